@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** null: generate on first start and keep in the data dir */
+  adminToken: string | null;
+  /** lower-case site domains; empty means any site is accepted */
+  sites: string[];
+  trustProxy: boolean;
+  /** drop events whose request carries Sec-GPC: 1 */
+  honorGpc: boolean;
+  /** ingestion requests per second per client; 0 turns the limit off */
+  rateLimit: number;
+  rateBurst: number;
+  retentionDays: number | null;
+}
+
+/** A configuration value that cannot work; the message names the variable and the value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and checks the environment once at start; every error names its variable. */
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  return {
+    port: integer(env, 'PORT', 8550, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: resolve(cwd, env.ANALYTICS_DATA_DIR?.trim() || './data'),
+    adminToken: adminToken(env),
+    sites: sites(env),
+    trustProxy: flag(env, 'ANALYTICS_TRUST_PROXY', false),
+    honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),
+    rateLimit: integer(env, 'ANALYTICS_RATE_LIMIT', 20, 0, 1_000_000),
+    rateBurst: integer(env, 'ANALYTICS_RATE_BURST', 100, 1, 1_000_000),
+    retentionDays: env.ANALYTICS_RETENTION_DAYS
+      ? integer(env, 'ANALYTICS_RETENTION_DAYS', 0, 1, 36500)
+      : null,
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (true/false), got ${JSON.stringify(env[name])}`);
+}
+
+function adminToken(env: Env): string | null {
+  const raw = env.ANALYTICS_ADMIN_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 16 || /\s/.test(raw)) {
+    // The value itself is not echoed: it is a secret even when it is a bad one.
+    throw new ConfigError('ANALYTICS_ADMIN_TOKEN must be at least 16 characters without spaces');
+  }
+  return raw;
+}
+
+function sites(env: Env): string[] {
+  const raw = env.ANALYTICS_SITES?.trim();
+  if (!raw) return [];
+  const list = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const site of list) {
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(site)) {
+      throw new ConfigError(
+        `ANALYTICS_SITES must be comma-separated domain names, got ${JSON.stringify(site)}`,
+      );
+    }
+  }
+  return list;
+}

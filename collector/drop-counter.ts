@@ -1,0 +1,15 @@
+/** Why events were not stored; counted so /healthz can show what the collector turned away. */
+export type DropReason =
+  'bot' | 'invalid' | 'too_large' | 'rate_limited' | 'site_not_allowed' | 'gpc' | 'stale' | 'unavailable';
+
+export class DropCounter {
+  private counts = new Map<DropReason, number>();
+
+  add(reason: DropReason, n = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
+  }
+
+  snapshot(): Partial<Record<DropReason, number>> {
+    return Object.fromEntries(this.counts);
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { WIRE_KIND, WIRE_LIMITS, type WireEvent } from '../../shared/wire.ts';
+
+/** Keys that would reach Object.prototype if copied naively; never accepted as prop names. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+// Control characters (C0, DEL, C1) have no place in names or ids and make logs and CSV unsafe.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+
+const scalar = z.union([z.string().max(WIRE_LIMITS.maxPropValue), z.number().finite(), z.boolean()]);
+
+const props = z
+  .record(z.string().min(1).max(WIRE_LIMITS.maxPropKey), scalar)
+  .refine((p) => Object.keys(p).length <= WIRE_LIMITS.maxProps, `at most ${WIRE_LIMITS.maxProps} props`);
+
+const httpUrl = text(WIRE_LIMITS.maxUrl).refine(
+  (s) => /^https?:\/\//i.test(s) && URL.canParse(s),
+  'must be an http(s) URL',
+);
+
+const wireEvent = z
+  .object({
+    k: z.enum(Object.values(WIRE_KIND) as [WireEvent['k'], ...WireEvent['k'][]]),
+    s: z
+      .string()
+      .min(1)
+      .max(WIRE_LIMITS.maxSite)
+      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be a domain name'),
+    u: httpUrl,
+    r: z.string().max(WIRE_LIMITS.maxUrl).optional(),
+    n: text(WIRE_LIMITS.maxName).min(1).optional(),
+    p: props.optional(),
+    d: z.number().int().min(0).max(WIRE_LIMITS.maxAgeMs).optional(),
+    x: z.number().min(0).max(100).optional(),
+    i: text(WIRE_LIMITS.maxUserId).optional(),
+    l: z.string().max(WIRE_LIMITS.maxUrl).optional(),
+    c: z.number().int().min(0).max(1_000_000).optional(),
+    o: z.union([z.literal(0), z.literal(1)]).optional(),
+    g: z.number().int().min(0).optional(),
+    h: z.literal(1).optional(),
+  })
+  .refine((e) => (e.k !== 'a' && e.k !== 's') || e.n !== undefined, {
+    message: 'actions and shares need a name (n)',
+    path: ['n'],
+  });
+
+export type ParsedBody = { ok: true; events: WireEvent[] } | { ok: false; error: string };
+
+/**
+ * Turns a request body into validated wire events. Everything is checked before anything is
+ * stored, so one bad event rejects its whole request with a message naming the field: our own
+ * beacon never sends one, so a 400 points at a bug or a forgery, not at data to salvage.
+ */
+export function parseEventBody(body: string): ParsedBody {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return { ok: false, error: 'body is not valid JSON' };
+  }
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) return { ok: false, error: 'empty batch' };
+  if (list.length > WIRE_LIMITS.maxBatch)
+    return { ok: false, error: `batch of ${list.length} events exceeds ${WIRE_LIMITS.maxBatch}` };
+  const events: WireEvent[] = [];
+  for (let index = 0; index < list.length; index++) {
+    const item: unknown = list[index];
+    if (item && typeof item === 'object' && hasForbiddenKey(item)) {
+      return { ok: false, error: `${where(list, index)}: forbidden property name` };
+    }
+    const result = wireEvent.safeParse(item);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const field = issue.path.length ? issue.path.join('.') : 'event';
+      return { ok: false, error: `${where(list, index)}${field}: ${issue.message}` };
+    }
+    events.push(result.data as WireEvent);
+  }
+  return { ok: true, events };
+}
+
+function where(list: unknown[], index: number): string {
+  return list.length > 1 ? `event[${index}].` : '';
+}
+
+function hasForbiddenKey(value: object): boolean {
+  const props = (value as { p?: unknown }).p;
+  if (!props || typeof props !== 'object') return false;
+  return Object.keys(props).some((key) => FORBIDDEN_KEYS.has(key));
+}

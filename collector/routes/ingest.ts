@@ -1,0 +1,80 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { WIRE_LIMITS } from '../../shared/wire.ts';
+import { clientIp } from '../client-ip.ts';
+import type { Clock } from '../../storage/types.ts';
+import { ingest, type IngestDeps } from '../ingest.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+
+export interface IngestRouteDeps {
+  ingest: IngestDeps;
+  rateLimiter: RateLimiter;
+  trustProxy: boolean;
+  clock: Clock;
+}
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type',
+  'Access-Control-Max-Age': '86400',
+};
+
+/**
+ * POST /api/event, the one public write endpoint and the only one with open CORS. The beacon
+ * sends text/plain so browsers skip the preflight; application/json works too for other clients.
+ */
+export function ingestRoutes(deps: IngestRouteDeps): Hono {
+  const app = new Hono();
+  app.options('/api/event', () => new Response(null, { status: 204, headers: CORS }));
+  app.post(
+    '/api/event',
+    async (c, next) => {
+      for (const [k, v] of Object.entries(CORS)) c.header(k, v);
+      await next();
+    },
+    bodyLimit({
+      maxSize: WIRE_LIMITS.maxBodyBytes,
+      onError: (c) => {
+        deps.ingest.drops.add('too_large');
+        return c.json({ error: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` }, 413);
+      },
+    }),
+    async (c) => {
+      const type = (c.req.header('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'text/plain' && type !== 'application/json') {
+        deps.ingest.drops.add('invalid');
+        return c.json({ error: 'content-type must be text/plain or application/json' }, 415);
+      }
+      const ip = clientIp(c, deps.trustProxy);
+      const wait = deps.rateLimiter.take(ip, deps.clock());
+      if (wait > 0) {
+        deps.ingest.drops.add('rate_limited');
+        c.header('Retry-After', String(wait));
+        return c.json({ error: 'too many requests' }, 429);
+      }
+      const result = await ingest(
+        {
+          body: await c.req.text(),
+          ip,
+          userAgent: c.req.header('user-agent') ?? '',
+          gpc: c.req.header('sec-gpc') === '1',
+        },
+        deps.ingest,
+      );
+      switch (result.status) {
+        case 202:
+          return c.json({ accepted: result.accepted, dropped: result.dropped }, 202);
+        case 204:
+          c.header('X-CFA-Dropped', result.reason);
+          return c.body(null, 204);
+        case 503:
+          c.header('Retry-After', '5');
+          return c.json({ error: result.error }, 503);
+        default:
+          return c.json({ error: result.error }, result.status);
+      }
+    },
+  );
+  return app;
+}

@@ -1,0 +1,36 @@
+// Builds the browser bundles into dist/: the beacon (IIFE, ES2020, minified) and, when present,
+// the dashboard. The collector itself runs from TypeScript through tsx and needs no build.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+await mkdir(dist, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'beacon/index.ts')],
+  outfile: join(dist, 'beacon.js'),
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2020',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const dashboardEntry = join(root, 'dashboard/main.ts');
+if (existsSync(dashboardEntry)) {
+  await build({
+    entryPoints: [dashboardEntry],
+    outdir: join(dist, 'dashboard'),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2020',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}

@@ -1,0 +1,156 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppendFiles } from './append-files.ts';
+import { compressClosedDays } from './compress-days.ts';
+import { DAY_PATTERN, dayDir, dayEnd, dayStart, eventsDir, kindFile, utcDay } from './day-files.ts';
+import { GroupCommit } from './group-commit.ts';
+import { readLines } from './line-reader.ts';
+import { RECORD_KINDS, parseRecordLine, serializeRecord, type StoredRecord } from './schema.ts';
+import { repairTornTails } from './torn-tails.ts';
+import {
+  StoreUnavailableError,
+  systemClock,
+  type Clock,
+  type EventStore,
+  type StoreHealth,
+  type TimeRange,
+} from './types.ts';
+
+export interface JsonlStoreOptions {
+  dataDir: string;
+  clock?: Clock;
+  /** how often closed days are looked for and gzipped; 0 turns the background job off */
+  compressEveryMs?: number;
+}
+
+/**
+ * The embedded store: append-only JSON Lines, one file per record kind per UTC day, written by
+ * group commit so every acknowledged record is fsynced. Open it with `JsonlStore.open`, which
+ * repairs torn tails left by a crash before anything is written.
+ */
+export class JsonlStore implements EventStore {
+  private readonly files = new AppendFiles();
+  private readonly commits = new GroupCommit<StoredRecord>((batch) => this.writeBatch(batch));
+  private readonly clock: Clock;
+  private written = 0;
+  private quarantined = 0;
+  private lastWriteError: string | null = null;
+  private compressTimer: NodeJS.Timeout | null = null;
+  private compressing: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(private readonly options: JsonlStoreOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  static async open(options: JsonlStoreOptions): Promise<JsonlStore> {
+    const store = new JsonlStore(options);
+    const torn = await repairTornTails(options.dataDir, store.clock());
+    store.quarantined += torn.files;
+    if (torn.files > 0) {
+      console.warn(
+        `storage: set aside ${torn.files} torn line(s), ${torn.bytes} bytes, in ${options.dataDir}/quarantine`,
+      );
+    }
+    const every = options.compressEveryMs ?? 60 * 60 * 1000;
+    if (every > 0) {
+      store.compressNow();
+      store.compressTimer = setInterval(() => store.compressNow(), every);
+      store.compressTimer.unref();
+    }
+    return store;
+  }
+
+  append(records: readonly StoredRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    if (records.length === 0) return Promise.resolve();
+    return this.commits.submit(records);
+  }
+
+  async *scan(range: TimeRange = {}): AsyncGenerator<StoredRecord> {
+    const from = range.from ?? -Infinity;
+    const to = range.to ?? Infinity;
+    for (const day of await this.days()) {
+      if (dayEnd(day) <= from || dayStart(day) >= to) continue;
+      for (const kind of RECORD_KINDS) {
+        for await (const line of this.dayLines(day, kind)) {
+          const record = parseRecordLine(line);
+          if (!record) {
+            this.quarantined += 1;
+            continue;
+          }
+          if (record.ts >= from && record.ts < to) yield record;
+        }
+      }
+    }
+  }
+
+  health(): StoreHealth {
+    return {
+      backend: 'json',
+      written: this.written,
+      quarantinedLines: this.quarantined,
+      lastWriteError: this.lastWriteError,
+    };
+  }
+
+  /** Gzips closed days now; resolves with the number of files compressed. */
+  compressNow(): Promise<number> {
+    const run = this.compressing.then(() =>
+      compressClosedDays(this.options.dataDir, this.clock(), (day) =>
+        this.commits
+          .idle()
+          .then(() => this.files.closeWhere((p) => p.startsWith(dayDir(this.options.dataDir, day)))),
+      ),
+    );
+    this.compressing = run.catch((error: Error) =>
+      console.error(`storage: compression failed: ${error.message}`),
+    );
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.compressTimer) clearInterval(this.compressTimer);
+    await this.commits.idle();
+    await this.compressing;
+    await this.files.closeAll();
+  }
+
+  private async writeBatch(batch: StoredRecord[]): Promise<void> {
+    const chunks = new Map<string, string>();
+    for (const record of batch) {
+      const path = kindFile(this.options.dataDir, utcDay(record.ts), record.kind);
+      chunks.set(path, (chunks.get(path) ?? '') + serializeRecord(record) + '\n');
+    }
+    try {
+      await this.files.appendAll(chunks);
+    } catch (error) {
+      this.lastWriteError = (error as Error).message;
+      throw new StoreUnavailableError(`could not write events: ${(error as Error).message}`);
+    }
+    this.lastWriteError = null;
+    this.written += batch.length;
+  }
+
+  private async days(): Promise<string[]> {
+    const names = await readdir(eventsDir(this.options.dataDir)).catch(() => [] as string[]);
+    return names.filter((d) => DAY_PATTERN.test(d)).sort();
+  }
+
+  /** Lines of one day's file, from the .gz when compression finished, else the plain file. */
+  private async *dayLines(day: string, kind: (typeof RECORD_KINDS)[number]): AsyncGenerator<string> {
+    const names = await readdir(dayDir(this.options.dataDir, day)).catch(() => [] as string[]);
+    const gz = `${kind}.jsonl.gz`;
+    const plain = `${kind}.jsonl`;
+    const pick = names.includes(gz) ? gz : names.includes(plain) ? plain : null;
+    if (!pick) return;
+    try {
+      yield* readLines(join(dayDir(this.options.dataDir, day), pick));
+    } catch (error) {
+      // Compression may have replaced the plain file between readdir and open.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || pick === gz) throw error;
+      yield* readLines(kindFile(this.options.dataDir, day, kind, true));
+    }
+  }
+}

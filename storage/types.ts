@@ -1,0 +1,41 @@
+import type { StoredRecord } from './schema.ts';
+
+/** Milliseconds since the epoch; injected everywhere so tests can fix "now". */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();
+
+export interface TimeRange {
+  /** inclusive, epoch ms */
+  from?: number;
+  /** exclusive, epoch ms */
+  to?: number;
+}
+
+export interface StoreHealth {
+  backend: string;
+  /** records acknowledged since start */
+  written: number;
+  /** torn or corrupt lines set aside (at start-up or while reading) */
+  quarantinedLines: number;
+  /** the last write error, cleared by the next successful write */
+  lastWriteError: string | null;
+}
+
+/**
+ * Where events live. Both backends (JSON Lines files, ClickHouse) implement it, so the collector
+ * and the query engine never know which one they talk to.
+ */
+export interface EventStore {
+  /** Resolves only once every record is durable; rejects with StoreUnavailableError otherwise. */
+  append(records: readonly StoredRecord[]): Promise<void>;
+  /** Streams the stored records whose ts falls in the range, oldest day first. */
+  scan(range?: TimeRange): AsyncIterable<StoredRecord>;
+  health(): StoreHealth;
+  /** Flushes what is pending and releases files and connections. */
+  close(): Promise<void>;
+}
+
+/** A write that could not be made durable: the caller answers 503 and the client retries. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
