@@ -6,6 +6,8 @@ export interface Config {
   dataDir: string;
   /** null: generate on first start and keep in the data dir */
   adminToken: string | null;
+  /** lets server-side trackers POST to /api/analytics without the admin token; null: none */
+  writeKey: string | null;
   /** lower-case site domains; empty means any site is accepted */
   sites: string[];
   trustProxy: boolean;
@@ -31,6 +33,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir: resolve(cwd, env.ANALYTICS_DATA_DIR?.trim() || './data'),
     adminToken: adminToken(env),
+    writeKey: secret(env, 'ANALYTICS_WRITE_KEY'),
     sites: sites(env),
     trustProxy: flag(env, 'ANALYTICS_TRUST_PROXY', false),
     honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),
@@ -60,11 +63,15 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 }
 
 function adminToken(env: Env): string | null {
-  const raw = env.ANALYTICS_ADMIN_TOKEN;
+  return secret(env, 'ANALYTICS_ADMIN_TOKEN');
+}
+
+function secret(env: Env, name: string): string | null {
+  const raw = env[name];
   if (raw === undefined || raw === '') return null;
   if (raw.length < 16 || /\s/.test(raw)) {
     // The value itself is not echoed: it is a secret even when it is a bad one.
-    throw new ConfigError('ANALYTICS_ADMIN_TOKEN must be at least 16 characters without spaces');
+    throw new ConfigError(`${name} must be at least 16 characters without spaces`);
   }
   return raw;
 }

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { AppendFiles } from './append-files.ts';
 import { compressClosedDays } from './compress-days.ts';
 import { DAY_PATTERN, dayDir, dayEnd, dayStart, eventsDir, kindFile, utcDay } from './day-files.ts';
+import { eraseUserFiles, userLineMatcher } from './erase-user.ts';
 import { GroupCommit } from './group-commit.ts';
 import { readLines } from './line-reader.ts';
 import { RECORD_KINDS, parseRecordLine, serializeRecord, type StoredRecord } from './schema.ts';
+import { purgeDaysBefore } from './retention.ts';
 import { repairTornTails } from './torn-tails.ts';
 import {
   StoreUnavailableError,
@@ -30,7 +32,11 @@ export interface JsonlStoreOptions {
  */
 export class JsonlStore implements EventStore {
   private readonly files = new AppendFiles();
-  private readonly commits = new GroupCommit<StoredRecord>((batch) => this.writeBatch(batch));
+  private readonly commits = new GroupCommit<StoredRecord>((batch) =>
+    this.withWriterPaused(() => this.writeBatch(batch)),
+  );
+  // Batches and file rewrites take turns on this chain, so a rewrite never races an append.
+  private writerLane: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
   private written = 0;
   private quarantined = 0;
@@ -85,6 +91,41 @@ export class JsonlStore implements EventStore {
     }
   }
 
+  eraseUser(userId: string): Promise<number> {
+    return this.maintain(() =>
+      eraseUserFiles(this.options.dataDir, userId, (path, rewrite) =>
+        this.withWriterPaused(async () => {
+          await this.files.closeWhere((p) => p === path);
+          return rewrite();
+        }),
+      ),
+    );
+  }
+
+  async *exportUser(userId: string): AsyncGenerator<StoredRecord> {
+    if (!userId) return;
+    const matches = userLineMatcher(userId);
+    for (const day of await this.days()) {
+      for (const kind of RECORD_KINDS) {
+        for await (const line of this.dayLines(day, kind)) {
+          if (!matches(line)) continue;
+          const record = parseRecordLine(line);
+          if (record) yield record;
+        }
+      }
+    }
+  }
+
+  purgeBefore(firstKeptDay: string): Promise<number> {
+    return this.maintain(() =>
+      purgeDaysBefore(this.options.dataDir, firstKeptDay, (day) =>
+        this.withWriterPaused(() =>
+          this.files.closeWhere((p) => p.startsWith(dayDir(this.options.dataDir, day))),
+        ),
+      ),
+    );
+  }
+
   health(): StoreHealth {
     return {
       backend: 'json',
@@ -106,6 +147,20 @@ export class JsonlStore implements EventStore {
     this.compressing = run.catch((error: Error) =>
       console.error(`storage: compression failed: ${error.message}`),
     );
+    return run;
+  }
+
+  /** Runs `fn` between two batches: appends that arrive meanwhile wait and go in the next one. */
+  private withWriterPaused<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writerLane.then(fn);
+    this.writerLane = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `fn` after the compression or rewrite in progress, never alongside it. */
+  private maintain<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.compressing.then(fn);
+    this.compressing = run.catch(() => undefined);
     return run;
   }
 
@@ -148,9 +203,15 @@ export class JsonlStore implements EventStore {
     try {
       yield* readLines(join(dayDir(this.options.dataDir, day), pick));
     } catch (error) {
-      // Compression may have replaced the plain file between readdir and open.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || pick === gz) throw error;
-      yield* readLines(kindFile(this.options.dataDir, day, kind, true));
+      // Compression may have replaced the plain file between readdir and open, and retention may
+      // have removed the whole day.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (pick === gz) return;
+      try {
+        yield* readLines(kindFile(this.options.dataDir, day, kind, true));
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code !== 'ENOENT') throw again;
+      }
     }
   }
 }

@@ -31,6 +31,22 @@ export interface EventStore {
   /** Streams the stored records whose ts falls in the range, oldest day first. */
   scan(range?: TimeRange): AsyncIterable<StoredRecord>;
   health(): StoreHealth;
+  /**
+   * Erases every record whose `user` equals `userId` (right to erasure) and resolves with how many
+   * went; only once they are gone from durable storage. Never called with an empty id (that would
+   * be every anonymous record). JSON Lines rewrites each affected file atomically (temp + fsync +
+   * rename) with appends paused; ClickHouse runs `ALTER TABLE … DELETE WHERE user = {id:String}`
+   * with `mutations_sync = 2`, so the rows are gone on every replica when the promise resolves.
+   */
+  eraseUser(userId: string): Promise<number>;
+  /** Streams every stored record whose `user` equals `userId`, oldest day first (export / access). */
+  exportUser(userId: string): AsyncIterable<StoredRecord>;
+  /**
+   * Deletes every record of the UTC days before `firstKeptDay` (YYYY-MM-DD, exclusive) and resolves
+   * with the number of days removed (retention). JSON Lines removes whole day folders; ClickHouse
+   * drops the partitions (or DELETE WHERE ts < that day's start).
+   */
+  purgeBefore(firstKeptDay: string): Promise<number>;
   /** Flushes what is pending and releases files and connections. */
   close(): Promise<void>;
 }

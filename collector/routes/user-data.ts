@@ -1,0 +1,89 @@
+import { Hono } from 'hono';
+import { WIRE_LIMITS } from '../../shared/wire.ts';
+import type { StoredRecord } from '../../storage/schema.ts';
+import { StoreUnavailableError, type EventStore } from '../../storage/types.ts';
+
+export interface UserDataDeps {
+  store: EventStore;
+  /** told after an erasure, so in-memory indexes drop the user's rows */
+  onErased?: (userId: string) => void | Promise<void>;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** The user id from the path, or null when it could not be an id the collector ever stored. */
+function userIdParam(raw: string | undefined): string | null {
+  if (!raw || raw.length > WIRE_LIMITS.maxUserId || CONTROL.test(raw)) return null;
+  return raw;
+}
+
+/**
+ * A data subject's rights over what the site's own user id recorded: DELETE erases every record
+ * (GDPR art. 17), GET …/export returns them all as JSON (art. 15 and 20). Both sit under
+ * /api/analytics, so the app's admin-token guard covers them. The user id is never logged.
+ */
+export function userDataRoutes(deps: UserDataDeps): Hono {
+  const app = new Hono();
+
+  app.delete('/api/analytics/user/:user_id', async (c) => {
+    const userId = userIdParam(c.req.param('user_id'));
+    if (!userId)
+      return c.json({ error: 'user_id must be 1 to 200 characters without control characters' }, 400);
+    let erased: number;
+    try {
+      erased = await deps.store.eraseUser(userId);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      c.header('Retry-After', '5');
+      return c.json({ error: 'storage is unavailable, retry later' }, 503);
+    }
+    await deps.onErased?.(userId);
+    console.log(`privacy: erased ${erased} record(s) of one user id`);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ erased });
+  });
+
+  app.get('/api/analytics/user/:user_id/export', (c) => {
+    const userId = userIdParam(c.req.param('user_id'));
+    if (!userId)
+      return c.json({ error: 'user_id must be 1 to 200 characters without control characters' }, 400);
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Disposition', 'attachment; filename="analytics-export.json"');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Content-Type', 'application/json; charset=utf-8');
+    return c.body(exportStream(deps.store.exportUser(userId), userId));
+  });
+
+  return app;
+}
+
+/**
+ * Streams `{"user": …, "records": [ … ]}` record by record, so exporting a heavy user never holds
+ * all of their rows in memory at once.
+ */
+function exportStream(records: AsyncIterable<StoredRecord>, userId: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = records[Symbol.asyncIterator]();
+  let first = true;
+  let started = false;
+  return new ReadableStream({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(`{"user":${JSON.stringify(userId)},"records":[`));
+        return;
+      }
+      const next = await iterator.next();
+      if (next.done) {
+        controller.enqueue(encoder.encode(']}\n'));
+        controller.close();
+        return;
+      }
+      controller.enqueue(encoder.encode((first ? '\n' : ',\n') + JSON.stringify(next.value)));
+      first = false;
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}

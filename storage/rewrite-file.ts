@@ -1,0 +1,56 @@
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { readLines } from './line-reader.ts';
+
+/**
+ * Removes the lines for which `drop` is true from a JSON Lines file (plain or gzipped) without a
+ * moment where a reader or a crash could see half a file: the kept lines go to a temporary file,
+ * which is fsynced and renamed over the original, then the directory is fsynced so the rename
+ * itself survives a power cut. A file with nothing to drop is left untouched (no write at all).
+ * Resolves with the number of lines dropped. The caller makes sure nobody appends meanwhile.
+ */
+export async function rewriteWithout(path: string, drop: (line: string) => boolean): Promise<number> {
+  let matches = 0;
+  for await (const line of readLines(path)) if (drop(line)) matches += 1;
+  if (matches === 0) return 0;
+
+  const tmp = `${path}.rewrite.tmp`;
+  let dropped = 0;
+  try {
+    const file = createWriteStream(tmp);
+    const gzip = path.endsWith('.gz') ? createGzip({ level: 6 }) : null;
+    if (gzip) gzip.pipe(file);
+    const out: Writable = gzip ?? file;
+    for await (const line of readLines(path)) {
+      if (drop(line)) {
+        dropped += 1;
+        continue;
+      }
+      if (!out.write(line + '\n')) await once(out, 'drain');
+    }
+    out.end();
+    await finished(file);
+    await fsyncPath(tmp);
+    await rename(tmp, path);
+    await fsyncPath(dirname(path));
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  return dropped;
+}
+
+/** fsync of a file or directory by path (a directory fsync makes a rename in it durable). */
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
