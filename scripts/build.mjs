@@ -2,7 +2,7 @@
 // the dashboard. The collector itself runs from TypeScript through tsx and needs no build.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,4 +33,18 @@ if (existsSync(dashboardEntry)) {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // The service worker is its own script (it runs outside the page) and the static shell files
+  // are copied as they are.
+  await build({
+    entryPoints: [join(root, 'dashboard/sw.ts')],
+    outfile: join(dist, 'dashboard/sw.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    logLevel: 'warning',
+  });
+  for (const file of ['index.html', 'icon.svg']) {
+    await copyFile(join(root, 'dashboard', file), join(dist, 'dashboard', file));
+  }
 }

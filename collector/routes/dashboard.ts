@@ -1,0 +1,86 @@
+import { Hono, type Context } from 'hono';
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { loadAsset, type Asset } from '../assets.ts';
+
+/**
+ * Admin pages show strings that visitors control (paths, referrers, UTM values), so they are the
+ * classic stored-XSS target: no inline script or style anywhere, scripts only from our origin,
+ * and the page can never be framed (clickjacking the admin).
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "worker-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const BASE = '/admin/analytics';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'application/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Reads every built dashboard file once; the set of servable names is fixed at start. */
+async function loadDashboard(dir: string): Promise<Map<string, Asset>> {
+  const files = new Map<string, Asset>();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const type = TYPES[extname(name)];
+    if (type) files.set(name, await loadAsset(join(dir, name), type));
+  }
+  return files;
+}
+
+function adminHeaders(c: Context): void {
+  c.header('Content-Security-Policy', DASHBOARD_CSP);
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+function send(c: Context, asset: Asset | undefined): Response {
+  adminHeaders(c);
+  if (!asset) {
+    c.header('Cache-Control', 'no-store');
+    return c.text('dashboard not built: run "npm run build"', 404);
+  }
+  // Names are not content-hashed, so every load revalidates; a 304 costs one round trip.
+  c.header('Cache-Control', 'no-cache');
+  c.header('ETag', asset.etag);
+  if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
+  c.header('Content-Type', asset.contentType);
+  return c.body(asset.body);
+}
+
+/**
+ * The admin single-page app under /admin/analytics: index.html for the page itself (all view
+ * state lives in the query string and the token in the fragment, so one route serves every
+ * view) and the built files beside it. The app reads data only from the token-protected API.
+ */
+export async function dashboardRoutes(distDir: string): Promise<Hono> {
+  const files = await loadDashboard(distDir);
+  const app = new Hono();
+  app.get(BASE, (c) => send(c, files.get('index.html')));
+  app.get(`${BASE}/`, (c) => send(c, files.get('index.html')));
+  app.get(`${BASE}/:name`, (c) => {
+    const name = c.req.param('name');
+    // The worker sits under /admin/analytics/ but must control the page at /admin/analytics.
+    if (name === 'sw.js') c.header('Service-Worker-Allowed', BASE);
+    return send(c, files.get(name));
+  });
+  return app;
+}

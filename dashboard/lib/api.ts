@@ -1,0 +1,75 @@
+// The only door to data: the token-protected query API. Answers served by the service worker
+// from its cache (no connection) carry the time they were fetched, so the page can say how old
+// they are.
+
+export class AuthError extends Error {}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface Answer<T> {
+  data: T;
+  /** epoch ms when the service worker cached this answer, when it came from its cache */
+  cachedAt: number | null;
+}
+
+/** Header the service worker adds to answers it serves from its cache. */
+export const CACHED_AT_HEADER = 'x-cfa-cached-at';
+
+export type Params = Record<string, string | number | undefined>;
+
+export class ApiClient {
+  constructor(
+    private readonly token: string,
+    private readonly fetcher: typeof fetch = (...args) => fetch(...args),
+  ) {}
+
+  get<T>(path: string, params: Params = {}): Promise<Answer<T>> {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));
+    const qs = search.toString();
+    return this.request<T>(qs ? `${path}?${qs}` : path, { method: 'GET' });
+  }
+
+  post<T>(path: string, body: unknown): Promise<Answer<T>> {
+    return this.request<T>(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  private async request<T>(url: string, init: RequestInit): Promise<Answer<T>> {
+    let response: Response;
+    try {
+      response = await this.fetcher(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` },
+      });
+    } catch {
+      throw new ApiError('no connection to the collector', 0);
+    }
+    if (response.status === 401 || response.status === 403)
+      throw new AuthError('the admin token was refused');
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // A proxy's HTML error page: report the status, not a JSON parse failure.
+    }
+    if (!response.ok) {
+      const message =
+        body && typeof body === 'object' && 'error' in body ? String(body.error) : `HTTP ${response.status}`;
+      throw new ApiError(message, response.status);
+    }
+    const cached = response.headers.get(CACHED_AT_HEADER);
+    return { data: body as T, cachedAt: cached ? Number(cached) : null };
+  }
+}

@@ -1,0 +1,112 @@
+// Display formatting for cards and tables. Pure functions of their inputs, so the unit tests pin
+// the exact strings admins see.
+
+const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** 1234 → "1,234"; with compact, 12_345 → "12.3K". Non-finite values show as "–". */
+export function formatNumber(value: number | null | undefined, { compact: short = false } = {}): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  if (short && Math.abs(value) >= 10_000) return compact.format(value);
+  if (!Number.isInteger(value)) return value.toFixed(Math.abs(value) < 10 ? 2 : 1).replace(/\.?0+$/, '');
+  return whole.format(value);
+}
+
+/** Seconds as the largest two units: 45 → "45s", 125 → "2m 5s", 3725 → "1h 2m". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return m ? `${h}h ${m}m` : `${h}h`;
+  return rest ? `${m}m ${rest}s` : `${m}m`;
+}
+
+/** A percentage already scaled 0–100: 12.345 → "12.3%", 100 → "100%". */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const rounded = Math.round(value * 10) / 10;
+  return `${Number.isInteger(rounded) ? rounded : rounded.toFixed(1)}%`;
+}
+
+export interface Change {
+  text: string;
+  /** whether the move is good news for this metric (bounce rate falling is good) */
+  tone: 'good' | 'bad' | 'flat';
+  direction: 'up' | 'down' | 'flat';
+}
+
+/**
+ * Change against the previous period, as a relative percentage. A metric that starts from 0 has
+ * no meaningful percentage, so it reads "new" rather than "+∞%".
+ */
+export function formatChange(
+  current: number | null | undefined,
+  previous: number | null | undefined,
+  { lowerIsBetter = false } = {},
+): Change | null {
+  if (current == null || previous == null || !Number.isFinite(current) || !Number.isFinite(previous))
+    return null;
+  if (previous === 0) {
+    if (current === 0) return { text: '0%', tone: 'flat', direction: 'flat' };
+    return { text: 'new', tone: lowerIsBetter ? 'bad' : 'good', direction: 'up' };
+  }
+  const pct = ((current - previous) / Math.abs(previous)) * 100;
+  const rounded = Math.round(pct);
+  if (rounded === 0) return { text: '0%', tone: 'flat', direction: 'flat' };
+  const direction = rounded > 0 ? 'up' : 'down';
+  const good = direction === 'up' ? !lowerIsBetter : lowerIsBetter;
+  return {
+    text: `${rounded > 0 ? '+' : '−'}${Math.abs(rounded)}%`,
+    tone: good ? 'good' : 'bad',
+    direction,
+  };
+}
+
+const regionNames = (() => {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' });
+  } catch {
+    return null;
+  }
+})();
+
+/** "FR" → "France"; an empty or unknown code reads as such instead of disappearing. */
+export function countryName(code: string): string {
+  if (!code) return 'Unknown';
+  if (!/^[A-Z]{2}$/.test(code)) return code;
+  try {
+    return regionNames?.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** Regional-indicator flag for an ISO code, or '' when it is not one. */
+export function flag(code: string): string {
+  if (!/^[A-Z]{2}$/.test(code)) return '';
+  return String.fromCodePoint(...[...code].map((c) => 0x1f1a5 + c.charCodeAt(0)));
+}
+
+/** A timestamp as local "27 Nov, 14:05"; the dashboard is read by people, in their own zone. */
+export function formatTime(ms: number, { seconds = false } = {}): string {
+  const d = new Date(ms);
+  return d.toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+  });
+}
+
+/** How long ago, coarse: "just now", "3 min ago", "2 h ago", "4 d ago". */
+export function formatAgo(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}

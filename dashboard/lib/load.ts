@@ -1,0 +1,242 @@
+// Fetches one view's data from the query API and maps it to the models the views draw.
+
+import type {
+  FunnelResponse,
+  JourneysResponse,
+  OverallResponse,
+  QueryResponse,
+  RealtimeResponse,
+  RetentionResponse,
+  UserResponse,
+  ViralityResponse,
+} from '../../storage/query/types.ts';
+import type { Answer, ApiClient } from './api.ts';
+import { fillBuckets } from './buckets.ts';
+import { countryName, formatNumber } from './format.ts';
+import type { CardModel, Overview, PanelModel, TabModel } from './model.ts';
+import {
+  actionsTab,
+  API,
+  dateRange,
+  interval,
+  PANELS,
+  query,
+  SHARES_TAB,
+  seedParams,
+  TOTAL_METRICS,
+  USER_METRICS,
+  type TabSpec,
+} from './queries.ts';
+import type { Row } from './table.ts';
+import type { ViewState } from './url-state.ts';
+
+/** Oldest cached time among answers (null when all were live), for the offline badge. */
+function oldest(answers: Answer<unknown>[]): number | null {
+  const times = answers.map((a) => a.cachedAt).filter((t): t is number => t !== null);
+  return times.length ? Math.min(...times) : null;
+}
+
+/** Query rows as table rows keyed by metric name; `key` is the dimension value. */
+export function toRows(spec: TabSpec, response: QueryResponse): Row[] {
+  return response.results.map((r) => {
+    const key = r.dimensions[0] ?? '';
+    const row: Row = { key, label: key || spec.blank || '(none)' };
+    if (spec.dimension === 'country') row.label = countryName(key);
+    spec.metrics.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
+    return row;
+  });
+}
+
+/** "processed_count: 150 · total_files: 200" from the prop_sum:* columns of an actions row. */
+export function propSums(row: Row): string {
+  return Object.entries(row)
+    .filter(([k, v]) => k.startsWith('prop_sum:') && typeof v === 'number' && v !== 0)
+    .map(([k, v]) => `${k.slice(9)}: ${formatNumber(v as number)}`)
+    .join(' · ');
+}
+
+async function tab(api: ApiClient, state: ViewState, spec: TabSpec, limit = 50) {
+  const answer = await api.post<QueryResponse>(
+    API.query,
+    query(state, { metrics: spec.metrics, dimensions: [spec.dimension], filters: spec.where, limit }),
+  );
+  const model: TabModel = {
+    id: spec.id,
+    label: spec.label,
+    filter: spec.filter,
+    columns: spec.columns,
+    rows: toRows(spec, answer.data),
+  };
+  return { answer, model };
+}
+
+export function cards(totals: QueryResponse, overall: OverallResponse, filtered: boolean): CardModel[] {
+  const row = totals.results[0];
+  const value = (m: (typeof TOTAL_METRICS)[number]) => row?.metrics[TOTAL_METRICS.indexOf(m)] ?? 0;
+  const previous = (m: (typeof TOTAL_METRICS)[number]) => row?.comparison?.[TOTAL_METRICS.indexOf(m)] ?? null;
+  const card = (
+    id: (typeof TOTAL_METRICS)[number],
+    label: string,
+    format: CardModel['format'],
+    lowerIsBetter = false,
+  ): CardModel => ({
+    id,
+    label,
+    value: value(id),
+    previous: previous(id),
+    format,
+    lowerIsBetter,
+  });
+  return [
+    {
+      id: 'active_users',
+      label: 'Active users (24h)',
+      value: overall.active_users_24h,
+      format: 'number',
+      sub: `last hour: ${formatNumber(overall.active_users_1h)}`,
+    },
+    card('visitors', 'Visitors', 'number'),
+    card('sessions', 'Total sessions', 'number'),
+    card('pageviews', 'Page views', 'number'),
+    card('bounce_rate', 'Bounce rate', 'percent', true),
+    card('session_duration', 'Avg session time', 'duration'),
+    card('time_on_page', 'Avg time on page', 'duration'),
+    { ...card('shares', 'Total shares', 'number'), sub: `${formatNumber(value('recipients'))} recipients` },
+    // Configured cards come from the overall endpoint, which takes no filters: say so.
+    ...overall.metrics.map((m): CardModel => ({
+      id: `metric:${m.id}`,
+      label: m.label,
+      value: m.value,
+      format: m.kind === 'rate' ? 'percent' : 'number',
+      ...(filtered ? { sub: 'all traffic' } : {}),
+    })),
+  ];
+}
+
+/** The whole overview: cards, time series and every top-list panel, in parallel requests. */
+export async function loadOverview(
+  api: ApiClient,
+  state: ViewState,
+): Promise<{ overview: Overview; cachedAt: number | null }> {
+  const step = interval(state);
+  const [overall, totals, series] = await Promise.all([
+    api.get<OverallResponse>(API.overall, { ...seedParams(state), limit: 1 }),
+    api.post<QueryResponse>(
+      API.query,
+      query(state, { metrics: [...TOTAL_METRICS], compare: 'previous_period' }),
+    ),
+    api.post<QueryResponse>(
+      API.query,
+      query(state, {
+        metrics: ['visitors', 'pageviews', 'actions', 'shares'],
+        dimensions: [`time:${step}`],
+        limit: 10_000,
+      }),
+    ),
+  ]);
+  const propKeys = [
+    ...new Set(Object.values(overall.data.actions).flatMap((a) => Object.keys(a.sums))),
+  ].sort();
+  const tabSpecs = [...PANELS.flatMap((p) => p.tabs), actionsTab(propKeys), SHARES_TAB];
+  const tabs = await Promise.all(tabSpecs.map((spec) => tab(api, state, spec)));
+  const byId = new Map(tabs.map((t) => [t.model.id, t.model]));
+  for (const row of byId.get('actions')!.rows) row.sums = propSums(row);
+
+  const panels: PanelModel[] = PANELS.map((p) => ({
+    id: p.id,
+    title: p.title,
+    tabs: p.tabs.map((t) => byId.get(t.id)!),
+  }));
+  panels.push({ id: 'actions', title: 'Actions', tabs: [byId.get('actions')!] });
+  panels.push({ id: 'shares', title: 'Shares by channel', tabs: [byId.get('shares')!] });
+
+  const { from, to } = series.data.query;
+  const buckets = new Map(series.data.results.map((r) => [r.dimensions[0] ?? '', r.metrics]));
+  const filled = fillBuckets(buckets, from, to, step, 4);
+  const totalRow = totals.data.results[0]?.metrics ?? [];
+  const nothing = totalRow.every((v) => !v);
+  const filtered = state.filters.length > 0;
+  return {
+    overview: {
+      cards: cards(totals.data, overall.data, filtered),
+      series: {
+        traffic: {
+          granularity: step,
+          times: filled.times,
+          lines: [
+            { label: 'Visitors', values: filled.values[0]! },
+            { label: 'Page views', values: filled.values[1]! },
+          ],
+        },
+        engagement: {
+          granularity: step,
+          times: filled.times,
+          lines: [
+            { label: 'Actions', values: filled.values[2]! },
+            { label: 'Shares', values: filled.values[3]! },
+          ],
+        },
+      },
+      panels,
+      empty: nothing && !filtered && overall.data.active_users_24h === 0,
+      sites: [],
+    },
+    cachedAt: oldest([overall, totals, series, ...tabs.map((t) => t.answer)]),
+  };
+}
+
+export function loadRealtime(api: ApiClient, state: ViewState) {
+  return api.get<RealtimeResponse>(API.realtime, { site: state.site || undefined });
+}
+
+export function loadFunnel(api: ApiClient, state: ViewState) {
+  const filters = query(state, { metrics: [] }).filters;
+  return api.post<FunnelResponse>(API.funnel, {
+    ...(state.site ? { site: state.site } : {}),
+    date_range: dateRange(state),
+    ...(filters ? { filters } : {}),
+  });
+}
+
+export function loadRetention(api: ApiClient, state: ViewState) {
+  return api.post<RetentionResponse>(API.retention, {
+    ...(state.site ? { site: state.site } : {}),
+    date_range: state.range === '24h' || state.range === '7d' ? '90d' : dateRange(state),
+  });
+}
+
+export function loadJourneys(api: ApiClient, state: ViewState) {
+  return api.post<JourneysResponse>(API.journeys, {
+    ...(state.site ? { site: state.site } : {}),
+    date_range: dateRange(state),
+    limit: 10,
+  });
+}
+
+export function loadVirality(api: ApiClient, state: ViewState) {
+  return api.get<ViralityResponse>(API.virality, seedParams(state));
+}
+
+/** Identified users with per-user figures, filtered like the rest of the view. */
+export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answer<Row[]>> {
+  const answer = await api.post<QueryResponse>(
+    API.query,
+    query(state, {
+      metrics: [...USER_METRICS],
+      dimensions: ['user'],
+      filters: [['is_not', 'user', ['']]],
+      order_by: [['last_seen', 'desc']],
+      limit: 1000,
+    }),
+  );
+  const rows = answer.data.results.map((r) => {
+    const row: Row = { user: r.dimensions[0] ?? '' };
+    USER_METRICS.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
+    return row;
+  });
+  return { data: rows, cachedAt: answer.cachedAt };
+}
+
+export function loadUser(api: ApiClient, state: ViewState) {
+  return api.get<UserResponse>(API.user(state.user), seedParams(state));
+}

@@ -1,0 +1,76 @@
+// What the views draw, independent of the API's exact shapes: lib/load.ts maps answers to these.
+
+import type { Row } from './table.ts';
+import type { FilterKey } from './url-state.ts';
+
+export type ValueFormat = 'number' | 'duration' | 'percent' | 'text' | 'time';
+
+export interface CardModel {
+  id: string;
+  label: string;
+  value: number | null;
+  /** the same metric over the previous period of equal length */
+  previous?: number | null;
+  format: ValueFormat;
+  lowerIsBetter?: boolean;
+  /** a second figure under the value ("1h: 12") */
+  sub?: string;
+}
+
+export interface SeriesModel {
+  granularity: 'hour' | 'day';
+  /** bucket starts, epoch seconds (uPlot's unit) */
+  times: number[];
+  lines: { label: string; values: number[] }[];
+}
+
+export interface ColumnModel {
+  key: string;
+  label: string;
+  format: ValueFormat;
+}
+
+/** Rows carry `key` (the value a click filters on) and `label` (what is shown). */
+export interface TabModel {
+  id: string;
+  label: string;
+  filter?: FilterKey;
+  columns: ColumnModel[];
+  rows: Row[];
+}
+
+export interface PanelModel {
+  id: string;
+  title: string;
+  tabs: TabModel[];
+  /** a figure or remark shown under the table (k-factor…) */
+  note?: string;
+}
+
+export interface Overview {
+  cards: CardModel[];
+  series: { traffic: SeriesModel; engagement: SeriesModel };
+  panels: PanelModel[];
+  /** nothing at all recorded in the range: show the tag snippet */
+  empty: boolean;
+  sites: string[];
+}
+
+export interface FunnelModel {
+  steps: { label: string; visitors: number; conversion: number; dropoff: number }[];
+}
+
+export interface RetentionModel {
+  /** cohort label, size, and return rate (0–100) per week after */
+  cohorts: { label: string; size: number; rates: (number | null)[] }[];
+  weeks: number;
+}
+
+export interface RealtimeModel {
+  active5m: number;
+  active1h: number;
+  active24h: number;
+  pages: Row[];
+  sources: Row[];
+  events: { ts: number; kind: string; label: string; detail: string }[];
+}

@@ -1,0 +1,132 @@
+// The dashboard's view lives in the query string (range, filters, site, user page), so a view
+// can be bookmarked and shared among admins. The token never does: it is in sessionStorage.
+
+export const RANGES = ['24h', '7d', '30d', '90d', 'custom'] as const;
+export type RangeKey = (typeof RANGES)[number];
+
+/**
+ * Dimensions a click can filter on: the URL parameter name and the query API's dimension. The
+ * names are short and readable in a shared link (?country=FR&page=/pricing).
+ */
+export const FILTER_DIMENSIONS = {
+  country: 'country',
+  region: 'region',
+  city: 'city',
+  page: 'page',
+  entry: 'entry_page',
+  exit: 'exit_page',
+  channel: 'channel',
+  source: 'source',
+  referrer: 'referrer',
+  utm_source: 'utm_source',
+  utm_medium: 'utm_medium',
+  utm_campaign: 'utm_campaign',
+  browser: 'browser',
+  os: 'os',
+  device: 'device',
+  action: 'event:name',
+  share: 'share:channel',
+} as const;
+export type FilterKey = keyof typeof FILTER_DIMENSIONS;
+
+export interface Filter {
+  key: FilterKey;
+  value: string;
+}
+
+export interface ViewState {
+  range: RangeKey;
+  /** YYYY-MM-DD, only with range 'custom' */
+  from: string;
+  to: string;
+  site: string;
+  filters: Filter[];
+  /** user page open for this user id, '' for the overview */
+  user: string;
+  /** time series toggle */
+  chart: 'traffic' | 'engagement';
+}
+
+export const DEFAULT_STATE: ViewState = {
+  range: '7d',
+  from: '',
+  to: '',
+  site: '',
+  filters: [],
+  user: '',
+  chart: 'traffic',
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isFilterKey(key: string): key is FilterKey {
+  return Object.prototype.hasOwnProperty.call(FILTER_DIMENSIONS, key);
+}
+
+/** Reads a view from a query string; unknown or malformed parameters fall back to defaults. */
+export function parseState(search: string): ViewState {
+  const params = new URLSearchParams(search);
+  const state: ViewState = { ...DEFAULT_STATE, filters: [] };
+  const range = params.get('range');
+  if (range && (RANGES as readonly string[]).includes(range)) state.range = range as RangeKey;
+  if (state.range === 'custom') {
+    const from = params.get('from') ?? '';
+    const to = params.get('to') ?? '';
+    if (DATE.test(from) && DATE.test(to) && from <= to) Object.assign(state, { from, to });
+    else state.range = DEFAULT_STATE.range;
+  }
+  state.site = params.get('site') ?? '';
+  state.user = params.get('user') ?? '';
+  if (params.get('chart') === 'engagement') state.chart = 'engagement';
+  for (const [key, value] of params) {
+    // One value per dimension: a second click on another country replaces the first.
+    if (isFilterKey(key) && !state.filters.some((f) => f.key === key)) state.filters.push({ key, value });
+  }
+  return state;
+}
+
+/** Writes a view back as a query string (with "?"), leaving defaults out so links stay short. */
+export function serializeState(state: ViewState): string {
+  const params = new URLSearchParams();
+  if (state.site) params.set('site', state.site);
+  if (state.range !== DEFAULT_STATE.range) params.set('range', state.range);
+  if (state.range === 'custom') {
+    params.set('from', state.from);
+    params.set('to', state.to);
+  }
+  for (const f of state.filters) params.set(f.key, f.value);
+  if (state.chart !== DEFAULT_STATE.chart) params.set('chart', state.chart);
+  if (state.user) params.set('user', state.user);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Adds a filter, replacing any filter on the same dimension. */
+export function withFilter(state: ViewState, key: FilterKey, value: string): ViewState {
+  return { ...state, user: '', filters: [...state.filters.filter((f) => f.key !== key), { key, value }] };
+}
+
+export function withoutFilter(state: ViewState, key: FilterKey): ViewState {
+  return { ...state, filters: state.filters.filter((f) => f.key !== key) };
+}
+
+/** A human label for a chip: "Country is France". */
+export const FILTER_LABELS: Record<FilterKey, string> = {
+  country: 'Country',
+  region: 'Region',
+  city: 'City',
+  page: 'Page',
+  entry: 'Entry page',
+  exit: 'Exit page',
+  channel: 'Channel',
+  source: 'Source',
+  referrer: 'Referrer',
+  utm_source: 'UTM source',
+  utm_medium: 'UTM medium',
+  utm_campaign: 'UTM campaign',
+  browser: 'Browser',
+  os: 'OS',
+  device: 'Device',
+  action: 'Action',
+  share: 'Shared via',
+};

@@ -1,0 +1,18 @@
+// Dashboard entry: log in from the URL fragment, mount the app, register the offline worker.
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { html } from 'htm/preact';
+import { render } from 'preact';
+import { takeToken } from './lib/auth.ts';
+import { App } from './ui/app.ts';
+
+const { token, hash } = takeToken({ hash: location.hash, storage: sessionStorage });
+if (hash !== location.hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+
+render(html`<${App} initialToken=${token} />`, document.getElementById('app')!);
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/admin/analytics/sw.js', { scope: '/admin/analytics' }).catch(() => {
+    // No worker (private mode, http on a LAN address): the dashboard works, only not offline.
+  });
+}

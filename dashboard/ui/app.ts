@@ -1,0 +1,267 @@
+import { html } from 'htm/preact';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type {
+  FunnelResponse,
+  JourneysResponse,
+  RealtimeResponse,
+  RetentionResponse,
+  UserResponse,
+  ViralityResponse,
+} from '../../storage/query/types.ts';
+import { ApiClient, AuthError, type Answer } from '../lib/api.ts';
+import { forgetToken, saveToken } from '../lib/auth.ts';
+import {
+  loadFunnel,
+  loadJourneys,
+  loadOverview,
+  loadRealtime,
+  loadRetention,
+  loadUser,
+  loadUsers,
+  loadVirality,
+} from '../lib/load.ts';
+import type { Overview } from '../lib/model.ts';
+import { startPoller } from '../lib/poller.ts';
+import { API_CACHE } from '../lib/sw-keys.ts';
+import type { Row } from '../lib/table.ts';
+import { parseState, serializeState, withFilter, withoutFilter, type ViewState } from '../lib/url-state.ts';
+import { Cards } from './cards.ts';
+import { Chart } from './chart.ts';
+import { Chips } from './chips.ts';
+import { EmptyState } from './empty.ts';
+import { Header } from './header.ts';
+import { Login } from './login.ts';
+import { Panel } from './panel.ts';
+import { Funnel, Journeys, Retention, viralityNote } from './reports.ts';
+import { Realtime } from './realtime.ts';
+import { UserPage } from './user-page.ts';
+import { Users } from './users.ts';
+
+interface Slot<T> {
+  data: T | null;
+  error: string | null;
+}
+const idle = <T>(): Slot<T> => ({ data: null, error: null });
+
+const REFRESH_KEY = 'cfa-refresh-ms';
+const REALTIME_MS = 10_000;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : 'request failed';
+}
+
+/** The dashboard: login, the overview of one view, or one user's page. */
+export function App({ initialToken }: { initialToken: string | null }) {
+  const [token, setToken] = useState(initialToken);
+  const [refused, setRefused] = useState(false);
+  const [view, setView] = useState<ViewState>(() => parseState(location.search));
+  const [overview, setOverview] = useState<Slot<Overview>>(idle);
+  const [realtime, setRealtime] = useState<Slot<RealtimeResponse>>(idle);
+  const [funnel, setFunnel] = useState<Slot<FunnelResponse>>(idle);
+  const [retention, setRetention] = useState<Slot<RetentionResponse>>(idle);
+  const [journeys, setJourneys] = useState<Slot<JourneysResponse>>(idle);
+  const [virality, setVirality] = useState<Slot<ViralityResponse>>(idle);
+  const [users, setUsers] = useState<Slot<Row[]>>(idle);
+  const [user, setUser] = useState<Slot<UserResponse>>(idle);
+  const [cachedAt, setCachedAt] = useState<number | null>(null);
+  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  const [online, setOnline] = useState(navigator.onLine);
+  const [refreshMs, setRefreshMs] = useState(() => Number(localStorage.getItem(REFRESH_KEY) ?? 300_000));
+  const generation = useRef(0);
+  const api = useMemo(() => (token ? new ApiClient(token) : null), [token]);
+
+  const navigate = useCallback((next: ViewState) => {
+    history.pushState(null, '', `${location.pathname}${serializeState(next)}`);
+    setView(next);
+    window.scrollTo(0, 0);
+  }, []);
+
+  useEffect(() => {
+    const onPop = () => setView(parseState(location.search));
+    const onOnline = () => setOnline(true);
+    const onOffline = () => setOnline(false);
+    addEventListener('popstate', onPop);
+    addEventListener('online', onOnline);
+    addEventListener('offline', onOffline);
+    return () => {
+      removeEventListener('popstate', onPop);
+      removeEventListener('online', onOnline);
+      removeEventListener('offline', onOffline);
+    };
+  }, []);
+
+  /** Runs one load into its slot, dropping answers from a view the admin has left. */
+  const fill = useCallback(
+    <T>(
+      gen: number,
+      load: Promise<Answer<T>>,
+      set: (s: Slot<T>) => void,
+      onCached?: (t: number | null) => void,
+    ) =>
+      load.then(
+        (answer) => {
+          if (gen !== generation.current) return;
+          set({ data: answer.data, error: null });
+          onCached?.(answer.cachedAt);
+        },
+        (error: unknown) => {
+          if (gen !== generation.current) return;
+          if (error instanceof AuthError) {
+            setRefused(true);
+            setToken(null);
+            return;
+          }
+          set({ data: null, error: message(error) });
+        },
+      ),
+    [],
+  );
+
+  const refresh = useCallback(() => {
+    if (!api) return;
+    const gen = ++generation.current;
+    if (view.user) {
+      void fill(gen, loadUser(api, view), setUser);
+      return;
+    }
+    void fill(
+      gen,
+      loadOverview(api, view).then((r) => ({ data: r.overview, cachedAt: r.cachedAt })),
+      setOverview,
+      (t) => {
+        setCachedAt(t);
+        setUpdatedAt(Date.now());
+      },
+    );
+    void fill(gen, loadFunnel(api, view), setFunnel);
+    void fill(gen, loadRetention(api, view), setRetention);
+    void fill(gen, loadJourneys(api, view), setJourneys);
+    void fill(gen, loadVirality(api, view), setVirality);
+    void fill(gen, loadUsers(api, view), setUsers);
+  }, [api, view, fill]);
+
+  const refreshRealtime = useCallback(() => {
+    if (!api || view.user) return;
+    void fill(generation.current, loadRealtime(api, view), setRealtime);
+  }, [api, view, fill]);
+
+  useEffect(() => {
+    if (view.user) setUser(idle());
+    refresh();
+    refreshRealtime();
+  }, [refresh, refreshRealtime, view.user]);
+  useEffect(() => startPoller(refresh, refreshMs, document), [refresh, refreshMs]);
+  useEffect(() => startPoller(refreshRealtime, REALTIME_MS, document), [refreshRealtime]);
+  // Back online: fetch at once instead of showing cached data until the next tick.
+  useEffect(() => {
+    if (online) {
+      refresh();
+      refreshRealtime();
+    }
+  }, [online]);
+
+  if (!token || !api) {
+    return html`<${Login}
+      refused=${refused}
+      onToken=${(t: string) => {
+        saveToken(sessionStorage, t);
+        setRefused(false);
+        setToken(t);
+      }}
+    />`;
+  }
+
+  const onFilter = (key: Parameters<typeof withFilter>[1], value: string) =>
+    navigate(withFilter(view, key, value));
+  const logout = () => {
+    forgetToken(sessionStorage);
+    void caches?.delete(API_CACHE);
+    setToken(null);
+  };
+  const header = html`<${Header}
+    state=${view}
+    sites=${overview.data?.sites ?? []}
+    offline=${!online}
+    cachedAt=${cachedAt}
+    updatedAt=${updatedAt}
+    now=${Date.now()}
+    refreshMs=${refreshMs}
+    onState=${navigate}
+    onRefresh=${() => {
+      refresh();
+      refreshRealtime();
+    }}
+    onRefreshMs=${(ms: number) => {
+      localStorage.setItem(REFRESH_KEY, String(ms));
+      setRefreshMs(ms);
+    }}
+    onLogout=${logout}
+  />`;
+
+  if (view.user) {
+    return html`<div class="wrap">${header}</div>
+      <${UserPage}
+        user=${view.user}
+        data=${user.data}
+        error=${user.error}
+        onBack=${() => navigate({ ...view, user: '' })}
+      />`;
+  }
+
+  const data = overview.data;
+  const shares = data?.panels.find((p) => p.id === 'shares');
+  return html`<main class="wrap">
+    ${header}
+    <${Chips}
+      filters=${view.filters}
+      onRemove=${(key: Parameters<typeof withoutFilter>[1]) => navigate(withoutFilter(view, key))}
+    />
+    ${overview.error && html`<p class="box error" role="alert">Could not load the dashboard: ${overview.error}</p>`}
+    ${!data && !overview.error && html`<p class="notice" aria-busy="true">Loading…</p>`}
+    ${data?.empty && html`<${EmptyState} origin=${location.origin} site=${view.site} />`}
+    ${
+      data &&
+      html`<${Cards} cards=${data.cards} />
+        <section class="box" aria-label="Time series">
+          <div class="box-head">
+            <h2>${view.chart === 'traffic' ? 'Visitors and page views' : 'Actions and shares'}</h2>
+            <div class="seg" role="group" aria-label="Chart">
+              <button
+                type="button"
+                aria-pressed=${view.chart === 'traffic'}
+                onClick=${() => navigate({ ...view, chart: 'traffic' })}
+              >
+                Traffic
+              </button>
+              <button
+                type="button"
+                aria-pressed=${view.chart === 'engagement'}
+                onClick=${() => navigate({ ...view, chart: 'engagement' })}
+              >
+                Actions & shares
+              </button>
+            </div>
+          </div>
+          <${Chart}
+            series=${data.series[view.chart]}
+            title=${view.chart === 'traffic' ? 'Visitors and page views over time' : 'Actions and shares over time'}
+          />
+        </section>
+        <div class="grid">
+          ${data.panels
+            .filter((p) => p.id !== 'shares')
+            .map((p) => html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} />`)}
+          ${shares && html`<${Panel} panel=${{ ...shares, note: viralityNote(virality.data) }} onFilter=${onFilter} />`}
+          <${Funnel} data=${funnel.data} error=${funnel.error} />
+          <${Retention} data=${retention.data} error=${retention.error} />
+          <${Journeys} data=${journeys.data} error=${journeys.error} />
+          <${Realtime} data=${realtime.data} error=${realtime.error} />
+        </div>
+        <${Users}
+          rows=${users.data}
+          error=${users.error}
+          onOpen=${(u: string) => navigate({ ...view, user: u })}
+        />`
+    }
+  </main>`;
+}

@@ -1,0 +1,24 @@
+import { html } from 'htm/preact';
+import { formatChange } from '../lib/format.ts';
+import type { CardModel } from '../lib/model.ts';
+import { display } from './format-value.ts';
+
+/** The stat cards, each with its change against the previous period of equal length. */
+export function Cards({ cards }: { cards: CardModel[] }) {
+  return html`<section class="cards" aria-label="Key figures">
+    ${cards.map((card) => {
+      const change = formatChange(card.value, card.previous, { lowerIsBetter: card.lowerIsBetter });
+      return html`<div class="card" data-card=${card.id}>
+        <div class="label" title=${card.label}>${card.label}</div>
+        <div class="value" data-value>${display(card.value, card.format)}</div>
+        ${
+          change &&
+          html`<div class=${`change ${change.tone}`} title="Change against the previous period">
+            ${change.direction === 'up' ? '▲ ' : change.direction === 'down' ? '▼ ' : ''}${change.text}
+          </div>`
+        }
+        ${card.sub && html`<div class="sub">${card.sub}</div>`}
+      </div>`;
+    })}
+  </section>`;
+}

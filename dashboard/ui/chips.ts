@@ -1,0 +1,26 @@
+import { html } from 'htm/preact';
+import { countryName } from '../lib/format.ts';
+import { FILTER_LABELS, type Filter, type FilterKey } from '../lib/url-state.ts';
+
+/** Active filters as removable chips; each one is a part of the URL. */
+export function Chips({ filters, onRemove }: { filters: Filter[]; onRemove: (key: FilterKey) => void }) {
+  if (filters.length === 0) return null;
+  return html`<div class="chips" aria-label="Filters">
+    ${filters.map((f) => {
+      const value = f.key === 'country' ? countryName(f.value) : f.value;
+      const text = `${FILTER_LABELS[f.key]} is ${value}`;
+      return html`<div class="chip" data-filter=${f.key}>
+        <span title=${text}>${text}</span>
+        <button type="button" aria-label=${`Remove filter: ${text}`} onClick=${() => onRemove(f.key)}>
+          ×
+        </button>
+      </div>`;
+    })}
+    ${
+      filters.length > 1 &&
+      html`<button class="btn" type="button" onClick=${() => filters.forEach((f) => onRemove(f.key))}>
+        Clear all
+      </button>`
+    }
+  </div>`;
+}

@@ -1,0 +1,22 @@
+import { html } from 'htm/preact';
+
+/** The exact tag to paste, for this collector's own origin. */
+export function tagSnippet(origin: string, site: string): string {
+  return `<script defer src="${origin}/beacon.js" data-site="${site}"></script>`;
+}
+
+/** Shown while no event at all has been recorded: what to do next, with the tag to copy. */
+export function EmptyState({ origin, site }: { origin: string; site: string }) {
+  const snippet = tagSnippet(origin, site || 'example.com');
+  return html`<section class="box" data-empty>
+    <h2>No data yet — add this tag to your site's pages:</h2>
+    <pre class="snippet"><code>${snippet}</code></pre>
+    <p class="muted">
+      Put it in the <code>${'<head>'}</code> of every page; visits appear here within seconds. Use your site's
+      domain as <code>data-site</code>.
+    </p>
+    <button class="btn" type="button" onClick=${() => void navigator.clipboard?.writeText(snippet)}>
+      Copy the tag
+    </button>
+  </section>`;
+}

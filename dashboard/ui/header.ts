@@ -1,0 +1,132 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { formatAgo } from '../lib/format.ts';
+import { RANGES, type RangeKey, type ViewState } from '../lib/url-state.ts';
+
+const LABELS: Record<RangeKey, string> = {
+  '24h': '24h',
+  '7d': '7d',
+  '30d': '30d',
+  '90d': '90d',
+  custom: 'Custom',
+};
+export const REFRESH_CHOICES = [
+  { ms: 60_000, label: '1 min' },
+  { ms: 300_000, label: '5 min' },
+  { ms: 900_000, label: '15 min' },
+  { ms: 0, label: 'off' },
+];
+
+export interface HeaderProps {
+  state: ViewState;
+  sites: string[];
+  offline: boolean;
+  /** epoch ms of the data shown, when it came from the offline cache */
+  cachedAt: number | null;
+  updatedAt: number | null;
+  now: number;
+  refreshMs: number;
+  onState: (next: ViewState) => void;
+  onRefresh: () => void;
+  onRefreshMs: (ms: number) => void;
+  onLogout: () => void;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
+/** Title, site switcher, time range, refresh controls and the offline badge. */
+export function Header(p: HeaderProps) {
+  const [from, setFrom] = useState(p.state.from || daysAgo(13));
+  const [to, setTo] = useState(p.state.to || today());
+  const pick = (range: RangeKey) => {
+    if (range === 'custom') p.onState({ ...p.state, range, from, to: to < from ? from : to });
+    else p.onState({ ...p.state, range, from: '', to: '' });
+  };
+  return html`<header class="top">
+    <a class="brand" href="/admin/analytics" aria-label="CloudFace Analytics, overview">
+      <img src="/admin/analytics/icon.svg" alt="" />CloudFace Analytics
+    </a>
+    ${
+      (p.offline || p.cachedAt !== null) &&
+      html`<span class="badge" role="status" data-offline
+        >Offline${p.cachedAt !== null ? ` · data from ${formatAgo(p.cachedAt, p.now)}` : ''}</span
+      >`
+    }
+    ${
+      p.sites.length > 1 &&
+      html`<label
+        ><span class="sr-only">Site</span>
+        <select
+          class="site"
+          value=${p.state.site}
+          onChange=${(e: Event) =>
+            p.onState({ ...p.state, site: (e.target as HTMLSelectElement).value, filters: [], user: '' })}
+        >
+          <option value="">All sites</option>
+          ${p.sites.map((s) => html`<option value=${s}>${s}</option>`)}
+        </select></label
+      >`
+    }
+    <div class="seg" role="group" aria-label="Time range">
+      ${RANGES.map(
+        (r) =>
+          html`<button
+            type="button"
+            aria-pressed=${p.state.range === r}
+            data-range=${r}
+            onClick=${() => pick(r)}
+          >
+            ${LABELS[r]}
+          </button>`,
+      )}
+    </div>
+    ${
+      p.state.range === 'custom' &&
+      html`<div class="custom">
+        <label
+          >From
+          <input
+            type="date"
+            value=${from}
+            max=${to}
+            onChange=${(e: Event) => setFrom((e.target as HTMLInputElement).value)}
+        /></label>
+        <label
+          >to
+          <input
+            type="date"
+            value=${to}
+            min=${from}
+            onChange=${(e: Event) => setTo((e.target as HTMLInputElement).value)}
+        /></label>
+        <button
+          class="btn"
+          type="button"
+          onClick=${() => from && to && from <= to && p.onState({ ...p.state, range: 'custom', from, to })}
+        >
+          Apply
+        </button>
+      </div>`
+    }
+    <button
+      class="btn"
+      type="button"
+      onClick=${p.onRefresh}
+      title=${p.updatedAt ? `Updated ${formatAgo(p.updatedAt, p.now)}` : 'Refresh'}
+    >
+      Refresh
+    </button>
+    <label class="muted"
+      >Auto
+      <select
+        class="site"
+        value=${String(p.refreshMs)}
+        onChange=${(e: Event) => p.onRefreshMs(Number((e.target as HTMLSelectElement).value))}
+      >
+        ${REFRESH_CHOICES.map((c) => html`<option value=${String(c.ms)}>${c.label}</option>`)}
+      </select></label
+    >
+    <button class="btn" type="button" onClick=${p.onLogout}>Log out</button>
+  </header>`;
+}

@@ -1,0 +1,108 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import type { PanelModel, TabModel } from '../lib/model.ts';
+import { paginate } from '../lib/table.ts';
+import type { FilterKey } from '../lib/url-state.ts';
+import { downloadCsv } from './csv.ts';
+import { display } from './format-value.ts';
+
+export type OnFilter = (key: FilterKey, value: string) => void;
+
+const PAGE = 10;
+
+/** A top-N list with tabs (countries → regions → cities…), proportional bars and CSV export. */
+export function Panel({ panel, onFilter }: { panel: PanelModel; onFilter: OnFilter }) {
+  const [tabId, setTab] = useState(panel.tabs[0]?.id ?? '');
+  const [more, setMore] = useState(false);
+  const tab = panel.tabs.find((t) => t.id === tabId) ?? panel.tabs[0];
+  if (!tab) return null;
+  const rows = more ? tab.rows : paginate(tab.rows, 0, PAGE).rows;
+  return html`
+    <section class="box" data-panel=${panel.id} aria-label=${panel.title}>
+      <div class="box-head">
+        <h2>${panel.title}</h2>
+        <button
+          class="link-btn"
+          type="button"
+          onClick=${() => downloadCsv(`${panel.title} ${tab.label}`, csvColumns(tab), tab.rows)}
+        >
+          Export CSV
+        </button>
+      </div>
+      ${
+        panel.tabs.length > 1 &&
+        html`<div class="tabs" role="tablist">
+          ${panel.tabs.map(
+            (t) =>
+              html`<button
+                type="button"
+                role="tab"
+                aria-selected=${t.id === tab.id}
+                onClick=${() => {
+                  setTab(t.id);
+                  setMore(false);
+                }}
+              >
+                ${t.label}
+              </button>`,
+          )}
+        </div>`
+      }
+      <${RowTable} tab=${tab} rows=${rows} onFilter=${onFilter} />
+      ${
+        tab.rows.length > PAGE &&
+        html`<div class="foot">
+          <button class="link-btn" type="button" onClick=${() => setMore(!more)}>
+            ${more ? 'Show top 10' : `Show all ${tab.rows.length}`}
+          </button>
+        </div>`
+      }
+      ${panel.note && html`<p class="muted">${panel.note}</p>`}
+    </section>
+  `;
+}
+
+function csvColumns(tab: TabModel) {
+  return [{ key: 'label', label: tab.label }, ...tab.columns.map((c) => ({ key: c.key, label: c.label }))];
+}
+
+function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows']; onFilter: OnFilter }) {
+  if (rows.length === 0) return html`<p class="empty">Nothing recorded in this period.</p>`;
+  const first = tab.columns[0]?.key ?? '';
+  const max = Math.max(1, ...tab.rows.map((r) => Number(r[first]) || 0));
+  return html`
+    <table class="list" data-tab=${tab.id}>
+      <thead>
+        <tr>
+          <th scope="col">${tab.label}</th>
+          ${tab.columns.map((c) => html`<th scope="col">${c.label}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map((row) => {
+          const label = String(row.label ?? '');
+          const key = String(row.key ?? '');
+          const width = `${Math.round(((Number(row[first]) || 0) / max) * 100)}%`;
+          return html`<tr>
+            <td title=${label}>
+              <span class="bar" style=${{ width }}></span>
+              ${
+                tab.filter && key
+                  ? html`<button
+                      class="row-link"
+                      type="button"
+                      title=${`Filter by ${label}`}
+                      onClick=${() => onFilter(tab.filter!, key)}
+                    >
+                      ${label}
+                    </button>`
+                  : html`<span class="row-text">${label}</span>`
+              }
+            </td>
+            ${tab.columns.map((c) => html`<td>${display(row[c.key], c.format)}</td>`)}
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  `;
+}

@@ -1,0 +1,45 @@
+import { html } from 'htm/preact';
+import type { RealtimeResponse } from '../../storage/query/types.ts';
+import { countryName, formatNumber, formatTime } from '../lib/format.ts';
+
+function describe(e: RealtimeResponse['events'][number]): string {
+  if (e.kind === 'pageview') return e.path;
+  if (e.kind === 'share') return `${e.name} ${e.path}`;
+  if (e.kind === 'action') return e.name;
+  return e.path;
+}
+
+/** Active visitors now and the newest events, refreshed every 10 s while the tab is visible. */
+export function Realtime({ data, error }: { data: RealtimeResponse | null; error: string | null }) {
+  return html`<section class="box" data-panel="realtime" aria-label="Realtime">
+    <div class="box-head">
+      <h2>Realtime</h2>
+      <span class="badge live">live · 10 s</span>
+    </div>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${
+      data &&
+      html`<p>
+          <span class="big" data-active-now>${formatNumber(data.active_users_5m)}</span>
+          <span class="muted"> active in the last 5 min · ${formatNumber(data.active_users_1h)} in 1 h</span>
+        </p>
+        ${
+          data.events.length === 0
+            ? html`<p class="empty">No events yet.</p>`
+            : html`<ul class="feed" aria-label="Latest events">
+                ${data.events.slice(0, 50).map(
+                  (e) =>
+                    html`<li>
+                      <span class="kind">${e.kind}</span>
+                      <span title=${describe(e)}>${describe(e)}${e.user ? ` · ${e.user}` : ''}</span>
+                      <span class="muted"
+                        >${countryName(e.country)} ·
+                        ${formatTime(Date.parse(e.time), { seconds: true })}</span
+                      >
+                    </li>`,
+                )}
+              </ul>`
+        }`
+    }
+  </section>`;
+}

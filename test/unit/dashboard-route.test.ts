@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { testCollector } from '../helpers.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function collector() {
+  const t = await testCollector();
+  cleanups.push(t.cleanup);
+  return t.collector;
+}
+
+function expectAdminHeaders(res: Response) {
+  const csp = res.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).not.toContain('unsafe-eval');
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res.headers.get('x-frame-options')).toBe('DENY');
+}
+
+describe('dashboard route', () => {
+  it('serves the app shell at /admin/analytics with a strict CSP and no inline script', async () => {
+    const c = await collector();
+    for (const path of ['/admin/analytics', '/admin/analytics/', '/admin/analytics?range=30d&country=FR']) {
+      const res = await c.app.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expectAdminHeaders(res);
+      const body = await res.text();
+      expect(body).toContain('<script type="module" src="/admin/analytics/main.js"></script>');
+      // Every script tag has a src: nothing inline for an attacker's markup to hide among.
+      expect(body.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
+      expect(body).not.toMatch(/\son[a-z]+=/i);
+    }
+  });
+
+  it('serves the bundle, stylesheet and worker with their types, and 304 on a matching ETag', async () => {
+    const c = await collector();
+    const js = await c.app.request('/admin/analytics/main.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('application/javascript');
+    expectAdminHeaders(js);
+    const etag = js.headers.get('etag')!;
+    const again = await c.app.request('/admin/analytics/main.js', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const css = await c.app.request('/admin/analytics/main.css');
+    expect(css.headers.get('content-type')).toContain('text/css');
+    const sw = await c.app.request('/admin/analytics/sw.js');
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get('service-worker-allowed')).toBe('/admin/analytics');
+  });
+
+  it('answers 404 for files that are not part of the build, including path tricks', async () => {
+    const c = await collector();
+    for (const path of [
+      '/admin/analytics/nope.js',
+      '/admin/analytics/..%2F..%2Fpackage.json',
+      '/admin/analytics/%2e%2e',
+    ]) {
+      const res = await c.app.request(path);
+      expect(res.status).toBe(404);
+    }
+  });
+});
