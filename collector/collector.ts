@@ -3,7 +3,6 @@ import { FileSaltStore } from '../storage/salts.ts';
 import { JsonlStore } from '../storage/jsonl-store.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from './admin-token.ts';
-import { FailedAuthLimiter } from './auth.ts';
 import { createApp } from './app.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { loadAsset } from './assets.ts';
@@ -12,8 +11,6 @@ import { DropCounter } from './drop-counter.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
 import { UserAgentParser } from './pipeline/user-agent.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { loadReferrerSpam } from './referrer-spam.ts';
-import { startRetention } from './retention-job.ts';
 import type { Hono } from 'hono';
 
 export interface CollectorOptions {
@@ -46,37 +43,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
-  // Whoever keeps records in memory (the query index) drops erased users and purged days here.
-  const onErased: ((userId: string) => void | Promise<void>)[] = [];
-  const onPurged: ((firstKeptDay: string) => void | Promise<void>)[] = [];
-  const retention =
-    config.retentionDays === null
-      ? null
-      : startRetention({
-          store,
-          retentionDays: config.retentionDays,
-          clock,
-          onPurged: async (day) => {
-            for (const listener of onPurged) await listener(day);
-          },
-        });
 
   const app = createApp({
     beacon,
     adminToken,
-    auth: {
-      adminToken,
-      writeKey: config.writeKey,
-      failures: new FailedAuthLimiter(),
-      trustProxy: config.trustProxy,
-      clock,
-    },
-    userData: {
-      store,
-      onErased: async (userId) => {
-        for (const listener of onErased) await listener(userId);
-      },
-    },
     clock,
     trustProxy: config.trustProxy,
     rateLimiter: new RateLimiter(config.rateLimit, config.rateBurst),
@@ -89,7 +59,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       drops,
       sites: config.sites,
       honorGpc: config.honorGpc,
-      spamReferrers: await loadReferrerSpam(),
     },
     health: () => ({ store: store.health() }),
     extraRoutes: [await dashboardRoutes(join(distDir, 'dashboard'))],
@@ -101,7 +70,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     adminToken,
     async close() {
       clearInterval(saltTimer);
-      await retention?.stop();
       await store.close();
     },
   };
