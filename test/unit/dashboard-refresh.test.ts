@@ -10,7 +10,7 @@ function harness() {
   let nextId = 1;
   const listeners = new Set<() => void>();
   const page = {
-    hidden: false,
+    hidden: false as boolean,
     addEventListener: (_: 'visibilitychange', l: () => void) => listeners.add(l),
     removeEventListener: (_: 'visibilitychange', l: () => void) => listeners.delete(l),
   } satisfies VisibilitySource;
