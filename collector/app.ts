@@ -1,13 +1,19 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Asset } from './assets.ts';
+import { analyticsAuth, type AuthDeps } from './auth.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes, type IngestRouteDeps } from './routes/ingest.ts';
+import { userDataRoutes, type UserDataDeps } from './routes/user-data.ts';
 
 export interface AppDeps extends IngestRouteDeps {
   beacon: Asset;
   adminToken: string;
+  /** guards everything under /api/analytics (admin token; write key for POST) */
+  auth: AuthDeps;
+  /** erasure and export of one user id's records */
+  userData: UserDataDeps;
   /** extra figures for /healthz (store health, index progress…) */
   health: () => Record<string, unknown>;
   /** further routes mounted at the root (query API, dashboard…), each a Hono app */
@@ -26,6 +32,10 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', beaconRoutes(deps.beacon));
   app.route('/', ingestRoutes(deps));
+  // One guard for the whole read API, so a route added later cannot forget it.
+  app.use('/api/analytics', analyticsAuth(deps.auth));
+  app.use('/api/analytics/*', analyticsAuth(deps.auth));
+  app.route('/', userDataRoutes(deps.userData));
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));

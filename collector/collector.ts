@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { FileSaltStore } from '../storage/salts.ts';
+import { FileSaltStore, type SaltStore } from '../storage/salts.ts';
+import { openClickHouse } from '../storage/clickhouse/open.ts';
 import { JsonlStore } from '../storage/jsonl-store.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from './admin-token.ts';
+import { FailedAuthLimiter } from './auth.ts';
 import { createApp } from './app.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { loadAsset } from './assets.ts';
@@ -11,6 +13,8 @@ import { DropCounter } from './drop-counter.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
 import { UserAgentParser } from './pipeline/user-agent.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { loadReferrerSpam } from './referrer-spam.ts';
+import { startRetention } from './retention-job.ts';
 import type { Hono } from 'hono';
 
 export interface CollectorOptions {
@@ -34,8 +38,14 @@ export interface Collector {
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? (await JsonlStore.open({ dataDir: config.dataDir, clock }));
-  const salts = new FileSaltStore(config.dataDir);
+  // ANALYTICS_STORE=clickhouse: events, and the daily salt, are shared by every collector.
+  const clickhouse =
+    !options.store && config.clickhouse
+      ? await openClickHouse({ ...config.clickhouse, dataDir: config.dataDir, clock })
+      : null;
+  const store =
+    options.store ?? clickhouse?.store ?? (await JsonlStore.open({ dataDir: config.dataDir, clock }));
+  const salts: SaltStore = clickhouse?.salts ?? new FileSaltStore(config.dataDir);
   await salts.prune(clock());
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
   const distDir = options.distDir ?? join(import.meta.dirname, '..', 'dist');
@@ -43,10 +53,37 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
+  // Whoever keeps records in memory (the query index) drops erased users and purged days here.
+  const onErased: ((userId: string) => void | Promise<void>)[] = [];
+  const onPurged: ((firstKeptDay: string) => void | Promise<void>)[] = [];
+  const retention =
+    config.retentionDays === null
+      ? null
+      : startRetention({
+          store,
+          retentionDays: config.retentionDays,
+          clock,
+          onPurged: async (day) => {
+            for (const listener of onPurged) await listener(day);
+          },
+        });
 
   const app = createApp({
     beacon,
     adminToken,
+    auth: {
+      adminToken,
+      writeKey: config.writeKey,
+      failures: new FailedAuthLimiter(),
+      trustProxy: config.trustProxy,
+      clock,
+    },
+    userData: {
+      store,
+      onErased: async (userId) => {
+        for (const listener of onErased) await listener(userId);
+      },
+    },
     clock,
     trustProxy: config.trustProxy,
     rateLimiter: new RateLimiter(config.rateLimit, config.rateBurst),
@@ -59,6 +96,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       drops,
       sites: config.sites,
       honorGpc: config.honorGpc,
+      spamReferrers: await loadReferrerSpam(),
     },
     health: () => ({ store: store.health() }),
     extraRoutes: [await dashboardRoutes(join(distDir, 'dashboard'))],
@@ -70,7 +108,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     adminToken,
     async close() {
       clearInterval(saltTimer);
+      await retention?.stop();
       await store.close();
+      await clickhouse?.queries.close();
     },
   };
 }

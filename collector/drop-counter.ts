@@ -1,6 +1,14 @@
 /** Why events were not stored; counted so /healthz can show what the collector turned away. */
 export type DropReason =
-  'bot' | 'invalid' | 'too_large' | 'rate_limited' | 'site_not_allowed' | 'gpc' | 'stale' | 'unavailable';
+  | 'bot'
+  | 'invalid'
+  | 'too_large'
+  | 'rate_limited'
+  | 'site_not_allowed'
+  | 'gpc'
+  | 'stale'
+  | 'referrer_spam'
+  | 'unavailable';
 
 export class DropCounter {
   private counts = new Map<DropReason, number>();

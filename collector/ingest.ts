@@ -6,6 +6,7 @@ import type { DropCounter, DropReason } from './drop-counter.ts';
 import type { Geolocate } from './pipeline/geo.ts';
 import { toRecord } from './pipeline/to-record.ts';
 import type { UserAgentParser } from './pipeline/user-agent.ts';
+import { isSpamReferrer } from './referrer-spam.ts';
 import { parseEventBody } from './pipeline/validate.ts';
 import { visitorId } from './pipeline/visitor.ts';
 
@@ -19,6 +20,8 @@ export interface IngestDeps {
   /** allowed sites (lower case); empty accepts any */
   sites: readonly string[];
   honorGpc: boolean;
+  /** referrer-spam hosts (collector/referrer-spam.txt); page views from them are dropped */
+  spamReferrers?: ReadonlySet<string>;
   /** told about every record once it is durable (the query index listens here) */
   onStored?: (records: readonly StoredRecord[]) => void;
 }
@@ -69,6 +72,10 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
   for (const event of events) {
     if ((event.g ?? 0) > WIRE_LIMITS.maxAgeMs) {
       dropped.stale = (dropped.stale ?? 0) + 1;
+      continue;
+    }
+    if (event.k === 'p' && deps.spamReferrers && isSpamReferrer(event.r, deps.spamReferrers)) {
+      dropped.referrer_spam = (dropped.referrer_spam ?? 0) + 1;
       continue;
     }
     const visitor = visitorId(salt, event.s.toLowerCase(), request.ip, request.userAgent);

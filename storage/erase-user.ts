@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DAY_PATTERN, dayDir, eventsDir, quarantineDir } from './day-files.ts';
 import { rewriteWithout } from './rewrite-file.ts';
@@ -26,7 +26,7 @@ export type PlainFileGuard = (path: string, rewrite: () => Promise<number>) => P
 
 /**
  * Erases every record of `userId` from the JSON Lines data dir by rewriting each affected day
- * file atomically (gzipped days stay gzipped), and drops quarantined fragments that name the user.
+ * file atomically (gzipped days stay gzipped), and deletes quarantined fragments that name the user.
  * Resolves with the number of records removed from the day files. Costs one read of every day file;
  * only files holding the user are written.
  */
@@ -49,10 +49,13 @@ export async function eraseUserFiles(
       else if (name.endsWith('.jsonl')) erased += await guard(path, () => rewriteWithout(path, matches));
     }
   }
+  // Quarantined fragments are small, unparseable and kept only for a human to look at: one that
+  // names the user is deleted whole.
   const needle = `"user":${JSON.stringify(userId)}`;
   const quarantine = await readdir(quarantineDir(dataDir)).catch(() => [] as string[]);
   for (const name of quarantine) {
-    await rewriteWithout(join(quarantineDir(dataDir), name), (line) => line.includes(needle));
+    const path = join(quarantineDir(dataDir), name);
+    if ((await readFile(path, 'utf8').catch(() => '')).includes(needle)) await rm(path, { force: true });
   }
   return erased;
 }

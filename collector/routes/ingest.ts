@@ -4,6 +4,7 @@ import { WIRE_LIMITS } from '../../shared/wire.ts';
 import { clientIp } from '../client-ip.ts';
 import type { Clock } from '../../storage/types.ts';
 import { ingest, type IngestDeps } from '../ingest.ts';
+import { originAllowed } from '../origin.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 
 export interface IngestRouteDeps {
@@ -45,6 +46,10 @@ export function ingestRoutes(deps: IngestRouteDeps): Hono {
       if (type !== 'text/plain' && type !== 'application/json') {
         deps.ingest.drops.add('invalid');
         return c.json({ error: 'content-type must be text/plain or application/json' }, 415);
+      }
+      if (!originAllowed(c.req.header('origin'), deps.ingest.sites)) {
+        deps.ingest.drops.add('site_not_allowed');
+        return c.json({ error: 'Origin is not a site in ANALYTICS_SITES' }, 403);
       }
       const ip = clientIp(c, deps.trustProxy);
       const wait = deps.rateLimiter.take(ip, deps.clock());
