@@ -17,6 +17,21 @@ export interface Config {
   rateLimit: number;
   rateBurst: number;
   retentionDays: number | null;
+  /** where events live: JSON Lines files (default) or ClickHouse */
+  store: 'json' | 'clickhouse';
+  /** set when store is 'clickhouse' */
+  clickhouse: ClickHouseConfig | null;
+}
+
+export interface ClickHouseConfig {
+  url: string;
+  database: string;
+  user: string;
+  password: string;
+  /** rows per insert before the time trigger */
+  batchRows: number;
+  /** longest an event waits for its insert, ms */
+  flushMs: number;
 }
 
 /** A configuration value that cannot work; the message names the variable and the value. */
@@ -42,6 +57,39 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     retentionDays: env.ANALYTICS_RETENTION_DAYS
       ? integer(env, 'ANALYTICS_RETENTION_DAYS', 0, 1, 36500)
       : null,
+    ...storeConfig(env),
+  };
+}
+
+function storeConfig(env: Env): Pick<Config, 'store' | 'clickhouse'> {
+  const store = env.ANALYTICS_STORE?.trim().toLowerCase() || 'json';
+  if (store !== 'json' && store !== 'clickhouse') {
+    throw new ConfigError(
+      `ANALYTICS_STORE must be json or clickhouse, got ${JSON.stringify(env.ANALYTICS_STORE)}`,
+    );
+  }
+  if (store === 'json') return { store, clickhouse: null };
+  const url = env.CLICKHOUSE_URL?.trim() || 'http://127.0.0.1:8123';
+  if (!/^https?:\/\/[^\s/]+/.test(url)) {
+    throw new ConfigError(`CLICKHOUSE_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  const database = env.CLICKHOUSE_DATABASE?.trim() || 'cloudface';
+  // Only plain identifiers: the name goes into DDL, and quoting it would hide typos.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new ConfigError(
+      `CLICKHOUSE_DATABASE must be letters, digits and _, got ${JSON.stringify(database)}`,
+    );
+  }
+  return {
+    store,
+    clickhouse: {
+      url,
+      database,
+      user: env.CLICKHOUSE_USER?.trim() || 'default',
+      password: env.CLICKHOUSE_PASSWORD ?? '',
+      batchRows: integer(env, 'CLICKHOUSE_BATCH_ROWS', 5000, 1, 1_000_000),
+      flushMs: integer(env, 'CLICKHOUSE_FLUSH_MS', 1000, 1, 60_000),
+    },
   };
 }
 
