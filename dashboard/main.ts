@@ -9,7 +9,10 @@ import { App } from './ui/app.ts';
 const { token, hash } = takeToken({ hash: location.hash, storage: sessionStorage });
 if (hash !== location.hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
 
-render(html`<${App} initialToken=${token} />`, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// Preact keeps foreign children of the root; the boot message goes before the first render.
+root.textContent = '';
+render(html`<${App} initialToken=${token} />`, root);
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/admin/analytics/sw.js', { scope: '/admin/analytics' }).catch(() => {

@@ -1,0 +1,158 @@
+// Known events for the dashboard's browser tests, written straight into a data dir with the real
+// JSON Lines store (as the collector would have stored them), relative to the real clock because
+// the collector under test runs as a child process on system time.
+
+import { JsonlStore } from '../../storage/jsonl-store.ts';
+import { emptyRecord, type PropValue, type StoredRecord } from '../../storage/schema.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+export const SITE = 'cloudface.test';
+
+interface Visit {
+  /** how long before now the visit starts */
+  ago: number;
+  visitor: string;
+  user?: string;
+  country: string;
+  region?: string;
+  city?: string;
+  browser: string;
+  os: string;
+  device: string;
+  source?: string;
+  channel?: string;
+  referrer?: string;
+  utm?: { source?: string; medium?: string; campaign?: string };
+  pages: string[];
+  actions?: { name: string; props?: Record<string, PropValue> }[];
+  shares?: { channel: string; recipients: number }[];
+}
+
+/** One visit as records a minute apart: page views, their engagement, then actions and shares. */
+function records(v: Visit, now: number): StoredRecord[] {
+  const out: StoredRecord[] = [];
+  let ts = now - v.ago;
+  const base = (kind: StoredRecord['kind']) => {
+    const r = emptyRecord(kind, ts, SITE);
+    Object.assign(r, {
+      visitor: v.visitor,
+      user: v.user ?? '',
+      country: v.country,
+      region: v.region ?? '',
+      city: v.city ?? '',
+      browser: v.browser,
+      os: v.os,
+      device: v.device,
+      source: v.source ?? '',
+      channel: v.channel ?? 'direct',
+      referrer: v.referrer ?? '',
+      utm_source: v.utm?.source ?? '',
+      utm_medium: v.utm?.medium ?? '',
+      utm_campaign: v.utm?.campaign ?? '',
+    });
+    return r;
+  };
+  for (const path of v.pages) {
+    out.push({ ...base('pageview'), path });
+    ts += 30_000;
+    out.push({ ...base('engagement'), path, engaged_ms: 25_000, scroll: 60 });
+    ts += 30_000;
+  }
+  for (const a of v.actions ?? []) {
+    out.push({ ...base('action'), path: v.pages.at(-1) ?? '/', name: a.name, props: a.props ?? {} });
+    ts += 10_000;
+  }
+  for (const s of v.shares ?? []) {
+    out.push({ ...base('share'), path: v.pages.at(-1) ?? '/', name: s.channel, recipients: s.recipients });
+    ts += 10_000;
+  }
+  return out;
+}
+
+const chrome = { browser: 'Chrome', os: 'Windows', device: 'desktop' };
+const iphone = { browser: 'Mobile Safari', os: 'iOS', device: 'mobile' };
+const fr = { country: 'FR', region: 'Île-de-France', city: 'Paris' };
+const de = { country: 'DE', region: 'Berlin', city: 'Berlin' };
+const us = { country: 'US', region: 'California', city: 'San Francisco' };
+
+/** Visits in the last day, and older ones so each of 24h / 7d / 30d / 90d shows other totals. */
+export const VISITS: Visit[] = [
+  {
+    ago: 3 * HOUR,
+    visitor: 'v1',
+    user: 'alice',
+    ...fr,
+    ...chrome,
+    source: 'Google',
+    channel: 'search',
+    referrer: 'https://www.google.com/',
+    pages: ['/', '/app', '/pricing'],
+    actions: [
+      { name: 'photo_processed', props: { processed_count: 150, total_files: 200 } },
+      { name: 'link_created' },
+    ],
+    shares: [{ channel: 'whatsapp', recipients: 5 }],
+  },
+  {
+    ago: 2 * HOUR,
+    visitor: 'v2',
+    user: 'bob',
+    ...de,
+    ...iphone,
+    source: 'whatsapp',
+    channel: 'social',
+    utm: { source: 'whatsapp', medium: 'share', campaign: 'launch' },
+    pages: ['/s/abc123', '/app'],
+    actions: [{ name: 'search_performed', props: { matches_found: 25 } }],
+  },
+  { ago: 90 * MIN, visitor: 'v3', ...fr, ...iphone, pages: ['/'] },
+  {
+    ago: 20 * MIN,
+    visitor: 'v4',
+    ...us,
+    ...chrome,
+    source: 'Hacker News',
+    channel: 'social',
+    pages: ['/', '/pricing'],
+  },
+  {
+    ago: 3 * MIN,
+    visitor: 'v5',
+    ...fr,
+    ...chrome,
+    pages: ['/app'],
+    actions: [{ name: 'photo_processed', props: { processed_count: 10 } }],
+  },
+  // 3 days ago: in 7d, 30d, 90d
+  {
+    ago: 3 * DAY,
+    visitor: 'w1',
+    user: 'alice',
+    ...fr,
+    ...chrome,
+    pages: ['/', '/app'],
+    actions: [{ name: 'photo_downloaded' }],
+  },
+  { ago: 3 * DAY + HOUR, visitor: 'w2', ...de, ...chrome, pages: ['/pricing'] },
+  // 20 days ago: in 30d and 90d
+  { ago: 20 * DAY, visitor: 'x1', ...us, ...iphone, pages: ['/', '/blog'] },
+  { ago: 20 * DAY + HOUR, visitor: 'x2', ...us, ...chrome, pages: ['/blog'] },
+  // 60 days ago: only in 90d
+  { ago: 60 * DAY, visitor: 'y1', user: 'carol', ...de, ...chrome, pages: ['/', '/app', '/pricing'] },
+];
+
+/** Writes `visits` into `dataDir` through the real store and closes it. */
+export async function writeVisits(
+  dataDir: string,
+  visits: readonly Visit[],
+  now = Date.now(),
+): Promise<void> {
+  const store = await JsonlStore.open({ dataDir, clock: () => now, compressEveryMs: 0 });
+  await store.append(visits.flatMap((v) => records(v, now)).sort((a, b) => a.ts - b.ts));
+  await store.close();
+}
+
+export type { Visit };
