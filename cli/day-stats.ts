@@ -1,0 +1,39 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { RECORD_KINDS, type RecordKind } from '../storage/schema.ts';
+import { dayFiles } from './read-events.ts';
+
+export interface DayStats {
+  day: string;
+  /** complete lines per kind (a line still being appended is not counted) */
+  counts: Record<RecordKind, number>;
+  records: number;
+  /** bytes on disk, compressed where the day is gzipped */
+  bytes: number;
+  compressed: boolean;
+}
+
+/** Counts one day's records by counting newlines: no JSON parsing, about 1 GB/s on plain files. */
+export async function countDay(dataDir: string, day: string): Promise<DayStats> {
+  const counts = Object.fromEntries(RECORD_KINDS.map((k) => [k, 0])) as Record<RecordKind, number>;
+  let bytes = 0;
+  let compressed = false;
+  for (const file of await dayFiles(dataDir, day)) {
+    counts[file.kind] = await countLines(file.path);
+    bytes += file.bytes;
+    compressed ||= file.compressed;
+  }
+  return { day, counts, records: RECORD_KINDS.reduce((s, k) => s + counts[k], 0), bytes, compressed };
+}
+
+async function countLines(path: string): Promise<number> {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream: Readable = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  if (stream !== raw) raw.on('error', (error) => stream.destroy(error));
+  let lines = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+  }
+  return lines;
+}
