@@ -47,4 +47,9 @@ if (existsSync(dashboardEntry)) {
   for (const file of ['index.html', 'icon.svg']) {
     await copyFile(join(root, 'dashboard', file), join(dist, 'dashboard', file));
   }
+  // Country outlines for the dashboard's map, fetched by the page after its first paint.
+  await copyFile(
+    join(root, 'node_modules/world-atlas/countries-110m.json'),
+    join(dist, 'dashboard/countries-110m.json'),
+  );
 }

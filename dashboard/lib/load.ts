@@ -70,6 +70,20 @@ async function tab(api: ApiClient, state: ViewState, spec: TabSpec, limit = 50) 
   return { answer, model };
 }
 
+const BUILT_IN_LABELS = new Set([
+  'active users',
+  'visitors',
+  'total sessions',
+  'sessions',
+  'page views',
+  'bounce rate',
+  'avg session time',
+  'average session time',
+  'avg time on page',
+  'total shares',
+  'shares',
+]);
+
 export function cards(totals: QueryResponse, overall: OverallResponse, filtered: boolean): CardModel[] {
   const row = totals.results[0];
   const value = (m: (typeof TOTAL_METRICS)[number]) => row?.metrics[TOTAL_METRICS.indexOf(m)] ?? 0;
@@ -102,14 +116,17 @@ export function cards(totals: QueryResponse, overall: OverallResponse, filtered:
     card('session_duration', 'Avg session time', 'duration'),
     card('time_on_page', 'Avg time on page', 'duration'),
     { ...card('shares', 'Total shares', 'number'), sub: `${formatNumber(value('recipients'))} recipients` },
-    // Configured cards come from the overall endpoint, which takes no filters: say so.
-    ...overall.metrics.map((m): CardModel => ({
-      id: `metric:${m.id}`,
-      label: m.label,
-      value: m.value,
-      format: m.kind === 'rate' ? 'percent' : 'number',
-      ...(filtered ? { sub: 'all traffic' } : {}),
-    })),
+    // Configured cards come from the overall endpoint, which takes no filters: say so. A
+    // configured card that repeats a built-in one (its label) is left out.
+    ...overall.metrics
+      .filter((m) => !BUILT_IN_LABELS.has(m.label.toLowerCase()))
+      .map((m): CardModel => ({
+        id: `metric:${m.id}`,
+        label: m.label,
+        value: m.value,
+        format: m.kind === 'rate' ? 'percent' : 'number',
+        ...(filtered ? { sub: 'all traffic' } : {}),
+      })),
   ];
 }
 
@@ -198,19 +215,20 @@ export function loadFunnel(api: ApiClient, state: ViewState) {
   });
 }
 
+/** `date_range=7d` or `from`/`to` as the GET reports take them. */
+function reportParams(state: ViewState, wide = false): Record<string, string | undefined> {
+  const site = state.site || undefined;
+  if (state.range === 'custom') return { site, from: state.from, to: state.to };
+  // Weekly cohorts need weeks: retention looks at 90 days when the view is shorter.
+  return { site, date_range: wide && (state.range === '24h' || state.range === '7d') ? '90d' : state.range };
+}
+
 export function loadRetention(api: ApiClient, state: ViewState) {
-  return api.post<RetentionResponse>(API.retention, {
-    ...(state.site ? { site: state.site } : {}),
-    date_range: state.range === '24h' || state.range === '7d' ? '90d' : dateRange(state),
-  });
+  return api.get<RetentionResponse>(API.retention, reportParams(state, true));
 }
 
 export function loadJourneys(api: ApiClient, state: ViewState) {
-  return api.post<JourneysResponse>(API.journeys, {
-    ...(state.site ? { site: state.site } : {}),
-    date_range: dateRange(state),
-    limit: 10,
-  });
+  return api.get<JourneysResponse>(API.journeys, { ...reportParams(state), limit: 10 });
 }
 
 export function loadVirality(api: ApiClient, state: ViewState) {

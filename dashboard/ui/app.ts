@@ -36,6 +36,7 @@ import { Funnel, Journeys, Retention, viralityNote } from './reports.ts';
 import { Realtime } from './realtime.ts';
 import { UserPage } from './user-page.ts';
 import { Users } from './users.ts';
+import { WorldMap } from './world-map.ts';
 
 interface Slot<T> {
   data: T | null;
@@ -250,7 +251,16 @@ export function App({ initialToken }: { initialToken: string | null }) {
         <div class="grid">
           ${data.panels
             .filter((p) => p.id !== 'shares')
-            .map((p) => html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} />`)}
+            .map((p) =>
+              p.id === 'locations'
+                ? html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter}>
+                    <${WorldMap}
+                      rows=${p.tabs[0]?.rows ?? []}
+                      onPick=${(code: string) => onFilter('country', code)}
+                    />
+                  <//>`
+                : html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} />`,
+            )}
           ${shares && html`<${Panel} panel=${{ ...shares, note: viralityNote(virality.data) }} onFilter=${onFilter} />`}
           <${Funnel} data=${funnel.data} error=${funnel.error} />
           <${Retention} data=${retention.data} error=${retention.error} />

@@ -11,7 +11,16 @@ export type OnFilter = (key: FilterKey, value: string) => void;
 const PAGE = 10;
 
 /** A top-N list with tabs (countries → regions → cities…), proportional bars and CSV export. */
-export function Panel({ panel, onFilter }: { panel: PanelModel; onFilter: OnFilter }) {
+export function Panel({
+  panel,
+  onFilter,
+  children,
+}: {
+  panel: PanelModel;
+  onFilter: OnFilter;
+  /** drawn above the list of the first tab (the world map) */
+  children?: unknown;
+}) {
   const [tabId, setTab] = useState(panel.tabs[0]?.id ?? '');
   const [more, setMore] = useState(false);
   const tab = panel.tabs.find((t) => t.id === tabId) ?? panel.tabs[0];
@@ -48,6 +57,7 @@ export function Panel({ panel, onFilter }: { panel: PanelModel; onFilter: OnFilt
           )}
         </div>`
       }
+      ${tab === panel.tabs[0] && children}
       <${RowTable} tab=${tab} rows=${rows} onFilter=${onFilter} />
       ${
         tab.rows.length > PAGE &&
@@ -68,14 +78,17 @@ function csvColumns(tab: TabModel) {
 
 function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows']; onFilter: OnFilter }) {
   if (rows.length === 0) return html`<p class="empty">Nothing recorded in this period.</p>`;
-  const first = tab.columns[0]?.key ?? '';
+  // Text columns (prop sums) read better as a line under the label than squeezed into a cell.
+  const numeric = tab.columns.filter((c) => c.format !== 'text');
+  const notes = tab.columns.filter((c) => c.format === 'text');
+  const first = numeric[0]?.key ?? '';
   const max = Math.max(1, ...tab.rows.map((r) => Number(r[first]) || 0));
   return html`
     <table class="list" data-tab=${tab.id}>
       <thead>
         <tr>
           <th scope="col">${tab.label}</th>
-          ${tab.columns.map((c) => html`<th scope="col">${c.label}</th>`)}
+          ${numeric.map((c) => html`<th scope="col">${c.label}</th>`)}
         </tr>
       </thead>
       <tbody>
@@ -83,6 +96,10 @@ function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows
           const label = String(row.label ?? '');
           const key = String(row.key ?? '');
           const width = `${Math.round(((Number(row[first]) || 0) / max) * 100)}%`;
+          const note = notes
+            .map((c) => display(row[c.key], c.format))
+            .filter(Boolean)
+            .join(' · ');
           return html`<tr>
             <td title=${label}>
               <span class="bar" style=${{ width }}></span>
@@ -98,8 +115,9 @@ function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows
                     </button>`
                   : html`<span class="row-text">${label}</span>`
               }
+              ${note && html`<span class="row-note" title=${note}>${note}</span>`}
             </td>
-            ${tab.columns.map((c) => html`<td>${display(row[c.key], c.format)}</td>`)}
+            ${numeric.map((c) => html`<td>${display(row[c.key], c.format)}</td>`)}
           </tr>`;
         })}
       </tbody>

@@ -55,7 +55,7 @@ export function Funnel({ data, error }: { data: FunnelResponse | null; error: st
                   <span>${i + 1}. ${s.label}</span>
                   <span
                     ><strong>${formatNumber(s.visitors)}</strong>
-                    <span class="muted">${formatPercent(s.conversion_rate)}</span></span
+                    <span class="muted">${` · ${formatPercent(s.conversion_rate)}`}</span></span
                   >
                   <div class="funnel-bar">
                     <div style=${{ width: `${Math.max(0, Math.min(100, s.conversion_rate))}%` }}></div>
@@ -160,7 +160,7 @@ export function Journeys({ data, error }: { data: JourneysResponse | null; error
               </table>
               ${
                 data.paths.length > 0 &&
-                html`<h3 class="muted">Top 3-page paths</h3>
+                html`<h3 class="subhead">Top 3-page paths</h3>
                   <table class="list">
                     <tbody>
                       ${data.paths.slice(0, 5).map(
