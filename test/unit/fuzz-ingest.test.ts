@@ -201,7 +201,7 @@ describe('fuzzing the write endpoints', () => {
       `fuzz: ${sent} bodies, statuses ${JSON.stringify(Object.fromEntries(statuses))}, heap growth ${growth.toFixed(1)} MB`,
     );
     expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
-    expect(statuses.get(202) ?? 0).toBeGreaterThan(500); // the fuzzer reached storage, not only the validator
+    expect(statuses.get(202) ?? 0).toBeGreaterThan(200); // the fuzzer reached storage, not only the validator
     // Memory stays flat: caches are bounded (UA LRU 2,000 entries), nothing accumulates per request.
     expect(growth).toBeLessThan(40);
     // No prototype was polluted by __proto__ / constructor keys.
@@ -223,7 +223,7 @@ describe('fuzzing the write endpoints', () => {
         records += 1;
       }
     }
-    expect(records).toBeGreaterThan(500);
+    expect(records).toBeGreaterThan(200);
   }, 180_000);
 
   it('DELETE /api/analytics/user/{id} and its export survive 1,000 hostile ids', async () => {
