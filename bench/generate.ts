@@ -45,6 +45,11 @@ interface Person {
 const RECORDS_PER_SESSION = 9;
 const USER_SESSION_SHARE = 0.22;
 
+/** The id of the signed-in user of rank `index` (0 is the most active) for a seed. */
+export function generatedUserId(seed: number, index: number): string {
+  return `u_${hex16(seed, 6, index).slice(0, 10)}`;
+}
+
 /** Streams `events` records in time order across `days` days before `end`. */
 export function* generate(options: GenerateOptions): Generator<StoredRecord> {
   const seed = options.seed ?? 1;
@@ -83,7 +88,7 @@ export function* generate(options: GenerateOptions): Generator<StoredRecord> {
   const users = Array.from({ length: userCount }, (_, i) => {
     const r = new Random(hash32(seed, 5, i));
     const country = countryPick.pick(r);
-    return { id: `u_${hex16(seed, 6, i).slice(0, 10)}`, person: personAt(country, 7, i) };
+    return { id: generatedUserId(seed, i), person: personAt(country, 7, i) };
   });
   const userPick = Weighted.zipf(
     users.map((_, i) => i),

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openClickHouse } from '../storage/clickhouse/open.ts';
+import { startClickHouse, type ClickHouseServer } from '../test/e2e/clickhouse-server.ts';
+import type { GenerateOptions } from './generate.ts';
+import { appendGenerated } from './write-generated.ts';
+
+/** Whether a clickhouse-server binary is installed (the side-by-side run needs one). */
+export function clickhouseInstalled(): boolean {
+  const candidates = [
+    process.env.CLICKHOUSE_SERVER_PATH,
+    '/usr/bin/clickhouse-server',
+    '/usr/sbin/clickhouse-server',
+  ];
+  return candidates.some((p) => p && existsSync(p));
+}
+
+export interface LoadedClickHouse {
+  server: ClickHouseServer;
+  /** environment for a collector reading this server */
+  env: Record<string, string>;
+  load_ms: number;
+  destroy(): Promise<void>;
+}
+
+/**
+ * A private clickhouse-server (own ports and data) holding the same generated dataset, inserted
+ * through the ClickHouse EventStore exactly as collectors would.
+ */
+export async function clickhouseWith(dataset: GenerateOptions): Promise<LoadedClickHouse> {
+  const server = await startClickHouse();
+  const spool = await mkdtemp(join(tmpdir(), 'cfa-bench-ch-spool-'));
+  const destroy = async () => {
+    await server.destroy();
+    await rm(spool, { recursive: true, force: true });
+  };
+  try {
+    const started = performance.now();
+    const backend = await openClickHouse({
+      url: server.url,
+      database: 'cloudface',
+      dataDir: spool,
+      clock: () => Date.now(),
+      batchRows: 50_000,
+    });
+    try {
+      await appendGenerated(backend.store, { ...dataset, batchSize: 50_000 });
+    } finally {
+      await backend.close();
+    }
+    return {
+      server,
+      env: {
+        ANALYTICS_STORE: 'clickhouse',
+        CLICKHOUSE_URL: server.url,
+        CLICKHOUSE_DATABASE: 'cloudface',
+        ANALYTICS_DATA_DIR: spool,
+      },
+      load_ms: Math.round(performance.now() - started),
+      destroy,
+    };
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
+}
