@@ -8,7 +8,12 @@ import { FailedAuthLimiter } from './auth.ts';
 import { createApp } from './app.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { loadAsset } from './assets.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { trackRoutes } from './routes/analytics-track.ts';
+import { loadCards } from '../storage/query/cards-config.ts';
+import { MemoryBackend } from '../storage/query/memory/backend.ts';
+import { QueryService } from '../storage/query/service.ts';
 import { DropCounter } from './drop-counter.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
 import { UserAgentParser } from './pipeline/user-agent.ts';
@@ -31,6 +36,10 @@ export interface Collector {
   app: Hono;
   store: EventStore;
   adminToken: string;
+  /** the query API as functions (what the routes call) */
+  query: QueryService;
+  /** resolves once the query index has loaded the stored history */
+  queryReady: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +65,17 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // Whoever keeps records in memory (the query index) drops erased users and purged days here.
   const onErased: ((userId: string) => void | Promise<void>)[] = [];
   const onPurged: ((firstKeptDay: string) => void | Promise<void>)[] = [];
+  // The query index loads the history in the background; /healthz reports its progress.
+  const index = new MemoryBackend(clock);
+  const queryReady = index.load(store).catch((error: Error) => {
+    console.error(`query index: loading the stored events failed: ${error.message}`);
+  });
+  onErased.push((userId) => index.retain((r) => r.user !== userId));
+  onPurged.push((day) => index.retain((r) => r.ts >= Date.parse(`${day}T00:00:00Z`)));
+  const cards = await loadCards(config.metricsFile).catch((error: Error) => {
+    throw new ConfigError(error.message);
+  });
+  const query = new QueryService({ backend: index, clock, cards });
   const retention =
     config.retentionDays === null
       ? null
@@ -96,19 +116,28 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       drops,
       sites: config.sites,
       honorGpc: config.honorGpc,
+      onStored: (records) => index.add(records),
       spamReferrers: await loadReferrerSpam(),
     },
-    health: () => ({ store: store.health() }),
-    extraRoutes: [await dashboardRoutes(join(distDir, 'dashboard'))],
+    health: () => ({ store: store.health(), query_index: index.status() }),
+    extraRoutes: [
+      analyticsRoutes(query),
+      trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
+      await dashboardRoutes(join(distDir, 'dashboard')),
+    ],
   });
 
   return {
     app,
     store,
     adminToken,
+    query,
+    queryReady,
     async close() {
       clearInterval(saltTimer);
       await retention?.stop();
+      index.stop();
+      await queryReady;
       await store.close();
       await clickhouse?.queries.close();
     },

@@ -17,6 +17,8 @@ export interface Config {
   rateLimit: number;
   rateBurst: number;
   retentionDays: number | null;
+  /** JSON file of metric cards (storage/query/cards-config.ts); null: the shipped CloudFace cards */
+  metricsFile: string | null;
   /** where events live: JSON Lines files (default) or ClickHouse */
   store: 'json' | 'clickhouse';
   /** set when store is 'clickhouse' */
@@ -57,6 +59,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     retentionDays: env.ANALYTICS_RETENTION_DAYS
       ? integer(env, 'ANALYTICS_RETENTION_DAYS', 0, 1, 36500)
       : null,
+    metricsFile: env.ANALYTICS_METRICS_FILE?.trim() ? resolve(cwd, env.ANALYTICS_METRICS_FILE.trim()) : null,
     ...storeConfig(env),
   };
 }

@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
+const MAX_LINE = 4 << 20;
+
 /**
  * Yields the complete lines of a JSON Lines file, plain or gzipped. A last line without its
  * newline is held back: it is either torn by a crash or still being appended by the writer, and
@@ -22,5 +24,11 @@ export async function* readLines(path: string): AsyncGenerator<string> {
       end = text.indexOf('\n', start);
     }
     rest = text.slice(start);
+    // No record is anywhere near this long: what follows is not JSON Lines (a device file, a
+    // binary written over the day file), so reading on would only grow `rest` without end.
+    if (rest.length > MAX_LINE) {
+      stream.destroy();
+      return;
+    }
   }
 }

@@ -1,0 +1,50 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { WIRE_LIMITS } from '../../shared/wire.ts';
+import type { StoredRecord } from '../../storage/schema.ts';
+import { StoreUnavailableError, type Clock, type EventStore } from '../../storage/types.ts';
+import { serverRecord } from '../track.ts';
+import { answer, json } from './analytics.ts';
+
+export interface TrackRouteDeps {
+  store: EventStore;
+  clock: Clock;
+  /** configured sites; with exactly one, `site` may be left out */
+  sites: readonly string[];
+  /** the same hook beacon ingestion calls once records are durable */
+  onStored?: (records: readonly StoredRecord[]) => void;
+}
+
+/**
+ * POST /api/analytics/track and /track-share: the seed's server-side calls. Records go through
+ * the beacon's validator and the same store, and the answer waits for the fsync like /api/event.
+ */
+export function trackRoutes(deps: TrackRouteDeps): Hono {
+  const app = new Hono();
+  const limit = bodyLimit({
+    maxSize: WIRE_LIMITS.maxBodyBytes,
+    onError: (c) => c.json({ error: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` }, 413),
+  });
+  const handler = (kind: 'action' | 'share') => async (c: Context) => {
+    let record: StoredRecord | null = null;
+    const response = await answer(c, async () => {
+      const fallback = c.req.query('site') ?? (deps.sites.length === 1 ? deps.sites[0]! : null);
+      record = serverRecord(kind, await json(c), fallback, deps.clock());
+      if (deps.sites.length > 0 && !deps.sites.includes(record.site))
+        return c.json({ error: `site ${JSON.stringify(record.site)} is not in ANALYTICS_SITES` }, 403);
+      try {
+        await deps.store.append([record]);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        c.header('Retry-After', '5');
+        return c.json({ error: 'storage is unavailable, retry later' }, 503);
+      }
+      deps.onStored?.([record]);
+      return c.json({ accepted: 1 }, 202);
+    });
+    return response;
+  };
+  app.post('/api/analytics/track', limit, handler('action'));
+  app.post('/api/analytics/track-share', limit, handler('share'));
+  return app;
+}

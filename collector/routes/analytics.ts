@@ -1,0 +1,74 @@
+import { Hono, type Context } from 'hono';
+import { QueryError } from '../../storage/query/range.ts';
+import type { QueryService } from '../../storage/query/service.ts';
+
+/**
+ * The seed's read endpoints (overall, users, user/{id}, realtime) and the reports. The admin
+ * token is checked by the app's guard on /api/analytics/*; here only parameters are.
+ */
+export function analyticsRoutes(service: QueryService): Hono {
+  const app = new Hono();
+  app.get('/api/analytics/overall', (c) => answer(c, () => service.overall(c.req.query())));
+  app.get('/api/analytics/users', (c) => answer(c, () => service.users(c.req.query())));
+  app.get('/api/analytics/user/:user_id', (c) =>
+    answer(c, async () => {
+      const user = await service.user(c.req.param('user_id'), c.req.query());
+      if (!user) return notFound(c);
+      return user;
+    }),
+  );
+  app.get('/api/analytics/realtime', (c) => answer(c, () => service.realtime(c.req.query())));
+  app.post('/api/analytics/query', (c) =>
+    answer(c, async () => service.query(await json(c), c.req.query('site'))),
+  );
+  app.post('/api/analytics/funnel', (c) =>
+    answer(c, async () => service.funnel(await json(c), c.req.query('site'))),
+  );
+  app.get('/api/analytics/funnel', (c) =>
+    answer(c, () => service.funnel(dateRangeParams(c.req.query()), c.req.query('site'))),
+  );
+  app.get('/api/analytics/retention', (c) =>
+    answer(c, () => service.retention(dateRangeParams(c.req.query()))),
+  );
+  app.get('/api/analytics/journeys', (c) =>
+    answer(c, () => service.journeys(dateRangeParams(c.req.query()))),
+  );
+  app.get('/api/analytics/virality', (c) => answer(c, () => service.virality(c.req.query())));
+  return app;
+}
+
+/** Runs a handler: QueryError → 400 naming the parameter; results are never cached. */
+export async function answer(c: Context, run: () => Promise<unknown>): Promise<Response> {
+  c.header('Cache-Control', 'no-store');
+  try {
+    const result = await run();
+    return result instanceof Response ? result : c.json(result as object);
+  } catch (error) {
+    if (error instanceof QueryError) return c.json({ error: error.message }, 400);
+    throw error;
+  }
+}
+
+/** A JSON request body; malformed JSON is a 400, not a 500. */
+export async function json(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new QueryError('body is not valid JSON');
+  }
+}
+
+function notFound(c: Context): Response {
+  return c.json({ error: 'no such user in this range' }, 404);
+}
+
+/** `date_range=7d` or `from=…&to=…` in a query string, as the report bodies spell it. */
+function dateRangeParams(query: Record<string, string>): Record<string, unknown> {
+  const { from, to, date_range, site, limit } = query;
+  const out: Record<string, unknown> = {};
+  if (site) out.site = site;
+  if (limit) out.limit = limit;
+  if (from || to) out.date_range = [from ?? '', to ?? ''];
+  else if (date_range) out.date_range = date_range;
+  return out;
+}

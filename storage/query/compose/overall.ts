@@ -1,0 +1,257 @@
+import { bucketLabel, bucketStart, nextBucket, DAY_MS, HOUR_MS } from '../time.ts';
+import type {
+  ActionSummary,
+  CountryRow,
+  Dimension,
+  Filter,
+  MetricCardConfig,
+  NormalizedQuery,
+  OverallResponse,
+  PageRow,
+  QueryBackend,
+  TimeseriesPoint,
+  TopRow,
+} from '../types.ts';
+import { computeCards } from './cards.ts';
+import { newVsReturning } from './new-returning.ts';
+import { baseQuery, sortRows, totals } from './query.ts';
+import { countryName } from './countries.ts';
+
+const PAGEVIEWS: Filter = ['is', 'event:kind', ['pageview']];
+
+export interface OverallOptions {
+  site: string | null;
+  from: number;
+  to: number;
+  now: number;
+  /** rows per top list */
+  limit: number;
+  cards: readonly MetricCardConfig[];
+}
+
+/** GET /api/analytics/overall, composed from general queries so every backend agrees. */
+export async function overall(backend: QueryBackend, o: OverallOptions): Promise<OverallResponse> {
+  const base = baseQuery(o.site, o.from, o.to);
+  const top = (dimension: Dimension) => topList(backend, base, dimension, o.limit);
+  const [head, active1h, active24h, users, actions, shares, metrics, timeseries] = await Promise.all([
+    totals(backend, {
+      ...base,
+      metrics: [
+        'visitors',
+        'sessions',
+        'pageviews',
+        'views_per_session',
+        'bounce_rate',
+        'session_duration',
+        'time_on_page',
+      ],
+    }),
+    totals(backend, { ...baseQuery(o.site, o.now - HOUR_MS, o.now + 1), metrics: ['visitors'] }),
+    totals(backend, { ...baseQuery(o.site, o.now - DAY_MS, o.now + 1), metrics: ['visitors'] }),
+    newVsReturning(backend, base),
+    actionSummaries(backend, base),
+    shareSummary(backend, base),
+    computeCards(backend, o.cards, base),
+    timeSeries(backend, base),
+  ]);
+  const [
+    pages,
+    entry,
+    exit,
+    sources,
+    referrers,
+    utmSource,
+    utmMedium,
+    utmCampaign,
+    countries,
+    regions,
+    cities,
+    browsers,
+    os,
+    devices,
+  ] = await Promise.all([
+    pageList(backend, base, o.limit),
+    top('entry_page'),
+    top('exit_page'),
+    top('source'),
+    top('referrer'),
+    top('utm_source'),
+    top('utm_medium'),
+    top('utm_campaign'),
+    top('country'),
+    top('region'),
+    top('city'),
+    top('browser'),
+    top('os'),
+    top('device'),
+  ]);
+  return {
+    range: {
+      from: new Date(o.from).toISOString(),
+      to: new Date(o.to).toISOString(),
+      days: round((o.to - o.from) / DAY_MS),
+    },
+    site: o.site,
+    visitors: head.visitors,
+    sessions: head.sessions,
+    pageviews: head.pageviews,
+    views_per_session: head.views_per_session,
+    bounce_rate: head.bounce_rate,
+    avg_session_duration: head.session_duration,
+    avg_time_on_page: head.time_on_page,
+    active_users_1h: active1h.visitors,
+    active_users_24h: active24h.visitors,
+    new_users: users.new_users,
+    returning_users: users.returning_users,
+    new_vs_returning_note: users.note,
+    actions,
+    shares,
+    metrics,
+    timeseries,
+    pages,
+    entry_pages: entry,
+    exit_pages: exit,
+    sources,
+    referrers,
+    utm_source: utmSource,
+    utm_medium: utmMedium,
+    utm_campaign: utmCampaign,
+    countries: countries.map((r): CountryRow => ({ ...r, name: countryName(r.key) })),
+    regions,
+    cities,
+    browsers,
+    os,
+    devices,
+  };
+}
+
+/**
+ * A top list over page views: visitors and pageviews per value, best first. Empty values
+ * (unknown country, direct traffic's referrer…) are kept only for `source`, where '' is direct.
+ */
+export async function topList(
+  backend: QueryBackend,
+  base: NormalizedQuery,
+  dimension: Dimension,
+  limit: number,
+): Promise<TopRow[]> {
+  const q: NormalizedQuery = {
+    ...base,
+    metrics: ['visitors', 'pageviews'],
+    dimensions: [dimension],
+    filters: [...base.filters, PAGEVIEWS],
+    order_by: [
+      ['visitors', 'desc'],
+      ['pageviews', 'desc'],
+    ],
+  };
+  const rows = sortRows(await backend.query(q), q).filter(
+    (r) => r.dimensions[0] !== '' || dimension === 'source',
+  );
+  return rows
+    .slice(0, limit)
+    .map((r) => ({ key: r.dimensions[0]!, visitors: r.metrics[0]!, pageviews: r.metrics[1]! }));
+}
+
+async function pageList(backend: QueryBackend, base: NormalizedQuery, limit: number): Promise<PageRow[]> {
+  const q: NormalizedQuery = {
+    ...base,
+    metrics: ['visitors', 'pageviews', 'time_on_page', 'scroll_depth'],
+    dimensions: ['page'],
+    filters: [...base.filters, ['is', 'event:kind', ['pageview', 'engagement']]],
+    order_by: [
+      ['visitors', 'desc'],
+      ['pageviews', 'desc'],
+    ],
+  };
+  return sortRows(await backend.query(q), q)
+    .filter((r) => r.metrics[1]! > 0)
+    .slice(0, limit)
+    .map((r) => ({
+      key: r.dimensions[0]!,
+      visitors: r.metrics[0]!,
+      pageviews: r.metrics[1]!,
+      avg_time_on_page: r.metrics[2]!,
+      scroll_depth: r.metrics[3]!,
+    }));
+}
+
+/** Per action name: count, distinct visitors, and the sum of every numeric prop seen on it. */
+export async function actionSummaries(
+  backend: QueryBackend,
+  base: NormalizedQuery,
+): Promise<Record<string, ActionSummary>> {
+  const keysByName = await backend.numericPropKeys({
+    site: base.site,
+    from: base.from,
+    to: base.to,
+    kind: 'action',
+  });
+  const keys = [...new Set(Object.values(keysByName).flat())].sort();
+  const rows = await backend.query({
+    ...base,
+    metrics: ['actions', 'visitors', ...keys.map((k) => `prop_sum:${k}` as const)],
+    dimensions: ['event:name'],
+    filters: [...base.filters, ['is', 'event:kind', ['action']]],
+  });
+  const out: Record<string, ActionSummary> = {};
+  for (const row of rows.sort(
+    (a, b) => b.metrics[0]! - a.metrics[0]! || cmp(a.dimensions[0]!, b.dimensions[0]!),
+  )) {
+    const name = row.dimensions[0]!;
+    const sums: Record<string, number> = {};
+    for (const key of keysByName[name] ?? []) sums[key] = row.metrics[2 + keys.indexOf(key)]!;
+    out[name] = { count: row.metrics[0]!, users: row.metrics[1]!, sums };
+  }
+  return out;
+}
+
+async function shareSummary(
+  backend: QueryBackend,
+  base: NormalizedQuery,
+): Promise<OverallResponse['shares']> {
+  const rows = await backend.query({
+    ...base,
+    metrics: ['shares', 'recipients'],
+    dimensions: ['share:channel'],
+    filters: [...base.filters, ['is', 'event:kind', ['share']]],
+  });
+  const channels: OverallResponse['shares']['channels'] = {};
+  let total = 0;
+  for (const row of rows.sort(
+    (a, b) => b.metrics[0]! - a.metrics[0]! || cmp(a.dimensions[0]!, b.dimensions[0]!),
+  )) {
+    channels[row.dimensions[0]!] = { count: row.metrics[0]!, recipients: row.metrics[1]! };
+    total += row.metrics[0]!;
+  }
+  return { channels, total };
+}
+
+/** Hourly for ranges up to 2 days, daily beyond; every bucket is present. */
+async function timeSeries(
+  backend: QueryBackend,
+  base: NormalizedQuery,
+): Promise<OverallResponse['timeseries']> {
+  const interval = base.to - base.from <= 2 * DAY_MS + 1 ? 'hour' : 'day';
+  const rows = await backend.query({
+    ...base,
+    metrics: ['visitors', 'pageviews', 'actions', 'shares'],
+    dimensions: [interval === 'hour' ? 'time:hour' : 'time:day'],
+  });
+  const byLabel = new Map(rows.map((r) => [r.dimensions[0]!, r.metrics]));
+  const points: TimeseriesPoint[] = [];
+  for (let t = bucketStart(base.from, interval); t < base.to; t = nextBucket(t, interval)) {
+    const time = bucketLabel(t, interval);
+    const m = byLabel.get(time) ?? [0, 0, 0, 0];
+    points.push({ time, visitors: m[0]!, pageviews: m[1]!, actions: m[2]!, shares: m[3]! });
+  }
+  return { interval, points };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

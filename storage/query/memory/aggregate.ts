@@ -1,0 +1,252 @@
+import type { Filter, Metric, NormalizedQuery, QueryRows } from '../types.ts';
+import { round2 } from '../round.ts';
+import { KIND_CODE } from './columns.ts';
+import { dimensionReader, isSessionDimension } from './dimensions.ts';
+import { compileFilters } from './filters.ts';
+import type { MemoryIndex } from './index.ts';
+import { sessionStats, type SessionStats } from './session-stats.ts';
+
+const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
+
+class Group {
+  visitors = 0;
+  sessions = 0;
+  users = 0;
+  pageviews = 0;
+  actions = 0;
+  shares = 0;
+  engagedMs = 0;
+  recipients = 0;
+  firstTs = Infinity;
+  lastTs = -Infinity;
+  sessionsWithPv = 0;
+  bounced = 0;
+  durationMs = 0;
+  propSums: number[];
+  /** (session, path) → max scroll, for scroll_depth */
+  scroll: Map<number, number> | null = null;
+
+  constructor(
+    readonly codes: number[],
+    props: number,
+  ) {
+    this.propSums = new Array<number>(props).fill(0);
+  }
+}
+
+/**
+ * The general query over the columnar index: one pass over the range's rows, grouping by dense
+ * dimension codes. Distinct counts are exact: a (group, id) pair is remembered in one Set, with
+ * a last-group-per-id array in front that answers most repeats without hashing.
+ */
+export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
+  index.ready();
+  const cols = index.cols;
+  const site = siteCode(index, q.site);
+  const lo = index.lowerBound(q.from);
+  const hi = index.lowerBound(q.to);
+  const needsStats =
+    q.metrics.some((m) => SESSION_METRICS.has(m)) ||
+    q.dimensions.some(isSessionDimension) ||
+    usesSessionDimension(q.filters);
+  const stats = needsStats ? sessionStats(index, lo, site === -2 ? lo : hi, site) : null;
+  const filter = compileFilters(index, q.filters, stats);
+  const readers = q.dimensions.map((d) => dimensionReader(index, d, stats));
+  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  const want = new Set(q.metrics);
+
+  const groups: Group[] = [];
+  const single = readers.length === 1 ? readers[0]! : null;
+  const byCode: number[] = [];
+  const byKey = new Map<string, number>();
+  const groupOf = (i: number): number => {
+    if (readers.length === 0) return 0;
+    if (single) {
+      const code = single.code(i);
+      let g = byCode[code];
+      if (g === undefined) {
+        g = byCode[code] = groups.length;
+        groups.push(new Group([code], propKeys.length));
+      }
+      return g;
+    }
+    const codes = readers.map((r) => r.code(i));
+    const key = codes.join(',');
+    let g = byKey.get(key);
+    if (g === undefined) {
+      byKey.set(key, (g = groups.length));
+      groups.push(new Group(codes, propKeys.length));
+    }
+    return g;
+  };
+  if (readers.length === 0) groups.push(new Group([], propKeys.length));
+
+  const visitors =
+    want.has('visitors') || want.has('conversion_rate') ? new Distinct(cols.dicts.visitor.size) : null;
+  const users = want.has('users') ? new Distinct(cols.dicts.user.size) : null;
+  const sessions = stats ? new Distinct(index.sessionCount) : null;
+  const pathCount = cols.dicts.path.size;
+
+  const ts = cols.ts.data;
+  const kinds = cols.dict.kind.data;
+  const sites = cols.dict.site.data;
+  const visitorCol = cols.dict.visitor.data;
+  const userCol = cols.dict.user.data;
+  const pathCol = cols.dict.path.data;
+  const sessionCol = index.session.data;
+  const engaged = cols.ints.engaged_ms.data;
+  const recipients = cols.ints.recipients.data;
+  const scrollCol = cols.ints.scroll.data;
+  const props = cols.props;
+  const wantScroll = want.has('scroll_depth');
+
+  for (let i = site === -2 ? hi : lo; i < hi; i++) {
+    if (site >= 0 && sites[i] !== site) continue;
+    if (filter && !filter(i)) continue;
+    const g = groupOf(i);
+    const group = groups[g]!;
+    const kind = kinds[i]!;
+    if (kind === KIND_CODE.pageview) group.pageviews++;
+    else if (kind === KIND_CODE.action) group.actions++;
+    else if (kind === KIND_CODE.share) {
+      group.shares++;
+      group.recipients += recipients[i]!;
+    } else {
+      group.engagedMs += engaged[i]!;
+      if (wantScroll) {
+        const key = sessionCol[i]! * pathCount + pathCol[i]!;
+        group.scroll ??= new Map();
+        const prev = group.scroll.get(key);
+        if (prev === undefined || prev < scrollCol[i]!) group.scroll.set(key, scrollCol[i]!);
+      }
+    }
+    const t = ts[i]!;
+    if (t < group.firstTs) group.firstTs = t;
+    if (t > group.lastTs) group.lastTs = t;
+    if (visitors?.add(g, visitorCol[i]!)) group.visitors++;
+    if (users && userCol[i] !== 0 && users.add(g, userCol[i]!)) group.users++;
+    if (sessions && stats && sessions.add(g, sessionCol[i]!)) addSession(group, stats, sessionCol[i]!);
+    for (let k = 0; k < propKeys.length; k++) {
+      const v = props[i]![propKeys[k]!];
+      if (typeof v === 'number') group.propSums[k]! += v;
+    }
+  }
+
+  const totalVisitors = want.has('conversion_rate') ? countVisitors(index, lo, hi, site) : 0;
+  const rows = groups.filter((g) => readers.length === 0 || hasRecords(g));
+  return rows.map((group) => ({
+    dimensions: group.codes.map((c, k) => readers[k]!.label(c)),
+    metrics: q.metrics.map((m) => metricValue(m, group, totalVisitors, propKeys)),
+  }));
+}
+
+function addSession(group: Group, stats: SessionStats, s: number): void {
+  group.sessions++;
+  group.durationMs += stats.lastTs[s]! - stats.firstTs[s]!;
+  if (stats.pageviews[s]! > 0) {
+    group.sessionsWithPv++;
+    if (stats.pageviews[s] === 1 && stats.interactions[s] === 0) group.bounced++;
+  }
+}
+
+function hasRecords(group: Group): boolean {
+  return group.firstTs !== Infinity;
+}
+
+function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: string[]): number {
+  switch (metric) {
+    case 'visitors':
+      return g.visitors;
+    case 'sessions':
+      return g.sessions;
+    case 'pageviews':
+      return g.pageviews;
+    case 'events':
+      return g.pageviews + g.actions + g.shares;
+    case 'actions':
+      return g.actions;
+    case 'shares':
+      return g.shares;
+    case 'recipients':
+      return g.recipients;
+    case 'users':
+      return g.users;
+    case 'bounce_rate':
+      return g.sessionsWithPv ? round2((100 * g.bounced) / g.sessionsWithPv) : 0;
+    case 'session_duration':
+      return g.sessions ? round2(g.durationMs / g.sessions / 1000) : 0;
+    case 'views_per_session':
+      return g.sessions ? round2(g.pageviews / g.sessions) : 0;
+    case 'time_on_page':
+      return g.pageviews ? round2(g.engagedMs / 1000 / g.pageviews) : 0;
+    case 'total_time':
+      return round2(g.engagedMs / 1000);
+    case 'scroll_depth': {
+      if (!g.scroll || g.scroll.size === 0) return 0;
+      let sum = 0;
+      for (const v of g.scroll.values()) sum += v;
+      return round2(sum / g.scroll.size);
+    }
+    case 'conversion_rate':
+      return totalVisitors ? round2((100 * g.visitors) / totalVisitors) : 0;
+    case 'first_seen':
+      return g.firstTs === Infinity ? 0 : g.firstTs;
+    case 'last_seen':
+      return g.lastTs === -Infinity ? 0 : g.lastTs;
+    default:
+      return round2(g.propSums[propKeys.indexOf(metric.slice(9))]!);
+  }
+}
+
+/** Exact distinct (group, id) pairs. */
+class Distinct {
+  private last: Int32Array;
+  private seen = new Set<number>();
+
+  constructor(private readonly ids: number) {
+    this.last = new Int32Array(ids).fill(-1);
+  }
+
+  /** True the first time the pair is seen. */
+  add(group: number, id: number): boolean {
+    if (this.last[id] === group) return false;
+    this.last[id] = group;
+    const key = group * this.ids + id;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+}
+
+function countVisitors(index: MemoryIndex, lo: number, hi: number, site: number): number {
+  const seen = new Uint8Array(index.cols.dicts.visitor.size);
+  const sites = index.cols.dict.site.data;
+  const visitors = index.cols.dict.visitor.data;
+  let n = 0;
+  for (let i = site === -2 ? hi : lo; i < hi; i++) {
+    if (site >= 0 && sites[i] !== site) continue;
+    const v = visitors[i]!;
+    if (!seen[v]) {
+      seen[v] = 1;
+      n++;
+    }
+  }
+  return n;
+}
+
+function usesSessionDimension(filters: Filter[]): boolean {
+  return filters.some((f) =>
+    f[0] === 'and' || f[0] === 'or'
+      ? usesSessionDimension(f[1] as Filter[])
+      : f[0] === 'not'
+        ? usesSessionDimension([f[1] as Filter])
+        : isSessionDimension(f[1] as string),
+  );
+}
+
+/** −1: every site; −2: a site with no records (matches nothing); else the site's code. */
+export function siteCode(index: MemoryIndex, site: string | null): number {
+  if (site === null) return -1;
+  const code = index.cols.dicts.site.lookup(site);
+  return code < 0 ? -2 : code;
+}

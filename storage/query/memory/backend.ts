@@ -1,0 +1,95 @@
+import type { EventStore, Clock } from '../../types.ts';
+import type { StoredRecord } from '../../schema.ts';
+import type { BackendStatus, QueryBackend } from '../types.ts';
+import { aggregate } from './aggregate.ts';
+import { events, numericPropKeys } from './events.ts';
+import { funnel } from './funnel.ts';
+import { MemoryIndex } from './index.ts';
+import { journeys } from './journeys.ts';
+import { retention } from './retention.ts';
+
+/**
+ * The embedded backend: answers from the in-memory index, which loads the store's history in
+ * the background (the server answers /healthz meanwhile) and takes every newly stored record.
+ */
+export class MemoryBackend implements QueryBackend {
+  readonly index = new MemoryIndex();
+  private loading: Promise<void> | null = null;
+  private loaded = false;
+  private progress = 0;
+  /** records stored while the history loads; appended after it, so order stays by time */
+  private pending: StoredRecord[] = [];
+  private loadStart = 0;
+  private stopped = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Starts streaming the store's history into the index; resolves when done. */
+  load(store: EventStore): Promise<void> {
+    this.loading ??= this.stream(store);
+    return this.loading;
+  }
+
+  /** The collector's onStored hook. */
+  add(records: readonly StoredRecord[]): void {
+    if (this.loaded || this.loading === null) this.index.append(records);
+    else for (const r of records) if (r.ts >= this.loadStart) this.pending.push(r);
+  }
+
+  /**
+   * Drops the records `keep` rejects (retention purge, per-user erasure), rebuilding columns
+   * and dictionaries so erased strings leave memory; about 2 s per million records.
+   */
+  retain(keep: (record: StoredRecord) => boolean): void {
+    this.index.retain(keep);
+  }
+
+  /** Forgets everything and reloads from the store (after the store changed underneath). */
+  async rebuild(store: EventStore): Promise<void> {
+    await this.loading?.catch(() => undefined);
+    this.index.retain(() => false);
+    this.loaded = false;
+    this.loading = null;
+    await this.load(store);
+  }
+
+  /** Stops a load in progress (at the next batch), so closing never waits for a long history. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  status(): BackendStatus {
+    return { ready: this.loaded, rows: this.index.length, progress: this.loaded ? 1 : this.progress };
+  }
+
+  query: QueryBackend['query'] = async (q) => aggregate(this.index, q);
+  funnel: QueryBackend['funnel'] = async (q) => funnel(this.index, q);
+  retention: QueryBackend['retention'] = async (q) => retention(this.index, q);
+  journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
+  events: QueryBackend['events'] = async (q) => events(this.index, q);
+  numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => numericPropKeys(this.index, q);
+
+  private async stream(store: EventStore): Promise<void> {
+    this.loadStart = this.clock();
+    let batch: StoredRecord[] = [];
+    let first = NaN;
+    for await (const record of store.scan({ to: this.loadStart })) {
+      batch.push(record);
+      if (batch.length === 4096) {
+        if (Number.isNaN(first)) first = batch[0]!.ts;
+        this.index.append(batch);
+        batch = [];
+        // Days are read oldest first, so the last record's time says how far along we are.
+        this.progress = Math.min(0.99, (record.ts - first) / Math.max(1, this.loadStart - first));
+        // Yield so /healthz and ingestion keep answering while a big history loads.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
+      }
+    }
+    this.index.append(batch);
+    this.index.append(this.pending);
+    this.pending = [];
+    this.index.ready();
+    this.loaded = true;
+  }
+}

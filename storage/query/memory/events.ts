@@ -1,0 +1,78 @@
+import type { RecordKind } from '../../schema.ts';
+import type { BackendEvent, EventsRequest } from '../types.ts';
+import { siteCode } from './aggregate.ts';
+import { KIND_CODE } from './columns.ts';
+import { compileFilters } from './filters.ts';
+import type { MemoryIndex } from './index.ts';
+
+/** Matching records in time order, newest first when asked; no visitor hash leaves the index. */
+export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
+  index.ready();
+  const cols = index.cols;
+  const site = siteCode(index, q.site);
+  const lo = index.lowerBound(q.from);
+  const hi = index.lowerBound(q.to);
+  const filter = compileFilters(index, q.filters, null);
+  const out: BackendEvent[] = [];
+  if (site === -2) return out;
+  const step = q.order === 'asc' ? 1 : -1;
+  for (let i = q.order === 'asc' ? lo : hi - 1; i >= lo && i < hi && out.length < q.limit; i += step) {
+    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    if (q.skipEngagement && cols.dict.kind.data[i] === KIND_CODE.engagement) continue;
+    if (filter && !filter(i)) continue;
+    out.push(eventAt(index, i));
+  }
+  return out;
+}
+
+function eventAt(index: MemoryIndex, i: number): BackendEvent {
+  const cols = index.cols;
+  const ts = cols.ts.data[i]!;
+  return {
+    ts,
+    time: new Date(ts).toISOString(),
+    session: `s${index.session.data[i]}`,
+    kind: cols.text('kind', i) as RecordKind,
+    site: cols.text('site', i),
+    path: cols.text('path', i),
+    name: cols.text('name', i),
+    user: cols.text('user', i),
+    props: { ...cols.props[i]! },
+    source: cols.text('source', i),
+    country: cols.text('country', i),
+    device: cols.text('device', i),
+    browser: cols.text('browser', i),
+    engaged_ms: cols.ints.engaged_ms.data[i]!,
+    scroll: cols.ints.scroll.data[i]!,
+    recipients: cols.ints.recipients.data[i]!,
+  };
+}
+
+/** Numeric prop keys per event name over the range, for the `actions` sums. */
+export function numericPropKeys(
+  index: MemoryIndex,
+  q: { site: string | null; from: number; to: number; kind: RecordKind },
+): Record<string, string[]> {
+  index.ready();
+  const cols = index.cols;
+  const site = siteCode(index, q.site);
+  const lo = index.lowerBound(q.from);
+  const hi = index.lowerBound(q.to);
+  const kind = KIND_CODE[q.kind];
+  const keys = new Map<number, Set<string>>();
+  for (let i = site === -2 ? hi : lo; i < hi; i++) {
+    if (cols.dict.kind.data[i] !== kind) continue;
+    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    const props = cols.props[i]!;
+    for (const key in props) {
+      if (typeof props[key] !== 'number') continue;
+      const name = cols.dict.name.data[i]!;
+      let set = keys.get(name);
+      if (!set) keys.set(name, (set = new Set()));
+      set.add(key);
+    }
+  }
+  const out: Record<string, string[]> = {};
+  for (const [name, set] of keys) out[cols.dicts.name.values[name]!] = [...set].sort();
+  return out;
+}

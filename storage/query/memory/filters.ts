@@ -1,0 +1,80 @@
+import type { Dimension, Filter } from '../types.ts';
+import { dimensionReader } from './dimensions.ts';
+import type { MemoryIndex } from './index.ts';
+import type { SessionStats } from './session-stats.ts';
+
+export type RowPredicate = (i: number) => boolean;
+
+/** True when `value` passes one leaf operator (shared with the naive reference in tests). */
+export function valueMatcher(op: string, values: (string | number)[]): (value: string) => boolean {
+  const texts = values.map(String);
+  switch (op) {
+    case 'is': {
+      const set = new Set(texts);
+      return (v) => set.has(v);
+    }
+    case 'is_not': {
+      const set = new Set(texts);
+      return (v) => !set.has(v);
+    }
+    case 'contains': {
+      const needles = texts.map((t) => t.toLowerCase());
+      return (v) => {
+        const lower = v.toLowerCase();
+        return needles.some((n) => lower.includes(n));
+      };
+    }
+    case 'matches': {
+      const patterns = texts.map((t) => new RegExp(t));
+      return (v) => patterns.some((p) => p.test(v));
+    }
+    default: {
+      const limit = Number(texts[0]);
+      const test = (n: number) =>
+        op === 'gt' ? n > limit : op === 'gte' ? n >= limit : op === 'lt' ? n < limit : n <= limit;
+      return (v) => v !== '' && Number.isFinite(Number(v)) && test(Number(v));
+    }
+  }
+}
+
+/** Compiles filters (implicitly and-ed) into a row predicate; null when there is none. */
+export function compileFilters(
+  index: MemoryIndex,
+  filters: Filter[],
+  stats: SessionStats | null,
+): RowPredicate | null {
+  if (filters.length === 0) return null;
+  const parts = filters.map((f) => compile(index, f, stats));
+  return parts.length === 1 ? parts[0]! : (i) => parts.every((p) => p(i));
+}
+
+function compile(index: MemoryIndex, filter: Filter, stats: SessionStats | null): RowPredicate {
+  if (filter[0] === 'and' || filter[0] === 'or') {
+    const parts = (filter[1] as Filter[]).map((f) => compile(index, f, stats));
+    return filter[0] === 'and' ? (i) => parts.every((p) => p(i)) : (i) => parts.some((p) => p(i));
+  }
+  if (filter[0] === 'not') {
+    const inner = compile(index, filter[1] as Filter, stats);
+    return (i) => !inner(i);
+  }
+  const [op, dim, values] = filter as [string, Dimension, (string | number)[]];
+  const reader = dimensionReader(index, dim, stats);
+  const test = valueMatcher(op, values);
+  if (reader.bound !== undefined) {
+    // 0 = not decided yet, 1 = matches, 2 = does not: each distinct value is tested once.
+    const memo = new Uint8Array(reader.bound);
+    return (i) => {
+      const code = reader.code(i);
+      let m = memo[code]!;
+      if (m === 0) memo[code] = m = test(reader.label(code)) ? 1 : 2;
+      return m === 1;
+    };
+  }
+  const memo = new Map<number, boolean>();
+  return (i) => {
+    const code = reader.code(i);
+    let m = memo.get(code);
+    if (m === undefined) memo.set(code, (m = test(reader.label(code))));
+    return m;
+  };
+}

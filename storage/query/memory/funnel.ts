@@ -1,0 +1,94 @@
+import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../types.ts';
+import { round2 } from '../round.ts';
+import { siteCode } from './aggregate.ts';
+import { KIND_CODE } from './columns.ts';
+import { compileFilters } from './filters.ts';
+import type { MemoryIndex } from './index.ts';
+
+/**
+ * Funnel with ClickHouse windowFunnel semantics (see "Funnel" in ../types.ts): per unit and
+ * step k, the latest start time of a chain that reached k. Steps are checked from the last to
+ * the first so one record never advances a chain twice.
+ */
+export function funnel(index: MemoryIndex, q: NormalizedFunnel): FunnelResponse {
+  index.ready();
+  const cols = index.cols;
+  const site = siteCode(index, q.site);
+  const lo = index.lowerBound(q.from);
+  const hi = index.lowerBound(q.to);
+  const filter = compileFilters(index, q.filters, null);
+  const matchers = q.steps.map((step) => stepMatcher(index, step));
+  const n = q.steps.length;
+  const byUnit = q.windowMs === null ? index.session.data : cols.dict.visitor.data;
+  const starts = new Map<number, Float64Array>();
+  const levels = new Map<number, { visitor: number; level: number }>();
+  const ts = cols.ts.data;
+  const visitors = cols.dict.visitor.data;
+  const window = q.windowMs ?? Infinity;
+
+  for (let i = site === -2 ? hi : lo; i < hi; i++) {
+    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    if (filter && !filter(i)) continue;
+    const unit = byUnit[i]!;
+    let chain: Float64Array | undefined;
+    for (let k = n - 1; k >= 0; k--) {
+      if (!matchers[k]!(i)) continue;
+      chain ??= starts.get(unit) ?? newChain(starts, unit, n);
+      const t = ts[i]!;
+      if (k === 0) chain[0] = t;
+      else if (chain[k - 1]! >= 0 && t - chain[k - 1]! <= window)
+        chain[k] = Math.max(chain[k]!, chain[k - 1]!);
+      else continue;
+      const state = levels.get(unit);
+      if (!state) levels.set(unit, { visitor: visitors[i]!, level: k + 1 });
+      else if (state.level < k + 1) state.level = k + 1;
+    }
+  }
+
+  const best = new Map<number, number>();
+  for (const { visitor, level } of levels.values())
+    best.set(visitor, Math.max(best.get(visitor) ?? 0, level));
+  const counts = new Array<number>(n).fill(0);
+  for (const level of best.values()) for (let k = 0; k < level; k++) counts[k]!++;
+  return {
+    steps: q.steps.map((step, k) => {
+      const previous = k === 0 ? counts[0]! : counts[k - 1]!;
+      const dropOff = k === 0 ? 0 : previous - counts[k]!;
+      return {
+        label: stepLabel(step),
+        visitors: counts[k]!,
+        conversion_rate: counts[0] ? round2((100 * counts[k]!) / counts[0]!) : 0,
+        drop_off: dropOff,
+        drop_off_rate: previous ? round2((100 * dropOff) / previous) : 0,
+      };
+    }),
+  };
+}
+
+/** A step's label: its own, else "page /x", "action name" or "share". */
+export function stepLabel(step: FunnelStep): string {
+  if (step.label) return step.label;
+  if (step.type === 'share') return step.value ? `share ${step.value}` : 'share';
+  return `${step.type} ${step.value}`;
+}
+
+function newChain(starts: Map<number, Float64Array>, unit: number, n: number): Float64Array {
+  const chain = new Float64Array(n).fill(-1);
+  starts.set(unit, chain);
+  return chain;
+}
+
+function stepMatcher(index: MemoryIndex, step: FunnelStep): (i: number) => boolean {
+  const kinds = index.cols.dict.kind.data;
+  if (step.type === 'page') {
+    if (step.value === '*') return (i) => kinds[i] === KIND_CODE.pageview;
+    const path = index.cols.dicts.path.lookup(step.value);
+    const paths = index.cols.dict.path.data;
+    return (i) => kinds[i] === KIND_CODE.pageview && paths[i] === path;
+  }
+  const kind = step.type === 'action' ? KIND_CODE.action : KIND_CODE.share;
+  const names = index.cols.dict.name.data;
+  if (step.value === undefined || step.value === '*') return (i) => kinds[i] === kind;
+  const name = index.cols.dicts.name.lookup(step.value);
+  return (i) => kinds[i] === kind && names[i] === name;
+}

@@ -1,0 +1,57 @@
+import type { RetentionResponse } from '../types.ts';
+import { bucketStart, isoDay, DAY_MS } from '../time.ts';
+import { round2 } from '../round.ts';
+import { siteCode } from './aggregate.ts';
+import type { MemoryIndex } from './index.ts';
+
+const WEEK_MS = 7 * DAY_MS;
+
+export const RETENTION_NOTE =
+  'Cohorts are identified users (identify or server-side user_id) by the week of their first record; anonymous visitors get a new id every day and cannot be followed across weeks.';
+
+/** Weekly cohorts of identified users (see "Retention" in ../types.ts). */
+export function retention(
+  index: MemoryIndex,
+  q: { site: string | null; from: number; to: number; now: number },
+): RetentionResponse {
+  index.ready();
+  const cols = index.cols;
+  const site = siteCode(index, q.site);
+  const ts = cols.ts.data;
+  const users = cols.dict.user.data;
+  const firstWeek = new Map<number, number>();
+  const activeWeeks = new Map<number, Set<number>>();
+  for (let i = site === -2 ? cols.length : 0; i < cols.length; i++) {
+    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    const user = users[i]!;
+    if (user === 0) continue;
+    const week = bucketStart(ts[i]!, 'week');
+    if (!firstWeek.has(user)) firstWeek.set(user, week);
+    let weeks = activeWeeks.get(user);
+    if (!weeks) activeWeeks.set(user, (weeks = new Set()));
+    weeks.add(week);
+  }
+  const currentWeek = bucketStart(q.now, 'week');
+  const cohorts = new Map<number, number[]>();
+  for (const [user, week] of firstWeek) {
+    if (week < q.from || week >= q.to) continue;
+    let cells = cohorts.get(week);
+    if (!cells)
+      cohorts.set(week, (cells = new Array<number>(Math.round((currentWeek - week) / WEEK_MS) + 1).fill(0)));
+    for (const active of activeWeeks.get(user)!) {
+      const w = Math.round((active - week) / WEEK_MS);
+      if (w < cells.length) cells[w]!++;
+    }
+  }
+  return {
+    cohorts: [...cohorts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([week, returning]) => ({
+        week: isoDay(week),
+        users: returning[0]!,
+        returning,
+        rates: returning.map((r) => round2((100 * r) / returning[0]!)),
+      })),
+    note: RETENTION_NOTE,
+  };
+}

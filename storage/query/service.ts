@@ -1,0 +1,125 @@
+import type { Clock } from '../types.ts';
+import { overall } from './compose/overall.ts';
+import { baseQuery, runQuery } from './compose/query.ts';
+import { realtime } from './compose/realtime.ts';
+import { userDetail } from './compose/user.ts';
+import { users } from './compose/users.ts';
+import { virality } from './compose/virality.ts';
+import { dateSpan, lastDays, QueryError, resolveDateRange, type AbsoluteRange } from './range.ts';
+import type {
+  FunnelResponse,
+  JourneysRequest,
+  JourneysResponse,
+  MetricCardConfig,
+  OverallRequest,
+  OverallResponse,
+  QueryBackend,
+  QueryResponse,
+  RealtimeResponse,
+  RetentionRequest,
+  RetentionResponse,
+  UserResponse,
+  UsersRequest,
+  UsersResponse,
+  ViralityResponse,
+} from './types.ts';
+import { USER_SORTS } from './types.ts';
+import { int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
+
+export interface QueryServiceDeps {
+  backend: QueryBackend;
+  clock: Clock;
+  cards: readonly MetricCardConfig[];
+}
+
+/** Query-string values arrive as strings; the library passes numbers. Both are checked. */
+type Loose<T> = { [K in keyof T]?: T[K] | string };
+
+/**
+ * Every read endpoint as a plain async function of its (untrusted) parameters: the HTTP routes
+ * and the server-side library both call these, so they return the same shapes. Bad input throws
+ * QueryError naming the parameter.
+ */
+export class QueryService {
+  constructor(private readonly deps: QueryServiceDeps) {}
+
+  get backend(): QueryBackend {
+    return this.deps.backend;
+  }
+
+  overall(params: Loose<OverallRequest> = {}): Promise<OverallResponse> {
+    const now = this.deps.clock();
+    const range = rangeOf(params, now);
+    return overall(this.deps.backend, {
+      site: siteOf(params.site),
+      ...range,
+      now,
+      limit: int(params.limit, 'limit', 10, 1, 1000),
+      cards: this.deps.cards,
+    });
+  }
+
+  users(params: Loose<UsersRequest> = {}): Promise<UsersResponse> {
+    const range = rangeOf(params, this.deps.clock());
+    const sort = params.sort ?? 'last_seen';
+    if (!(USER_SORTS as readonly string[]).includes(sort))
+      throw new QueryError(`sort must be one of ${USER_SORTS.join(', ')}`);
+    const order = params.order ?? (sort === 'user_id' ? 'asc' : 'desc');
+    if (order !== 'asc' && order !== 'desc') throw new QueryError('order must be asc or desc');
+    return users(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to), {
+      sort: sort as (typeof USER_SORTS)[number],
+      order,
+      limit: int(params.limit, 'limit', 50, 1, 1000),
+      offset: int(params.offset, 'offset', 0, 0, 10_000_000),
+    });
+  }
+
+  /** null when the user has no record in the range (the route answers 404). */
+  user(userId: string, params: Loose<OverallRequest> = {}): Promise<UserResponse | null> {
+    if (!userId || userId.length > 200) throw new QueryError('user_id must be 1 to 200 characters');
+    const range = rangeOf(params, this.deps.clock());
+    return userDetail(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to), userId);
+  }
+
+  realtime(params: { site?: string } = {}): Promise<RealtimeResponse> {
+    return realtime(this.deps.backend, siteOf(params.site), this.deps.clock());
+  }
+
+  query(body: unknown, site?: string): Promise<QueryResponse> {
+    const q = normalizeQuery(body, this.deps.clock(), site);
+    return runQuery(this.deps.backend, q, (body as { compare?: string }).compare === 'previous_period');
+  }
+
+  funnel(body: unknown, site?: string): Promise<FunnelResponse> {
+    return this.deps.backend.funnel(normalizeFunnel(body ?? {}, this.deps.clock(), site));
+  }
+
+  retention(params: Loose<RetentionRequest> = {}): Promise<RetentionResponse> {
+    const now = this.deps.clock();
+    const range = resolveDateRange(params.date_range as never, now, '90d');
+    return this.deps.backend.retention({ site: siteOf(params.site), ...range, now });
+  }
+
+  journeys(params: Loose<JourneysRequest> = {}): Promise<JourneysResponse> {
+    const range = resolveDateRange(params.date_range as never, this.deps.clock(), '30d');
+    return this.deps.backend.journeys({
+      site: siteOf(params.site),
+      ...range,
+      limit: int(params.limit, 'limit', 20, 1, 1000),
+    });
+  }
+
+  virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {
+    const range = rangeOf(params, this.deps.clock());
+    return virality(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to));
+  }
+}
+
+/** `days` (1–365, default 30) or inclusive `from`/`to` dates. */
+function rangeOf(params: { days?: number | string; from?: string; to?: string }, now: number): AbsoluteRange {
+  if (params.from !== undefined || params.to !== undefined) {
+    if (!params.from || !params.to) throw new QueryError('from and to must be given together');
+    return dateSpan(params.from, params.to, params.from === undefined ? 'from' : 'from/to');
+  }
+  return lastDays(int(params.days, 'days', 30, 1, 365), now);
+}
