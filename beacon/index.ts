@@ -1,18 +1,60 @@
-import type { WireEvent } from '../shared/wire.ts';
+import { command } from './api.ts';
+import { clickEvent } from './clicks.ts';
+import { count, scrolled } from './engagement.ts';
+import { wrapNativeShare } from './native-share.ts';
+import { hidden, navigated, restored, visibility } from './pageviews.ts';
+import { skipReason } from './skip.ts';
+import { options, readTag, safe } from './tag.ts';
+import { emit, flush, loadQueue } from './transport.ts';
 
-// Minimal page-view sender; the full beacon (engagement, SPA, shares, queue) replaces it.
-(() => {
-  try {
-    const script = document.currentScript as HTMLScriptElement | null;
-    const api = script?.getAttribute('data-api') || new URL('/api/event', script?.src || location.href).href;
-    const event: WireEvent = {
-      k: 'p',
-      s: script?.getAttribute('data-site') || location.hostname,
-      u: location.href,
-      r: document.referrer || undefined,
-    };
-    navigator.sendBeacon(api, new Blob([JSON.stringify(event)], { type: 'text/plain' }));
-  } catch {
-    // never throw into the host page
+type Cfa = ((...args: Parameters<typeof command>) => void) & { q?: ArrayLike<unknown>[] };
+const w = window as Window & { cfa?: Cfa };
+
+const click = (e: MouseEvent, draft?: unknown) =>
+  e.button < 2 && (draft = clickEvent(e.target)) && emit(draft as never);
+
+// One listener per event type, all in the capture phase on window: that sees events dispatched
+// at the document (visibilitychange) and clicks a page handler stops from propagating. Focus and
+// blur of elements also pass by, so only the window's own count.
+const always: Record<string, (e: any) => unknown> = {
+  visibilitychange: visibility,
+  focus: (e: Event) => e.target == w && visibility(),
+  blur: (e: Event) => e.target == w && count(0),
+  scroll: scrolled,
+  pagehide: hidden,
+  online: flush,
+};
+const automatic: Record<string, (e: any) => unknown> = {
+  // Fragment navigations fire popstate too, so it also covers hash routing.
+  popstate: navigated,
+  pageshow: (e: PageTransitionEvent) => e.persisted && restored(),
+  click,
+  auxclick: click,
+};
+
+// The entry point: decide whether to run, replace the queue stub with the real API, replay what
+// the page queued before we loaded, then start capturing.
+safe(() => {
+  const queued = w.cfa?.q || [];
+  readTag();
+  const reason = skipReason();
+  // A skipped page leaves the stub in place: the site's calls queue up and go nowhere.
+  if (reason) return options.debug != null && console.log('cfa: skipped, ' + reason);
+  w.cfa = safe(command);
+  loadQueue();
+  for (const args of queued) w.cfa.apply(0, args as Parameters<typeof command>);
+  const handlers = options.noAuto == null ? { ...always, ...automatic } : always;
+  if (handlers != always) {
+    for (const method of ['pushState', 'replaceState'] as const) {
+      const original = history[method];
+      history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+        original.apply(this, args);
+        safe(navigated)();
+      };
+    }
+    wrapNativeShare();
   }
+  for (const type in handlers) addEventListener(type, safe(handlers[type]!), true);
+  visibility();
+  flush();
 })();

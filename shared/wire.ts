@@ -15,6 +15,7 @@ export const WIRE_KIND = {
   engagement: 'e',
   action: 'a',
   share: 's',
+  link: 'l',
 } as const;
 export type WireKind = (typeof WIRE_KIND)[keyof typeof WIRE_KIND];
 
@@ -22,10 +23,15 @@ export type WireKind = (typeof WIRE_KIND)[keyof typeof WIRE_KIND];
 export type WireScalar = string | number | boolean;
 
 export interface WireEvent {
-  /** kind: 'p' page view, 'e' engagement (time on page), 'a' custom action, 's' share */
+  /**
+   * kind: 'p' page view, 'e' engagement (time on page), 'a' custom action, 's' share, 'l' a click
+   * on a link that leaves the page (another host, a mailto:/sms:/app scheme, or a FILE_LINK); the
+   * collector turns 'l' into a share (share intents such as wa.me), a file_download or an
+   * outbound_link action, so the beacon carries no table of share sites
+   */
   k: WireKind;
-  /** site domain, from the tag's data-site (defaults to location.hostname) */
-  s: string;
+  /** site domain, from the tag's data-site; absent, the collector takes the host of `u` */
+  s?: string;
   /** full page URL (location.href); the collector keeps the path, UTM and ref parameters only */
   u: string;
   /** referrer (document.referrer), page views only; the collector keeps origin + path */
@@ -38,9 +44,9 @@ export interface WireEvent {
   d?: number;
   /** maximum scroll depth in percent (0–100), for 'e' */
   x?: number;
-  /** the site's own user id, set by cfa('identify', id) */
-  i?: string;
-  /** the shared link, for 's' */
+  /** the site's own user id, set by cfa('identify', id); null (after identify(null)) means none */
+  i?: string | null;
+  /** the shared link for 's' (the collector takes the URL out of an intent link); the clicked href for 'l' */
   l?: string;
   /** how many recipients a share reached, for 's' */
   c?: number;
@@ -52,10 +58,25 @@ export interface WireEvent {
   h?: 1;
 }
 
+/** Most events in one request; the beacon splits bigger flushes. */
+export const MAX_BATCH = 25;
+/**
+ * Queued events older than this (24 h) are dropped, by the beacon and again by the collector.
+ * Written as literals, here and below, so esbuild inlines them and drops WIRE_LIMITS from the beacon.
+ */
+export const MAX_AGE_MS = 86_400_000;
+
+/**
+ * Links to these count as file downloads. Shared so the beacon reports exactly the same-site links
+ * the collector will classify as downloads (other hosts are reported anyway, as outbound links).
+ */
+export const FILE_LINK =
+  /\.(pdf|docx?|xlsx?|pptx?|od[tsp]|csv|txt|rtf|epub|zip|rar|7z|gz|tgz|dmg|exe|msi|pkg|apk|iso|mp[34]|mov)$/i;
+
 /** Caps shared by the beacon and the collector's validator. */
 export const WIRE_LIMITS = {
-  maxBatch: 25,
-  maxBodyBytes: 16 * 1024,
+  maxBatch: MAX_BATCH,
+  maxBodyBytes: 16_384,
   maxUrl: 2000,
   maxName: 120,
   maxProps: 30,
@@ -63,5 +84,5 @@ export const WIRE_LIMITS = {
   maxPropValue: 2000,
   maxUserId: 200,
   maxSite: 253,
-  maxAgeMs: 24 * 60 * 60 * 1000,
+  maxAgeMs: MAX_AGE_MS,
 } as const;

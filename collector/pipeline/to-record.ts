@@ -1,6 +1,7 @@
 import type { WireEvent } from '../../shared/wire.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
 import type { Location } from './geo.ts';
+import { classifyLinkClick, sharedLink } from './link-click.ts';
 import { parsePageUrl, sanitizeReferrer } from './page-url.ts';
 import { classifySource } from './referrer.ts';
 import type { Client } from './user-agent.ts';
@@ -14,7 +15,14 @@ export interface RequestFacts {
   client: Client;
 }
 
-const KINDS: Record<WireEvent['k'], RecordKind> = { p: 'pageview', e: 'engagement', a: 'action', s: 'share' };
+// A link click ('l') becomes a share or an action once classified below.
+const KINDS: Record<WireEvent['k'], RecordKind> = {
+  p: 'pageview',
+  e: 'engagement',
+  a: 'action',
+  s: 'share',
+  l: 'action',
+};
 
 /**
  * Builds the stored record for one validated wire event. Pure: the same event and facts always
@@ -24,7 +32,11 @@ const KINDS: Record<WireEvent['k'], RecordKind> = { p: 'pageview', e: 'engagemen
 export function toRecord(event: WireEvent, facts: RequestFacts): StoredRecord | null {
   const page = parsePageUrl(event.u, event.h === 1);
   if (!page) return null;
-  const record = emptyRecord(KINDS[event.k], facts.now, event.s.toLowerCase());
+  const click = event.k === 'l' ? classifyLinkClick(event.l ?? '', event.u) : undefined;
+  if (click === null) return null;
+  const kind = click?.kind ?? KINDS[event.k];
+  const site = event.s ?? new URL(event.u).hostname;
+  const record = emptyRecord(kind, facts.now, site.toLowerCase());
   record.visitor = facts.visitor;
   record.user = event.i ?? '';
   record.path = page.path;
@@ -53,16 +65,25 @@ export function toRecord(event: WireEvent, facts: RequestFacts): StoredRecord | 
       record.scroll = Math.round(event.x ?? 0);
       break;
     case 'action':
-      record.name = event.n ?? '';
-      record.props = event.p ?? {};
+      if (click) {
+        record.name = click.kind === 'action' ? click.name : '';
+        record.link = click.link;
+      } else {
+        record.name = event.n ?? '';
+        record.props = event.p ?? {};
+      }
       break;
-    case 'share':
-      record.name = (event.n ?? '').toLowerCase();
-      record.link = event.l ?? '';
-      record.recipients = event.c ?? 0;
+    case 'share': {
+      // cfa('share', channel, { link, recipient_count, … }) sends link and count among the props.
+      const { link, recipient_count, ...props } = event.p ?? {};
+      record.name = (click?.kind === 'share' ? click.channel : (event.n ?? '')).toLowerCase();
+      record.link =
+        click?.link ?? sharedLink(event.l ?? (typeof link === 'string' ? link : undefined), event.u);
+      record.recipients = event.c ?? (typeof recipient_count === 'number' ? recipient_count : 0);
       record.outcome = event.o === 1 ? 'completed' : event.o === 0 ? 'cancelled' : '';
-      record.props = event.p ?? {};
+      record.props = props;
       break;
+    }
   }
   return record;
 }

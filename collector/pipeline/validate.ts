@@ -31,15 +31,30 @@ const wireEvent = z
       .string()
       .min(1)
       .max(WIRE_LIMITS.maxSite)
-      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be a domain name'),
+      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be a domain name')
+      .optional(),
     u: httpUrl,
     r: z.string().max(WIRE_LIMITS.maxUrl).optional(),
     n: text(WIRE_LIMITS.maxName).min(1).optional(),
     p: props.optional(),
-    d: z.number().int().min(0).max(WIRE_LIMITS.maxAgeMs).optional(),
+    // A tab left visible for days sends one huge increment: capped, not refused.
+    d: z
+      .number()
+      .int()
+      .min(0)
+      .transform((ms) => Math.min(ms, WIRE_LIMITS.maxAgeMs))
+      .optional(),
     x: z.number().min(0).max(100).optional(),
-    i: text(WIRE_LIMITS.maxUserId).optional(),
-    l: z.string().max(WIRE_LIMITS.maxUrl).optional(),
+    // identify(null) sends null and a numeric id a number; both are normal beacon input.
+    i: z
+      .union([text(WIRE_LIMITS.maxUserId), z.number().finite(), z.null()])
+      .transform((id) => (id === null ? undefined : String(id)))
+      .optional(),
+    // Share intent links can be long (a prefilled message); the part that matters comes first.
+    l: z
+      .string()
+      .transform((link) => link.slice(0, WIRE_LIMITS.maxUrl))
+      .optional(),
     c: z.number().int().min(0).max(1_000_000).optional(),
     o: z.union([z.literal(0), z.literal(1)]).optional(),
     g: z.number().int().min(0).optional(),
@@ -48,9 +63,15 @@ const wireEvent = z
   .refine((e) => (e.k !== 'a' && e.k !== 's') || e.n !== undefined, {
     message: 'actions and shares need a name (n)',
     path: ['n'],
-  });
+  })
+  .refine((e) => e.k !== 'l' || !!e.l, { message: 'link clicks need a link (l)', path: ['l'] })
+  // Without data-site the beacon leaves the site out: it is the page's host.
+  .transform((e) => ({ ...e, s: e.s ?? new URL(e.u).hostname }));
 
-export type ParsedBody = { ok: true; events: WireEvent[] } | { ok: false; error: string };
+/** A validated event: the site is always known and the user id, if any, is a string. */
+export type ValidEvent = Omit<WireEvent, 's' | 'i'> & { s: string; i?: string };
+
+export type ParsedBody = { ok: true; events: ValidEvent[] } | { ok: false; error: string };
 
 /**
  * Turns a request body into validated wire events. Everything is checked before anything is
@@ -68,7 +89,7 @@ export function parseEventBody(body: string): ParsedBody {
   if (list.length === 0) return { ok: false, error: 'empty batch' };
   if (list.length > WIRE_LIMITS.maxBatch)
     return { ok: false, error: `batch of ${list.length} events exceeds ${WIRE_LIMITS.maxBatch}` };
-  const events: WireEvent[] = [];
+  const events: ValidEvent[] = [];
   for (let index = 0; index < list.length; index++) {
     const item: unknown = list[index];
     if (item && typeof item === 'object' && hasForbiddenKey(item)) {
@@ -80,7 +101,7 @@ export function parseEventBody(body: string): ParsedBody {
       const field = issue.path.length ? issue.path.join('.') : 'event';
       return { ok: false, error: `${where(list, index)}${field}: ${issue.message}` };
     }
-    events.push(result.data as WireEvent);
+    events.push(result.data as ValidEvent);
   }
   return { ok: true, events };
 }
