@@ -20,6 +20,7 @@ const cli = cac('soak');
 cli.option('--seconds <n>', 'how long to hold the load', { default: 30 });
 cli.option('--rate <n>', 'requests per second, all connections together', { default: 200 });
 cli.option('--connections <n>', 'concurrent keep-alive connections', { default: 20 });
+cli.option('--bot', 'send as a crawler: every event is dropped before storage (isolates the request path)');
 cli.option('--keep', 'keep the data dir');
 cli.option('--json', 'print the figures as JSON');
 const { options } = cli.parse();
@@ -27,8 +28,9 @@ const seconds = Number(options.seconds);
 const rate = Number(options.rate);
 const connections = Number(options.connections);
 
-const UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const UA = options.bot
+  ? 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'
+  : 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /** A realistic mix: mostly single page views, some engagement, actions and small batches. */
 const BODIES = [
@@ -78,6 +80,7 @@ try {
   const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
     store?: { written?: number };
     drops?: Record<string, number>;
+    query_index?: unknown;
   };
   const figures = {
     seconds,
@@ -95,8 +98,12 @@ try {
     rss_end_mb: mb(rssEnd),
     rss_max_mb: mb(Math.max(rssEnd ?? 0, ...samples)),
     rss_drift_mb: rssStart !== null && rssEnd !== null ? mb(rssEnd - rssStart) : null,
+    // One sample a minute shows whether RSS levels off (heap sizing, caches) or keeps climbing.
+    rss_per_minute_mb: samples.filter((_, i) => i % 12 === 11).map(mb),
     data_dir_mb: mb(await dirBytes(dataDir)),
     drops: health.drops ?? {},
+    // The query index keeps every stored record in memory, so RSS grows with events stored.
+    query_index: health.query_index ?? null,
   };
   if (options.json) console.log(JSON.stringify(figures, null, 2));
   else {
