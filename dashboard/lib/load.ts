@@ -84,6 +84,11 @@ const BUILT_IN_LABELS = new Set([
   'shares',
 ]);
 
+/** The configured metric cards that do not repeat a built-in card. */
+export function configuredCards(metrics: OverallResponse['metrics']): OverallResponse['metrics'] {
+  return metrics.filter((m) => !BUILT_IN_LABELS.has(m.label.toLowerCase()));
+}
+
 export function cards(totals: QueryResponse, overall: OverallResponse, filtered: boolean): CardModel[] {
   const row = totals.results[0];
   const value = (m: (typeof TOTAL_METRICS)[number]) => row?.metrics[TOTAL_METRICS.indexOf(m)] ?? 0;
@@ -118,15 +123,13 @@ export function cards(totals: QueryResponse, overall: OverallResponse, filtered:
     { ...card('shares', 'Total shares', 'number'), sub: `${formatNumber(value('recipients'))} recipients` },
     // Configured cards come from the overall endpoint, which takes no filters: say so. A
     // configured card that repeats a built-in one (its label) is left out.
-    ...overall.metrics
-      .filter((m) => !BUILT_IN_LABELS.has(m.label.toLowerCase()))
-      .map((m): CardModel => ({
-        id: `metric:${m.id}`,
-        label: m.label,
-        value: m.value,
-        format: m.kind === 'rate' ? 'percent' : 'number',
-        ...(filtered ? { sub: 'all traffic' } : {}),
-      })),
+    ...configuredCards(overall.metrics).map((m): CardModel => ({
+      id: `metric:${m.id}`,
+      label: m.label,
+      value: m.value,
+      format: m.kind === 'rate' ? 'percent' : 'number',
+      ...(filtered ? { sub: 'all traffic' } : {}),
+    })),
   ];
 }
 

@@ -8,7 +8,7 @@ import type {
   UserResponse,
   ViralityResponse,
 } from '../../storage/query/types.ts';
-import { ApiClient, AuthError, type Answer } from '../lib/api.ts';
+import { ApiClient, ApiError, AuthError, type Answer } from '../lib/api.ts';
 import { forgetToken, saveToken } from '../lib/auth.ts';
 import {
   loadFunnel,
@@ -21,6 +21,7 @@ import {
   loadVirality,
 } from '../lib/load.ts';
 import type { Overview } from '../lib/model.ts';
+import { API } from '../lib/queries.ts';
 import { startPoller } from '../lib/poller.ts';
 import { API_CACHE } from '../lib/sw-keys.ts';
 import type { Row } from '../lib/table.ts';
@@ -54,7 +55,9 @@ function message(error: unknown): string {
 /** The dashboard: login, the overview of one view, or one user's page. */
 export function App({ initialToken }: { initialToken: string | null }) {
   const [token, setToken] = useState(initialToken);
-  const [refused, setRefused] = useState(false);
+  // Why the login form is shown again (refused token, locked out), or null.
+  const [loginError, setLoginError] = useState<string | null>(null);
+  const [verified, setVerified] = useState(false);
   const [view, setView] = useState<ViewState>(() => parseState(location.search));
   const [overview, setOverview] = useState<Slot<Overview>>(idle);
   const [realtime, setRealtime] = useState<Slot<RealtimeResponse>>(idle);
@@ -69,7 +72,35 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [online, setOnline] = useState(navigator.onLine);
   const [refreshMs, setRefreshMs] = useState(() => Number(localStorage.getItem(REFRESH_KEY) ?? 300_000));
   const generation = useRef(0);
-  const api = useMemo(() => (token ? new ApiClient(token) : null), [token]);
+  const api = useMemo(() => (token && verified ? new ApiClient(token) : null), [token, verified]);
+
+  const refuse = useCallback((why: string) => {
+    forgetToken(sessionStorage);
+    setLoginError(why);
+    setVerified(false);
+    setToken(null);
+  }, []);
+
+  // One request checks a new token before the dashboard's two dozen parallel ones: with a wrong
+  // token those would all fail at once and trip the collector's failed-login lockout.
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    new ApiClient(token).get(API.realtime).then(
+      () => live && setVerified(true),
+      (error: unknown) => {
+        if (!live) return;
+        if (error instanceof AuthError) refuse('That admin token was refused.');
+        else if (error instanceof ApiError && error.status === 429)
+          refuse(`The collector says: ${error.message}. Try again later.`);
+        // Offline or a server error: go on, the panels show cached data or their own errors.
+        else setVerified(true);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [token, refuse]);
 
   const navigate = useCallback((next: ViewState) => {
     history.pushState(null, '', `${location.pathname}${serializeState(next)}`);
@@ -108,14 +139,13 @@ export function App({ initialToken }: { initialToken: string | null }) {
         (error: unknown) => {
           if (gen !== generation.current) return;
           if (error instanceof AuthError) {
-            setRefused(true);
-            setToken(null);
+            refuse('The admin token was refused.');
             return;
           }
           set({ data: null, error: message(error) });
         },
       ),
-    [],
+    [refuse],
   );
 
   const refresh = useCallback(() => {
@@ -161,22 +191,24 @@ export function App({ initialToken }: { initialToken: string | null }) {
     }
   }, [online]);
 
-  if (!token || !api) {
+  if (!token) {
     return html`<${Login}
-      refused=${refused}
+      error=${loginError}
       onToken=${(t: string) => {
         saveToken(sessionStorage, t);
-        setRefused(false);
+        setLoginError(null);
         setToken(t);
       }}
     />`;
   }
+  if (!api) return html`<p class="notice" aria-busy="true">Checking the admin token…</p>`;
 
   const onFilter = (key: Parameters<typeof withFilter>[1], value: string) =>
     navigate(withFilter(view, key, value));
   const logout = () => {
     forgetToken(sessionStorage);
     void caches?.delete(API_CACHE);
+    setVerified(false);
     setToken(null);
   };
   const header = html`<${Header}

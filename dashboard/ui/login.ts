@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 
 /** Asks for the admin token when the page was opened without one (or it was refused). */
-export function Login({ refused, onToken }: { refused: boolean; onToken: (token: string) => void }) {
+export function Login({ error, onToken }: { error: string | null; onToken: (token: string) => void }) {
   const [value, setValue] = useState('');
   return html`<main class="wrap">
     <form
@@ -13,7 +13,7 @@ export function Login({ refused, onToken }: { refused: boolean; onToken: (token:
       }}
     >
       <h1>CloudFace Analytics</h1>
-      ${refused && html`<p class="error" role="alert">That admin token was refused.</p>`}
+      ${error && html`<p class="error" role="alert">${error}</p>`}
       <label for="token">Admin token</label>
       <input
         id="token"
