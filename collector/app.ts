@@ -32,8 +32,8 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', beaconRoutes(deps.beacon));
   app.route('/', ingestRoutes(deps));
-  // One guard for the whole read API, so a route added later cannot forget it.
-  app.use('/api/analytics', analyticsAuth(deps.auth));
+  // One guard for the whole analytics API (Hono's /* also matches /api/analytics itself), so a
+  // route added later cannot forget it.
   app.use('/api/analytics/*', analyticsAuth(deps.auth));
   app.route('/', userDataRoutes(deps.userData));
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
