@@ -1,0 +1,225 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
+import { runQuery } from '../../storage/query/compose/query.ts';
+import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { QueryService } from '../../storage/query/service.ts';
+import type { Filter, Metric, NormalizedQuery, QueryRow } from '../../storage/query/types.ts';
+import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
+import { referenceQuery } from '../query/reference.ts';
+
+const T0 = Date.parse('2026-11-20T00:00:00Z');
+const SPAN = 3 * 86_400_000;
+
+const recordArb = fc
+  .record({
+    // Minute steps over three days, with clusters so sessions both continue and split.
+    minute: fc.oneof(
+      fc.tuple(fc.constantFrom(0, 700, 1500, 2900), fc.integer({ min: 0, max: 90 })).map(([a, b]) => a + b),
+      fc.integer({ min: 0, max: SPAN / 60_000 - 1 }),
+    ),
+    kind: fc.constantFrom(...RECORD_KINDS),
+    site: fc.constantFrom('a.test', 'b.test'),
+    visitor: fc.constantFrom('v1', 'v2', 'v3', 'v4', 'v5'),
+    session: fc.constantFrom('', '', '', '', 'k1'),
+    user: fc.constantFrom('', '', 'alice', 'bob'),
+    path: fc.constantFrom('/', '/a', '/b', '/c'),
+    source: fc.constantFrom('', 'Google', 'whatsapp'),
+    country: fc.constantFrom('', 'DE', 'FR'),
+    name: fc.constantFrom('photo_processed', 'link_created', 'whatsapp'),
+    engaged: fc.integer({ min: 0, max: 60_000 }),
+    scroll: fc.integer({ min: 0, max: 100 }),
+    recipients: fc.integer({ min: 0, max: 5 }),
+    n: fc.option(fc.integer({ min: 0, max: 9 }), { nil: undefined }),
+  })
+  .map((g): StoredRecord => {
+    const r = emptyRecord(g.kind, T0 + g.minute * 60_000, g.site);
+    Object.assign(r, {
+      visitor: g.visitor,
+      session: g.session,
+      user: g.user,
+      path: g.path,
+      country: g.country,
+    });
+    if (g.kind === 'pageview')
+      Object.assign(r, { source: g.source, channel: g.source ? 'social' : 'direct' });
+    if (g.kind === 'engagement') Object.assign(r, { engaged_ms: g.engaged, scroll: g.scroll });
+    if (g.kind === 'action') Object.assign(r, { name: g.name, props: g.n === undefined ? {} : { n: g.n } });
+    if (g.kind === 'share') Object.assign(r, { name: 'whatsapp', recipients: g.recipients });
+    return r;
+  });
+
+const DIMS = [
+  'page',
+  'entry_page',
+  'exit_page',
+  'source',
+  'country',
+  'user',
+  'event:kind',
+  'event:name',
+  'share:channel',
+  'event:props:n',
+  'time:day',
+  'time:hour',
+  'time:week',
+] as const;
+const METRIC_LIST: Metric[] = [
+  'visitors',
+  'sessions',
+  'pageviews',
+  'events',
+  'actions',
+  'shares',
+  'recipients',
+  'users',
+  'bounce_rate',
+  'session_duration',
+  'views_per_session',
+  'time_on_page',
+  'total_time',
+  'scroll_depth',
+  'conversion_rate',
+  'first_seen',
+  'last_seen',
+  'prop_sum:n',
+];
+const leafArb: fc.Arbitrary<Filter> = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom('is', 'is_not'),
+      fc.constantFrom('page', 'entry_page', 'source', 'country', 'user', 'event:kind'),
+      fc.subarray(['', '/', '/a', 'DE', 'Google', 'alice', 'pageview', 'action'], { minLength: 1 }),
+    )
+    .map((t) => t as unknown as Filter),
+  fc
+    .tuple(fc.constant('contains'), fc.constant('page'), fc.constantFrom(['a'], ['/'], ['B']))
+    .map((t) => t as unknown as Filter),
+  fc
+    .tuple(fc.constantFrom('gt', 'lte'), fc.constant('event:props:n'), fc.constantFrom([0], [4]))
+    .map((t) => t as unknown as Filter),
+);
+const filterArb: fc.Arbitrary<Filter> = fc.oneof(
+  { weight: 3, arbitrary: leafArb },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('and', 'or'), fc.array(leafArb, { minLength: 1, maxLength: 2 }))
+      .map((t) => t as unknown as Filter),
+  },
+  { weight: 1, arbitrary: leafArb.map((f): Filter => ['not', f]) },
+);
+const queryArb = fc
+  .record({
+    metrics: fc.subarray(METRIC_LIST, { minLength: 1, maxLength: 6 }),
+    dimensions: fc.subarray([...DIMS], { minLength: 0, maxLength: 2 }),
+    filters: fc.array(filterArb, { maxLength: 2 }),
+    site: fc.constantFrom(null, 'a.test', 'b.test', 'none.test'),
+    from: fc.integer({ min: -60, max: SPAN / 60_000 }),
+    length: fc.integer({ min: 1, max: SPAN / 60_000 + 60 }),
+  })
+  .map((g): NormalizedQuery => ({
+    site: g.site,
+    metrics: g.metrics,
+    dimensions: [...g.dimensions],
+    filters: g.filters,
+    from: T0 + g.from * 60_000,
+    to: T0 + (g.from + g.length) * 60_000,
+    order_by: [],
+    limit: 10_000,
+    offset: 0,
+  }));
+
+const sorted = (rows: QueryRow[]) =>
+  [...rows].sort((a, b) => (JSON.stringify(a.dimensions) < JSON.stringify(b.dimensions) ? -1 : 1));
+
+describe('columnar engine versus the naive reference', () => {
+  it('agrees on random events and random queries, with the events appended in two unsorted batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordArb, { maxLength: 80, size: 'medium' }),
+        fc.array(queryArb, { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        async (records, queries, cut) => {
+          const backend = new MemoryBackend(() => T0 + SPAN);
+          const at = records.length ? cut % (records.length + 1) : 0;
+          backend.add(records.slice(0, at));
+          backend.add(records.slice(at));
+          for (const q of queries) {
+            expect(sorted(await backend.query(q))).toEqual(sorted(referenceQuery(records, q)));
+          }
+        },
+      ),
+      { numRuns: 150, seed: 20261127 },
+    );
+  });
+});
+
+describe('incremental appends', () => {
+  it('two successive batches in time order give what one full rebuild gives', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordArb, { minLength: 1, maxLength: 100, size: 'medium' }),
+        fc.nat(),
+        async (raw, cut) => {
+          const records = [...raw].sort((a, b) => a.ts - b.ts);
+          const at = cut % (records.length + 1);
+          const now = () => T0 + SPAN;
+          const incremental = new MemoryBackend(now);
+          incremental.add(records.slice(0, at));
+          // A query between the batches must not leave stale caches behind.
+          await incremental.query({
+            ...base(),
+            metrics: ['sessions', 'bounce_rate'],
+            dimensions: ['entry_page'],
+          });
+          incremental.add(records.slice(at));
+          const full = new MemoryBackend(now);
+          full.add(records);
+          const a = new QueryService({ backend: incremental, clock: now, cards: DEFAULT_CARDS });
+          const b = new QueryService({ backend: full, clock: now, cards: DEFAULT_CARDS });
+          expect(await a.overall({ days: 7 })).toEqual(await b.overall({ days: 7 }));
+          expect(await a.funnel({ date_range: '7d' })).toEqual(await b.funnel({ date_range: '7d' }));
+          expect(await a.journeys({ date_range: '7d' })).toEqual(await b.journeys({ date_range: '7d' }));
+          expect(await a.retention({ date_range: 'all' })).toEqual(await b.retention({ date_range: 'all' }));
+          const q = {
+            ...base(),
+            metrics: ['visitors', 'sessions', 'session_duration'] as Metric[],
+            dimensions: ['source' as const],
+          };
+          expect(sorted((await runQuery(incremental, q)).results)).toEqual(
+            sorted((await runQuery(full, q)).results),
+          );
+        },
+      ),
+      { numRuns: 60, seed: 7 },
+    );
+  });
+
+  it('dropping rows (erasure) equals never having stored them', async () => {
+    const records = fc.sample(recordArb, { numRuns: 300, seed: 3 });
+    const kept = records.filter((r) => r.user !== 'alice');
+    const dropped = new MemoryBackend(() => T0 + SPAN);
+    dropped.add(records);
+    dropped.retain((r) => r.user !== 'alice');
+    const clean = new MemoryBackend(() => T0 + SPAN);
+    clean.add(kept);
+    const q = { ...base(), metrics: METRIC_LIST, dimensions: ['user' as const] };
+    expect(sorted(await dropped.query(q))).toEqual(sorted(await clean.query(q)));
+    expect(dropped.index.cols.dicts.user.lookup('alice')).toBe(-1);
+  });
+});
+
+function base(): NormalizedQuery {
+  return {
+    site: null,
+    metrics: [],
+    dimensions: [],
+    filters: [],
+    from: T0,
+    to: T0 + SPAN,
+    order_by: [],
+    limit: 10_000,
+    offset: 0,
+  };
+}
