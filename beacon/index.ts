@@ -15,11 +15,11 @@ const click = (e: MouseEvent, draft?: unknown) =>
 
 // One listener per event type, all in the capture phase on window: that sees events dispatched
 // at the document (visibilitychange) and clicks a page handler stops from propagating. Focus and
-// blur of elements also pass by, so only the window's own count.
+// blur of elements also pass by, so only the window's own (target == currentTarget) count.
 const always: Record<string, (e: any) => unknown> = {
   visibilitychange: visibility,
-  focus: (e: Event) => e.target == w && visibility(),
-  blur: (e: Event) => e.target == w && count(0),
+  focus: (e: Event) => e.target == e.currentTarget && visibility(),
+  blur: (e: Event) => e.target == e.currentTarget && count(0),
   scroll: scrolled,
   pagehide: hidden,
   online: flush,

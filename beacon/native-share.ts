@@ -10,7 +10,8 @@ const record = safe((data: ShareData | undefined, o: 0 | 1) =>
  * Wraps navigator.share so each call records a 'native' share with its outcome: 1 when the user
  * completed it, 0 when they cancelled. The page gets the original promise's result unchanged.
  */
-export function wrapNativeShare(): void {
+// Safe on its own: a page may have made navigator.share read-only, which must not stop the rest.
+export const wrapNativeShare = safe(() => {
   const nav = navigator;
   const share = nav.share;
   if (share)
@@ -22,4 +23,4 @@ export function wrapNativeShare(): void {
           throw error;
         },
       );
-}
+});

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import type { RecordKind } from '../../storage/schema.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
@@ -23,25 +24,92 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-describe('beacon in Chromium', () => {
-  it('a page with the tag produces a stored page view', async () => {
+async function records(kind: RecordKind): Promise<Record<string, unknown>[]> {
+  const text = await readFile(kindFile(dir, utcDay(Date.now()), kind), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/** Waits until the collector has stored `count` records of `kind` (it answers after fsync). */
+async function waitFor(kind: RecordKind, count: number): Promise<Record<string, unknown>[]> {
+  for (let i = 0; i < 200; i++) {
+    const found = await records(kind);
+    if (found.length >= count) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return records(kind);
+}
+
+describe('beacon in Chromium against the real collector', () => {
+  it('stores page views, SPA navigation, engaged time, scroll depth and shares from a plain HTML page', async () => {
     const site = await servePages({
-      '/landing': `<!doctype html><title>t</title><h1>Hi</h1>
+      '/landing': `<!doctype html><title>Photos</title>
+        <h1>Your photos</h1>
+        <a id="wa" target="_blank" href="https://wa.me/?text=See%20https%3A%2F%2Fexample.com%2Fs%2Fabc">Share on WhatsApp</a>
+        <button id="native" onclick="navigator.share({ url: 'https://example.com/s/native' })">Share…</button>
+        <button id="spa" onclick="history.pushState({}, '', '/gallery')">Gallery</button>
+        <div style="height: 4000px"></div>
         <script defer src="${server.url}/beacon.js" data-site="example.com" data-allow-localhost></script>`,
     });
     const context = await visitorContext(browser);
+    // Headless Chromium has no share sheet: the page gets one that completes.
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'share', {
+        value: () => Promise.resolve(),
+        writable: true,
+        configurable: true,
+      });
+    });
+    // The WhatsApp link opens a tab; answer it locally instead of reaching the internet.
+    await context.route('https://wa.me/**', (route) =>
+      route.fulfill({ body: 'ok', contentType: 'text/plain' }),
+    );
     const page = await context.newPage();
-    const sent = page.waitForResponse((r) => r.url().endsWith('/api/event'));
-    await page.goto(`${site.url}/landing?utm_source=newsletter`);
-    expect((await sent).status()).toBe(202);
+
+    const landed = page.waitForResponse((r) => r.url().endsWith('/api/event'));
+    await page.goto(`${site.url}/landing?utm_source=newsletter&utm_medium=email`, {
+      referer: 'https://www.google.com/search?q=cloudface',
+    });
+    expect((await landed).status()).toBe(202);
+
+    await page.mouse.wheel(0, 2500);
+    await page.waitForFunction(() => scrollY > 0);
+    const popup = context.waitForEvent('page');
+    await page.click('#wa');
+    await (await popup).close();
+    await page.click('#native');
+    await page.waitForTimeout(300); // some engaged time on the landing page
+    await page.click('#spa');
+    await page.waitForTimeout(300);
+    await page.close({ runBeforeUnload: true });
+
+    const views = await waitFor('pageview', 2);
+    const engagement = await waitFor('engagement', 2);
+    const shares = await waitFor('share', 2);
     await context.close();
     await site.close();
-    const text = await readFile(kindFile(dir, utcDay(Date.now()), 'pageview'), 'utf8');
-    expect(JSON.parse(text.trim())).toMatchObject({
-      site: 'example.com',
-      path: '/landing',
-      utm_source: 'newsletter',
-      browser: 'Chrome',
-    });
+
+    expect(views).toEqual([
+      expect.objectContaining({
+        site: 'example.com',
+        path: '/landing',
+        referrer: 'https://www.google.com/search',
+        utm_source: 'newsletter',
+        utm_medium: 'email',
+        channel: 'email',
+        browser: 'Chrome',
+      }),
+      expect.objectContaining({ path: '/gallery' }),
+    ]);
+    expect(views[1]).not.toHaveProperty('referrer');
+    expect(engagement.map((e) => e.path)).toEqual(['/landing', '/gallery']);
+    for (const e of engagement) expect(e.engaged_ms).toBeGreaterThan(0);
+    expect(engagement[0]!.scroll).toBeGreaterThan(50);
+    expect(shares.map(({ name, link, outcome }) => ({ name, link, outcome }))).toEqual([
+      { name: 'whatsapp', link: 'https://example.com/s/abc', outcome: undefined },
+      { name: 'native', link: 'https://example.com/s/native', outcome: 'completed' },
+    ]);
   });
 });

@@ -57,6 +57,7 @@ export class BeaconPage {
       url: options.url ?? 'https://example.com/',
       width: 1024,
       height: 800,
+      console,
       settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true },
     });
     this.window = window;
@@ -119,15 +120,19 @@ export class BeaconPage {
     this.window.document.dispatchEvent(new this.window.Event('visibilitychange', { bubbles: true }));
   }
 
+  /** Dispatches an event at the window as the page's own scripts see it. */
   fire(type: string, init: Record<string, unknown> = {}): void {
-    const event = new this.window.Event(type);
+    // happy-dom runs scripts against a proxy of the Window: events must target that object for
+    // `e.target == window` to hold inside the page, as it does in a browser.
+    const own = this.run('window') as Window;
+    const event = new own.Event(type);
     Object.assign(event, init);
-    this.window.dispatchEvent(event);
+    own.dispatchEvent(event);
   }
 
   scrollTo(y: number): void {
     define(this.window, 'scrollY', () => y);
-    this.window.dispatchEvent(new this.window.Event('scroll'));
+    this.fire('scroll');
   }
 
   click(selector: string, init: { button?: number; ctrlKey?: boolean } = {}): boolean {
