@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { FileSaltStore, type SaltStore } from '../storage/salts.ts';
 import { openClickHouse } from '../storage/clickhouse/open.ts';
+import { ClickHouseQueryBackend } from '../storage/clickhouse/query/backend.ts';
 import { JsonlStore } from '../storage/jsonl-store.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from './admin-token.ts';
@@ -65,8 +66,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // Whoever keeps records in memory (the query index) drops erased users and purged days here.
   const onErased: ((userId: string) => void | Promise<void>)[] = [];
   const onPurged: ((firstKeptDay: string) => void | Promise<void>)[] = [];
-  // The query index loads the history in the background; /healthz reports its progress.
-  const index = new MemoryBackend(clock);
+  // The query index loads the history in the background; /healthz reports its progress. With
+  // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
+  const index = clickhouse ? new ClickHouseQueryBackend(clickhouse.queries) : new MemoryBackend(clock);
   const queryReady = index.load(store).catch((error: Error) => {
     console.error(`query index: loading the stored events failed: ${error.message}`);
   });

@@ -12,9 +12,13 @@ export const TABLES = { events: 'events', salts: 'salts' } as const;
 // Identifiers and per-visitor strings are mostly distinct values: a dictionary would not pay.
 const HIGH_CARDINALITY = new Set<FieldName>(['visitor', 'session', 'user', 'path', 'referrer', 'link']);
 
-/** Props are kept twice: exact JSON for round trips, and key/value arrays that SQL can filter on. */
+/**
+ * Props are kept twice: exact JSON for round trips, and parallel key / value-as-text / is-number
+ * arrays that SQL can filter, group and sum on (18.16 has no JSON functions with variable keys).
+ */
 export const PROP_KEYS = 'prop_keys';
 export const PROP_VALUES = 'prop_values';
+export const PROP_NUMERIC = 'prop_numeric';
 
 export interface Column {
   name: string;
@@ -40,7 +44,11 @@ export function eventColumns(): Column[] {
     name,
     type: columnType(name as FieldName, type),
   }));
-  columns.push({ name: PROP_KEYS, type: 'Array(String)' }, { name: PROP_VALUES, type: 'Array(String)' });
+  columns.push(
+    { name: PROP_KEYS, type: 'Array(String)' },
+    { name: PROP_VALUES, type: 'Array(String)' },
+    { name: PROP_NUMERIC, type: 'Array(UInt8)' },
+  );
   return columns;
 }
 

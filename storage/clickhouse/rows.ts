@@ -6,10 +6,10 @@ import {
   type RecordKind,
   type StoredRecord,
 } from '../schema.ts';
-import { PROP_KEYS, PROP_VALUES } from './ddl.ts';
+import { PROP_KEYS, PROP_NUMERIC, PROP_VALUES } from './ddl.ts';
 
 /** One events-table row as JSONEachRow sends and returns it. */
-export type EventRow = Record<string, string | number | string[]>;
+export type EventRow = Record<string, string | number | string[] | number[]>;
 
 /** A record as a row: props as exact JSON text plus key/value arrays SQL can filter on. */
 export function toRow(record: StoredRecord): EventRow {
@@ -21,6 +21,7 @@ export function toRow(record: StoredRecord): EventRow {
   const keys = Object.keys(record.props);
   row[PROP_KEYS] = keys;
   row[PROP_VALUES] = keys.map((k) => String(record.props[k]));
+  row[PROP_NUMERIC] = keys.map((k) => (typeof record.props[k] === 'number' ? 1 : 0));
   return row;
 }
 

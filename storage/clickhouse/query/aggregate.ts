@@ -1,0 +1,180 @@
+import { round2 } from '../../query/round.ts';
+import { bucketLabel, type Interval } from '../../query/time.ts';
+import type { Dimension, Metric, NormalizedQuery, QueryRows } from '../../query/types.ts';
+import type { ClickHouseConnection } from '../connection.ts';
+import { raw, sql, type SqlFragment } from '../sql.ts';
+import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';
+import { plainRows, scopeWhere, type RangeScope } from './prepared.ts';
+import type { SessionTables } from './session-tables.ts';
+import { rows } from './run.ts';
+
+const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
+
+interface RecordFigures {
+  d: string[];
+  visitors: number;
+  users: number;
+  pageviews: number;
+  actions: number;
+  shares: number;
+  recipients: number;
+  engaged: number;
+  first_ts: number;
+  last_ts: number;
+  props: number[];
+}
+interface SessionFigures {
+  d: string[];
+  sessions: number;
+  duration: number;
+  with_pv: number;
+  bounced: number;
+}
+interface ScrollFigures {
+  d: string[];
+  scroll_sum: number;
+  pairs: number;
+}
+
+/**
+ * The general query as SQL: record figures, session figures and scroll depth are three GROUP BYs
+ * over the same prepared rows (run in parallel), merged by group in Node. Only the groups leave
+ * ClickHouse; the ratios are computed here exactly as the in-memory engine does (round2).
+ */
+export async function aggregate(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  sessions: SessionTables,
+  q: NormalizedQuery,
+): Promise<QueryRows> {
+  const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
+  const want = new Set(q.metrics);
+  const wantSessions = q.metrics.some((m) => SESSION_METRICS.has(m));
+  const wantScroll = want.has('scroll_depth');
+  const needsSessions =
+    wantSessions || wantScroll || q.dimensions.some(isSessionDimension) || filtersUseSessions(q.filters);
+  const source = needsSessions ? await sessions.get(scope) : plainRows(scope);
+  const where = filtersExpr(q.filters);
+  const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
+  const dimNames = q.dimensions.map((_, i) => `d${i}`);
+  const dimArray = raw(`[${dimNames.join(', ')}]`);
+  const groupBy = dimNames.length ? raw(`GROUP BY ${dimNames.join(', ')}`) : raw('');
+  const select = raw(dims.length ? dims.join(', ') + ',' : '');
+  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  const propSums = propKeys.map(
+    (k) =>
+      sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
+        .text,
+  );
+  const visitors = want.has('visitors') || want.has('conversion_rate') ? 'uniqExact(visitor)' : '0';
+  const users = want.has('users') ? "uniqExactIf(user, user != '')" : '0';
+
+  const records = rows<RecordFigures>(
+    conn,
+    sql`SELECT ${dimArray} AS d, ${raw(visitors)} AS visitors, ${raw(users)} AS users,
+      countIf(kind = 'pageview') AS pageviews, countIf(kind = 'action') AS actions, countIf(kind = 'share') AS shares,
+      sumIf(recipients, kind = 'share') AS recipients, sumIf(engaged_ms, kind = 'engagement') AS engaged,
+      min(ts) AS first_ts, max(ts) AS last_ts, [${raw(propSums.join(', '))}] AS props
+    FROM (SELECT ${select} * FROM (${source}) WHERE ${where}) ${groupBy}`,
+  );
+  const sessionFigures = wantSessions
+    ? rows<SessionFigures>(
+        conn,
+        sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
+          countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
+        FROM (
+          SELECT ${select} sess, any(s_last_ts - s_first_ts) AS dur, any(s_pageviews) AS pv, any(s_interactions) AS inter
+          FROM (${source}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
+        ) ${groupBy}`,
+      )
+    : Promise.resolve([]);
+  const scroll = wantScroll
+    ? rows<ScrollFigures>(
+        conn,
+        sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
+        FROM (
+          SELECT ${select} sess, path, max(scroll) AS m
+          FROM (${source}) WHERE kind = 'engagement' AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
+        ) ${groupBy}`,
+      )
+    : Promise.resolve([]);
+  const total = want.has('conversion_rate')
+    ? rows<{ n: number }>(conn, sql`SELECT uniqExact(visitor) AS n FROM ${table} WHERE ${scopeWhere(scope)}`)
+    : Promise.resolve([{ n: 0 }]);
+
+  const [recordRows, sessionRows, scrollRows, [totalRow]] = await Promise.all([
+    records,
+    sessionFigures,
+    scroll,
+    total,
+  ]);
+  const bySession = new Map(sessionRows.map((r) => [JSON.stringify(r.d), r]));
+  const byScroll = new Map(scrollRows.map((r) => [JSON.stringify(r.d), r]));
+  const totalVisitors = Number(totalRow?.n ?? 0);
+  return recordRows.map((r) => {
+    const key = JSON.stringify(r.d);
+    const s = bySession.get(key);
+    const sc = byScroll.get(key);
+    return {
+      dimensions: r.d.map((value, i) => label(q.dimensions[i]!, value)),
+      metrics: q.metrics.map((m) => metricValue(m, r, s, sc, totalVisitors, propKeys)),
+    };
+  });
+}
+
+function label(dim: Dimension, value: string): string {
+  if (!dim.startsWith('time:')) return value;
+  if (dim === 'time:month') return `${value.slice(0, 4)}-${value.slice(4, 6)}`;
+  return bucketLabel(Number(value), dim.slice(5) as Interval);
+}
+
+function metricValue(
+  metric: Metric,
+  r: RecordFigures,
+  s: SessionFigures | undefined,
+  sc: ScrollFigures | undefined,
+  totalVisitors: number,
+  propKeys: string[],
+): number {
+  const n = (v: number | undefined) => Number(v ?? 0);
+  const sessions = n(s?.sessions);
+  const pageviews = n(r.pageviews);
+  switch (metric) {
+    case 'visitors':
+      return n(r.visitors);
+    case 'sessions':
+      return sessions;
+    case 'pageviews':
+      return pageviews;
+    case 'events':
+      return pageviews + n(r.actions) + n(r.shares);
+    case 'actions':
+      return n(r.actions);
+    case 'shares':
+      return n(r.shares);
+    case 'recipients':
+      return n(r.recipients);
+    case 'users':
+      return n(r.users);
+    case 'bounce_rate':
+      return n(s?.with_pv) ? round2((100 * n(s?.bounced)) / n(s?.with_pv)) : 0;
+    case 'session_duration':
+      return sessions ? round2(n(s?.duration) / sessions / 1000) : 0;
+    case 'views_per_session':
+      return sessions ? round2(pageviews / sessions) : 0;
+    case 'time_on_page':
+      return pageviews ? round2(n(r.engaged) / 1000 / pageviews) : 0;
+    case 'total_time':
+      return round2(n(r.engaged) / 1000);
+    case 'scroll_depth':
+      return n(sc?.pairs) ? round2(n(sc?.scroll_sum) / n(sc?.pairs)) : 0;
+    case 'conversion_rate':
+      return totalVisitors ? round2((100 * n(r.visitors)) / totalVisitors) : 0;
+    case 'first_seen':
+      return n(r.first_ts);
+    case 'last_seen':
+      return n(r.last_ts);
+    default:
+      return round2(n(r.props[propKeys.indexOf(metric.slice(9))]));
+  }
+}

@@ -1,0 +1,87 @@
+import type { RecordKind } from '../../schema.ts';
+import type { BackendEvent, EventsRequest } from '../../query/types.ts';
+import type { ClickHouseConnection } from '../connection.ts';
+import { raw, sql, type SqlFragment } from '../sql.ts';
+import { filtersExpr } from './expressions.ts';
+import { UNIT_EXPR, scopeWhere, sessionRows, type RangeScope } from './prepared.ts';
+import { rows } from './run.ts';
+
+interface EventRowOut {
+  ts: number;
+  sess: string;
+  kind: RecordKind;
+  site: string;
+  path: string;
+  name: string;
+  user: string;
+  props: string;
+  source: string;
+  country: string;
+  device: string;
+  browser: string;
+  engaged_ms: number;
+  scroll: number;
+  recipients: number;
+}
+
+/**
+ * Matching records in time order with their session key. Sessions are computed only for the
+ * units (visitor or explicit session) that hold a matching record, so a user's timeline does not
+ * sessionize the whole site. The key is an opaque hash, never the visitor hash itself.
+ */
+export async function events(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  q: EventsRequest,
+): Promise<BackendEvent[]> {
+  const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
+  const where = filtersExpr(q.filters);
+  const skip = q.skipEngagement ? raw(`kind != 'engagement'`) : raw('1');
+  const units = sql`SELECT DISTINCT site, ${UNIT_EXPR} FROM ${table} WHERE ${scopeWhere(scope)} AND ${skip} AND (${where})`;
+  const direction = raw(q.order === 'asc' ? 'ASC' : 'DESC');
+  const found = await rows<EventRowOut>(
+    conn,
+    sql`SELECT ts, hex(sipHash64(sess)) AS sess, kind, site, path, name, user, props, source, country, device, browser,
+        engaged_ms, scroll, recipients
+      FROM (${sessionRows(scope, units)})
+      WHERE ${skip} AND (${where})
+      ORDER BY ts ${direction}, kord ${direction}
+      LIMIT ${q.limit}`,
+  );
+  return found.map((r) => ({
+    ts: Number(r.ts),
+    time: new Date(Number(r.ts)).toISOString(),
+    session: r.sess,
+    kind: r.kind,
+    site: r.site,
+    path: r.path,
+    name: r.name,
+    user: r.user,
+    props: r.props ? (JSON.parse(r.props) as BackendEvent['props']) : {},
+    source: r.source,
+    country: r.country,
+    device: r.device,
+    browser: r.browser,
+    engaged_ms: Number(r.engaged_ms),
+    scroll: Number(r.scroll),
+    recipients: Number(r.recipients),
+  }));
+}
+
+/** Numeric prop keys per event name over the range, for the `actions` sums. */
+export async function numericPropKeys(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  q: { site: string | null; from: number; to: number; kind: RecordKind },
+): Promise<Record<string, string[]>> {
+  const found = await rows<{ name: string; keys: string[] }>(
+    conn,
+    sql`SELECT toString(name) AS name, arraySort(groupUniqArray(key)) AS keys
+      FROM ${table} ARRAY JOIN prop_keys AS key, prop_numeric AS numeric
+      WHERE ${scopeWhere({ table, site: q.site, from: q.from, to: q.to })} AND kind = ${q.kind} AND numeric = 1
+      GROUP BY name`,
+  );
+  const out: Record<string, string[]> = {};
+  for (const r of found) out[r.name] = r.keys;
+  return out;
+}

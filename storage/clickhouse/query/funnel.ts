@@ -1,0 +1,73 @@
+import { round2 } from '../../query/round.ts';
+import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../../query/types.ts';
+import type { ClickHouseConnection } from '../connection.ts';
+import { raw, sql, type SqlFragment } from '../sql.ts';
+import { filtersExpr } from './expressions.ts';
+import { plainRows, type RangeScope } from './prepared.ts';
+import type { SessionTables } from './session-tables.ts';
+import { rows } from './run.ts';
+
+// 18.16's windowFunnel goes wrong once times or the window pass 2^31, though they are UInt32.
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * Funnel with windowFunnel, per session or per visitor (see "Funnel" in storage/query/types.ts).
+ * 18.16's windowFunnel takes only DateTime/UInt32 times, so times are milliseconds since the
+ * range start when the range is under 24 days, and coarser steps beyond (4 ms for 90 days).
+ */
+export async function funnel(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  sessions: SessionTables,
+  q: NormalizedFunnel,
+): Promise<FunnelResponse> {
+  const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
+  const bySession = q.windowMs === null;
+  const source = bySession ? await sessions.get(scope) : plainRows(scope);
+  const scale = Math.max(1, Math.ceil((q.to - q.from) / INT32_MAX));
+  const window = bySession ? INT32_MAX : Math.min(INT32_MAX, Math.ceil(q.windowMs! / scale));
+  const conditions = q.steps.map((s) => stepCondition(s).text).join(', ');
+  const unit = bySession ? 'sess' : 'visitor';
+  const result = await rows<{ level: number; visitors: number }>(
+    conn,
+    sql`SELECT level, count() AS visitors FROM (
+      SELECT who, max(level) AS level FROM (
+        SELECT ${raw(unit)} AS unit, any(visitor) AS who,
+          windowFunnel(${window})(toUInt32(intDiv(ts - ${q.from}, ${scale})), ${raw(conditions)}) AS level
+        FROM (${source}) WHERE ${filtersExpr(q.filters)}
+        GROUP BY unit
+      ) GROUP BY who
+    ) WHERE level > 0 GROUP BY level`,
+  );
+  const counts = new Array<number>(q.steps.length).fill(0);
+  for (const { level, visitors } of result)
+    for (let k = 0; k < Number(level); k++) counts[k]! += Number(visitors);
+  return {
+    steps: q.steps.map((step, k) => {
+      const previous = k === 0 ? counts[0]! : counts[k - 1]!;
+      const dropOff = k === 0 ? 0 : previous - counts[k]!;
+      return {
+        label: stepLabel(step),
+        visitors: counts[k]!,
+        conversion_rate: counts[0] ? round2((100 * counts[k]!) / counts[0]!) : 0,
+        drop_off: dropOff,
+        drop_off_rate: previous ? round2((100 * dropOff) / previous) : 0,
+      };
+    }),
+  };
+}
+
+function stepCondition(step: FunnelStep): SqlFragment {
+  if (step.type === 'page')
+    return step.value === '*' ? raw(`kind = 'pageview'`) : sql`kind = 'pageview' AND path = ${step.value}`;
+  const kind = step.type === 'action' ? 'action' : 'share';
+  if (step.value === undefined || step.value === '*') return sql`kind = ${kind}`;
+  return sql`kind = ${kind} AND name = ${step.value}`;
+}
+
+/** A step's label: its own, else "page /x", "action name" or "share" (as the in-memory engine). */
+function stepLabel(step: FunnelStep): string {
+  if (step.label) return step.label;
+  if (step.type === 'share') return step.value ? `share ${step.value}` : 'share';
+  return `${step.type} ${step.value}`;
+}

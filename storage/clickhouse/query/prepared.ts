@@ -1,0 +1,134 @@
+import { SESSION_GAP_MS } from '../../query/types.ts';
+import { RECORD_KINDS } from '../../schema.ts';
+import { raw, sql, type SqlFragment } from '../sql.ts';
+
+/**
+ * The rows every query reads: the records of one site (or all) in [from, to), optionally with
+ * their session key and the session's attributes (see "Session" in storage/query/types.ts).
+ *
+ * Sessions without window functions, so it runs on 18.16: per unit, (site, explicit session) or
+ * (site, visitor), the records are gathered into one array sorted by (ts, kind), a new session
+ * starts where the gap to the previous record exceeds 30 minutes (never for explicit sessions),
+ * `arrayCumSum` numbers the runs, and ARRAY JOIN turns the arrays back into rows. The session
+ * attributes are then one GROUP BY over those rows, joined back by session key.
+ */
+
+/** Columns carried through the per-unit arrays, in tuple order after (ts, kind order). */
+export const CARRIED = [
+  'kind',
+  'visitor',
+  'user',
+  'path',
+  'name',
+  'country',
+  'region',
+  'city',
+  'browser',
+  'os',
+  'device',
+  'source',
+  'channel',
+  'referrer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'engaged_ms',
+  'scroll',
+  'recipients',
+  'props',
+  'prop_keys',
+  'prop_values',
+  'prop_numeric',
+] as const;
+
+/** Columns of the prepared rows without sessions. */
+const PLAIN = ['site', 'ts', ...CARRIED] as const;
+
+export interface RangeScope {
+  /** `db`.`events` */
+  table: SqlFragment;
+  site: string | null;
+  from: number;
+  to: number;
+}
+
+/** WHERE for the scope: site and ts range, so the primary key prunes. */
+export function scopeWhere(scope: RangeScope): SqlFragment {
+  const site = scope.site === null ? raw('1') : sql`site = ${scope.site}`;
+  return sql`${site} AND ts >= ${scope.from} AND ts < ${scope.to}`;
+}
+
+/** Records in scope, record columns only. */
+export function plainRows(scope: RangeScope): SqlFragment {
+  return sql`SELECT ${raw(PLAIN.join(', '))}, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)}`;
+}
+
+/** Columns the session attributes are computed from. */
+const ATTRIBUTE_SOURCES = [
+  'kind',
+  'path',
+  'source',
+  'channel',
+  'referrer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+];
+
+/**
+ * Records in scope with `sess`, an opaque session key. `unitFilter` (a SELECT of (site, unit)
+ * pairs) limits the work to the units holding some record of interest; `columns` limits what is
+ * carried through the arrays (the cost of this query grows with it).
+ */
+export function sessionRows(
+  scope: RangeScope,
+  unitFilter?: SqlFragment,
+  carried: readonly string[] = CARRIED,
+): SqlFragment {
+  const columns = ['ts', 'kord', ...carried];
+  const tuple = columns.join(', ');
+  const unpack = columns.map((c, i) => `tupleElement(row, ${i + 1}) AS ${c}`).join(', ');
+  const units = unitFilter ? sql` AND (site, unit) IN (${unitFilter})` : raw('');
+  return sql`SELECT site, ${raw(unpack)}, concat(unit, '#', toString(num)) AS sess
+FROM (
+  SELECT site, unit,
+    arraySort(r -> (tupleElement(r, 1), tupleElement(r, 2)), groupArray(tuple(${raw(tuple)}))) AS rows,
+    arrayMap(r -> tupleElement(r, 1), rows) AS tss,
+    arrayCumSum(arrayMap((d, i) -> toUInt32(i = 1 OR (substring(unit, 1, 1) = 'v' AND d > ${SESSION_GAP_MS})), arrayDifference(tss), arrayEnumerate(tss))) AS nums
+  FROM (
+    SELECT *, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord,
+      if(session != '', concat('s', site, '\\0', session), concat('v', site, '\\0', visitor)) AS unit
+    FROM ${scope.table}
+    WHERE ${scopeWhere(scope)}${units}
+  )
+  GROUP BY site, unit
+)
+ARRAY JOIN rows AS row, nums AS num`;
+}
+
+/** Per-session figures and attributes (see "Session attributes" in storage/query/types.ts). */
+function sessionAttributes(scope: RangeScope): SqlFragment {
+  const first = (col: string) => `argMinIf(${col}, (ts, kord), kind = 'pageview') AS s_${col}`;
+  return sql`SELECT sess,
+    min(ts) AS s_first_ts, max(ts) AS s_last_ts,
+    countIf(kind = 'pageview') AS s_pageviews,
+    countIf(kind = 'action' OR kind = 'share') AS s_interactions,
+    argMinIf(path, (ts, kord), kind = 'pageview') AS s_entry,
+    argMaxIf(path, (ts, kord), kind = 'pageview') AS s_exit,
+    ${raw(['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'].map(first).join(',\n    '))}
+  FROM (${sessionRows(scope, undefined, ATTRIBUTE_SOURCES)})
+  GROUP BY sess`;
+}
+
+/**
+ * Session rows joined with their session's attributes (s_* columns). The sessions are computed
+ * twice (once per side of the JOIN); the attribute side carries only the columns it needs.
+ */
+export function rowsWithSessions(scope: RangeScope): SqlFragment {
+  return sql`SELECT * FROM (${sessionRows(scope)}) ANY LEFT JOIN (${sessionAttributes(scope)}) USING (sess)`;
+}
+
+/** The unit key expression on the events table, for `unitFilter`. */
+export const UNIT_EXPR = raw(
+  `if(session != '', concat('s', site, '\\0', session), concat('v', site, '\\0', visitor))`,
+);

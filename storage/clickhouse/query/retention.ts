@@ -1,0 +1,55 @@
+import { round2 } from '../../query/round.ts';
+import { DAY_MS, bucketStart, isoDay } from '../../query/time.ts';
+import type { RetentionResponse } from '../../query/types.ts';
+import type { ClickHouseConnection } from '../connection.ts';
+import { sql, type SqlFragment } from '../sql.ts';
+import { rows } from './run.ts';
+
+const WEEK_MS = 7 * DAY_MS;
+
+export const RETENTION_NOTE =
+  'Cohorts are identified users (identify or server-side user_id) by the week of their first record; anonymous visitors get a new id every day and cannot be followed across weeks.';
+
+/** Weekly cohorts of identified users (see "Retention" in storage/query/types.ts), in one GROUP BY. */
+export async function retention(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  q: { site: string | null; from: number; to: number; now: number },
+): Promise<RetentionResponse> {
+  const site = q.site === null ? sql`1` : sql`site = ${q.site}`;
+  // Week start as a day number: 1970-01-01 was a Thursday, so (day + 3) % 7 is days since Monday.
+  const cells = await rows<{ week: number; w: number; users: number }>(
+    conn,
+    sql`SELECT first_week AS week, intDiv(active_week - first_week, 7) AS w, count() AS users FROM (
+      SELECT user, min(wk) AS first_week, groupUniqArray(wk) AS weeks FROM (
+        SELECT user, intDiv(ts, 86400000) - (intDiv(ts, 86400000) + 3) % 7 AS wk
+        FROM ${table} WHERE ${site} AND user != ''
+      ) GROUP BY user
+    ) ARRAY JOIN weeks AS active_week
+    WHERE first_week * 86400000 >= ${q.from} AND first_week * 86400000 < ${q.to}
+    GROUP BY week, w`,
+  );
+  const currentWeek = bucketStart(q.now, 'week');
+  const cohorts = new Map<number, number[]>();
+  for (const cell of cells) {
+    const week = Number(cell.week) * DAY_MS;
+    let returning = cohorts.get(week);
+    if (!returning) {
+      returning = new Array<number>(Math.round((currentWeek - week) / WEEK_MS) + 1).fill(0);
+      cohorts.set(week, returning);
+    }
+    const w = Number(cell.w);
+    if (w < returning.length) returning[w] = Number(cell.users);
+  }
+  return {
+    cohorts: [...cohorts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([week, returning]) => ({
+        week: isoDay(week),
+        users: returning[0]!,
+        returning,
+        rates: returning.map((r) => round2((100 * r) / returning[0]!)),
+      })),
+    note: RETENTION_NOTE,
+  };
+}

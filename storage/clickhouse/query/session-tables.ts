@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import type { ClickHouseConnection } from '../connection.ts';
+import { exec } from '../migrate.ts';
+import { ident, sql, type SqlFragment } from '../sql.ts';
+import { rowsWithSessions, type RangeScope } from './prepared.ts';
+import { rows } from './run.ts';
+
+const PREFIX = 'tmp_sessions_';
+
+/**
+ * Sessionizing a range is the expensive part of a query (arrays per visitor, then a JOIN): about
+ * 12 s for 800k rows on a small 2-core machine, against 0.5 s for a plain GROUP BY. One dashboard
+ * load asks a dozen session questions about the same range at once, so the sessionized rows are
+ * made once into a Memory table that every query of that range shares, and dropped `ttlMs` later.
+ * `to` is "now" for rolling ranges, so a table is only ever shared by queries of one burst.
+ */
+export class SessionTables {
+  private readonly live = new Map<string, Promise<SqlFragment>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly conn: ClickHouseConnection,
+    private readonly table: SqlFragment,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  /** A subquery over the scope's rows with their sessions (see rowsWithSessions). */
+  get(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
+    const key = `${scope.site}\u0000${scope.from}\u0000${scope.to}`;
+    let made = this.live.get(key);
+    if (!made) {
+      made = this.create({ ...scope, table: this.table });
+      this.live.set(key, made);
+      made.then(
+        (name) => {
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.live.delete(key);
+            void this.drop(name);
+          }, this.ttlMs);
+          timer.unref();
+          this.timers.add(timer);
+        },
+        () => this.live.delete(key),
+      );
+    }
+    return made.then((name) => sql`SELECT * FROM ${name}`);
+  }
+
+  /** Drops tables a crashed process left behind (older than an hour, so never one in use). */
+  async dropStale(now: number): Promise<void> {
+    const stale = await rows<{ name: string }>(
+      this.conn,
+      sql`SELECT name FROM system.tables WHERE database = ${this.conn.database} AND startsWith(name, ${PREFIX})
+        AND metadata_modification_time < toDateTime(${Math.floor(now / 1000) - 3600})`,
+    );
+    for (const { name } of stale) await this.drop(sql`${ident(this.conn.database)}.${ident(name)}`);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const names = await Promise.allSettled([...this.live.values()]);
+    this.live.clear();
+    for (const r of names) if (r.status === 'fulfilled') await this.drop(r.value);
+  }
+
+  private async create(scope: RangeScope): Promise<SqlFragment> {
+    const name = sql`${ident(this.conn.database)}.${ident(PREFIX + randomBytes(8).toString('hex'))}`;
+    await exec(
+      this.conn,
+      sql`CREATE TABLE ${name} ENGINE = Memory AS SELECT * FROM (${rowsWithSessions(scope)})`,
+    );
+    return name;
+  }
+
+  private async drop(name: SqlFragment): Promise<void> {
+    await exec(this.conn, sql`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
+  }
+}

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, generatedUserId } from '../../bench/generate.ts';
+import { openClickHouse, type ClickHouseBackend } from '../../storage/clickhouse/open.ts';
+import { ClickHouseQueryBackend } from '../../storage/clickhouse/query/backend.ts';
+import { JsonlStore } from '../../storage/jsonl-store.ts';
+import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { QueryService } from '../../storage/query/service.ts';
+import type { StoredRecord } from '../../storage/schema.ts';
+import { tempDir } from '../helpers.ts';
+import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+
+// About 40k records over 40 days on three sites: enough sessions, users, shares and funnels for
+// every figure to be non-trivial, small enough to load twice in a few seconds.
+const NOW = Date.parse('2026-11-27T12:00:00Z');
+const DATASET = {
+  seed: 7,
+  days: 40,
+  events: 40_000,
+  end: NOW,
+  sites: ['cloudface.ai', 'blog.example', 'shop.example'],
+};
+const clock = () => NOW;
+
+let server: ClickHouseServer;
+let ch: ClickHouseBackend;
+let json: JsonlStore;
+let cleanup: () => Promise<void>;
+let memory: QueryService;
+let clickhouse: QueryService;
+
+beforeAll(async () => {
+  server = await startClickHouse();
+  const dir = await tempDir();
+  cleanup = dir.cleanup;
+  json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
+  ch = await openClickHouse({
+    url: server.url,
+    database: 'parity',
+    dataDir: dir.dir,
+    clock,
+    batchRows: 20_000,
+  });
+  let batch: StoredRecord[] = [];
+  const flush = async () => {
+    await Promise.all([json.append(batch), ch.store.append(batch)]);
+    batch = [];
+  };
+  for (const record of generate(DATASET)) {
+    batch.push(record);
+    if (batch.length === 20_000) await flush();
+  }
+  await flush();
+  const index = new MemoryBackend(clock);
+  await index.load(json);
+  const backend = new ClickHouseQueryBackend(ch.queries);
+  await backend.start();
+  memory = new QueryService({ backend: index, clock, cards: CARDS });
+  clickhouse = new QueryService({ backend, clock, cards: CARDS });
+});
+
+afterAll(async () => {
+  await json?.close();
+  await ch?.close();
+  await server?.destroy();
+  await cleanup?.();
+});
+
+const CARDS = [
+  { id: 'photos', label: 'Photos processed', kind: 'sum', event: 'photo_processed', prop: 'processed_count' },
+  { id: 'searchers', label: 'Searchers', kind: 'unique_users', event: 'search_performed' },
+  { id: 'links', label: 'Links', kind: 'count', event: 'link_created' },
+  {
+    id: 'hits',
+    label: 'Searches with matches',
+    kind: 'rate',
+    event: 'search_performed',
+    where: { prop: 'matches_found', op: 'gt', value: 0 },
+  },
+] as const;
+
+async function same<T>(call: (service: QueryService) => Promise<T>): Promise<T> {
+  const [a, b] = await Promise.all([call(memory), call(clickhouse)]);
+  expect(b).toEqual(a);
+  return a;
+}
+
+describe('ClickHouse answers exactly like the in-memory engine', () => {
+  it.each([1, 7, 30, 90])('overall, last %i days', async (days) => {
+    const result = await same((s) => s.overall({ days }));
+    expect(result.pageviews).toBeGreaterThan(0);
+  });
+
+  it('overall for one site and for dates', async () => {
+    await same((s) => s.overall({ site: 'cloudface.ai', days: 30, limit: 25 }));
+    await same((s) => s.overall({ site: 'blog.example', from: '2026-11-01', to: '2026-11-20' }));
+  });
+
+  it('realtime, users, user, virality, retention, journeys', async () => {
+    await same((s) => s.realtime());
+    const users = await same((s) => s.users({ days: 30 }));
+    expect(users.total).toBeGreaterThan(0);
+    await same((s) => s.users({ days: 90, sort: 'pageviews', order: 'desc', limit: 20, offset: 5 }));
+    await same((s) => s.user(generatedUserId(7, 0), { days: 90 }));
+    await same((s) => s.user(generatedUserId(7, 3), { days: 30 }));
+    await same((s) => s.virality({ days: 30 }));
+    const retention = await same((s) => s.retention({ date_range: '90d' }));
+    expect(retention.cohorts.length).toBeGreaterThan(0);
+    const journeys = await same((s) => s.journeys({ date_range: '30d', limit: 15 }));
+    expect(journeys.transitions.length).toBeGreaterThan(0);
+  });
+
+  it('funnels per session and within a time window', async () => {
+    const f = await same((s) => s.funnel({ date_range: '30d' }));
+    expect(f.steps[0]!.visitors).toBeGreaterThan(0);
+    await same((s) =>
+      s.funnel({
+        date_range: '90d',
+        window_minutes: 60,
+        steps: [
+          { type: 'page', value: '/' },
+          { type: 'action', value: 'photo_processed' },
+          { type: 'share' },
+        ],
+      }),
+    );
+  });
+
+  it.each([
+    ['every metric, no dimension', { metrics: ALL_METRICS(), date_range: '30d' }],
+    [
+      'pages',
+      {
+        metrics: ['visitors', 'pageviews', 'time_on_page', 'scroll_depth', 'bounce_rate'],
+        dimensions: ['page'],
+        date_range: '30d',
+      },
+    ],
+    [
+      'sources by day',
+      {
+        metrics: ['visitors', 'sessions', 'session_duration'],
+        dimensions: ['time:day', 'source'],
+        date_range: '7d',
+      },
+    ],
+    [
+      'entry and exit pages',
+      {
+        metrics: ['sessions', 'views_per_session'],
+        dimensions: ['entry_page', 'exit_page'],
+        date_range: '30d',
+      },
+    ],
+    ['weeks and months', { metrics: ['visitors', 'events'], dimensions: ['time:week'], date_range: '90d' }],
+    ['months', { metrics: ['pageviews', 'users'], dimensions: ['time:month', 'country'], date_range: 'all' }],
+    ['hours', { metrics: ['pageviews'], dimensions: ['time:hour'], date_range: '24h' }],
+    [
+      'actions with prop sums',
+      {
+        metrics: ['actions', 'prop_sum:processed_count', 'prop_sum:matches_found'],
+        dimensions: ['event:name'],
+        date_range: '30d',
+      },
+    ],
+    [
+      'share channels',
+      { metrics: ['shares', 'recipients'], dimensions: ['share:channel'], date_range: '30d' },
+    ],
+    [
+      'a prop dimension',
+      { metrics: ['actions'], dimensions: ['event:props:threshold_used'], date_range: '30d' },
+    ],
+    [
+      'filters: is, contains, not, or, numeric, session dimension',
+      {
+        metrics: ['visitors', 'sessions', 'pageviews', 'conversion_rate', 'bounce_rate'],
+        dimensions: ['device'],
+        date_range: '30d',
+        filters: [
+          ['is_not', 'country', ['']],
+          [
+            'or',
+            [
+              ['contains', 'page', ['PHOTO']],
+              ['is', 'channel', ['search', 'social']],
+            ],
+          ],
+          ['not', ['matches', 'browser', ['^Sam']]],
+        ],
+      },
+    ],
+    [
+      'numeric filter on a prop',
+      {
+        metrics: ['actions', 'visitors'],
+        filters: [['gt', 'event:props:matches_found', [10]]],
+        date_range: '30d',
+      },
+    ],
+    [
+      'comparison with the previous period',
+      {
+        metrics: ['visitors', 'pageviews'],
+        dimensions: ['browser'],
+        date_range: '7d',
+        compare: 'previous_period',
+      },
+    ],
+    [
+      'order, limit and offset',
+      {
+        metrics: ['pageviews'],
+        dimensions: ['city'],
+        date_range: '30d',
+        order_by: [['pageviews', 'desc']],
+        limit: 7,
+        offset: 3,
+      },
+    ],
+  ])('general query: %s', async (_name, body) => {
+    const result = await same((s) => s.query(body));
+    expect(result.results.length).toBeGreaterThan(0);
+  });
+});
+
+function ALL_METRICS(): string[] {
+  return [
+    'visitors',
+    'sessions',
+    'pageviews',
+    'events',
+    'actions',
+    'shares',
+    'recipients',
+    'users',
+    'bounce_rate',
+    'session_duration',
+    'views_per_session',
+    'time_on_page',
+    'total_time',
+    'scroll_depth',
+    'conversion_rate',
+    'first_seen',
+    'last_seen',
+  ];
+}
