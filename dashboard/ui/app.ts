@@ -190,6 +190,13 @@ export function App({ initialToken }: { initialToken: string | null }) {
       refreshRealtime();
     }
   }, [online]);
+  // Showing cached answers while the browser says it is online: the first fetch after the
+  // connection returned can still fail, so keep retrying every few seconds until fresh data is in.
+  useEffect(() => {
+    if (cachedAt === null || !online) return;
+    const timer = setInterval(refresh, 5_000);
+    return () => clearInterval(timer);
+  }, [cachedAt, online, refresh]);
 
   if (!token) {
     return html`<${Login}

@@ -1,0 +1,248 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configuredCards } from '../../dashboard/lib/load.ts';
+import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
+import { countryName } from '../../dashboard/lib/format.ts';
+import { display } from '../../dashboard/ui/format-value.ts';
+import type {
+  OverallResponse,
+  QueryRequest,
+  QueryResponse,
+  UserResponse,
+} from '../../storage/query/types.ts';
+import { tempDir } from '../helpers.ts';
+import { startServer, type RunningServer } from '../server-process.ts';
+import { launchChromium } from './chromium.ts';
+import { VISITS, writeVisits } from './dashboard-fixture.ts';
+
+const TOKEN = 'dashboard-e2e-token-0123456789';
+const ARTIFACTS = 'test-artifacts';
+
+let browser: Browser;
+let server: RunningServer;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const t = await tempDir();
+  cleanup = t.cleanup;
+  await writeVisits(t.dir, VISITS);
+  server = await startServer({ ANALYTICS_DATA_DIR: t.dir, ANALYTICS_ADMIN_TOKEN: TOKEN });
+  browser = await launchChromium();
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await cleanup?.();
+});
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  expect(res.status, `${path} answered ${res.status}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function open(
+  size: { width: number; height: number },
+  query = '',
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: size });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${server.url}/admin/analytics${query}#token=${TOKEN}`);
+  await page.locator('[data-card="visitors"] [data-value]').waitFor();
+  await page.locator('[data-panel="users"] table, [data-panel="users"] .empty').first().waitFor();
+  expect(problems).toEqual([]);
+  return { context, page };
+}
+
+async function cardText(page: Page, id: string): Promise<string> {
+  return (await page.locator(`[data-card="${id}"] [data-value]`).textContent()) ?? '';
+}
+
+/** Waits until the dashboard has loaded the view the URL now names. */
+async function settle(page: Page, card: string, expected: string): Promise<void> {
+  await expect.poll(() => cardText(page, card), { timeout: 15_000 }).toBe(expected);
+}
+
+async function totals(range: string, filters: QueryRequest['filters'] = []) {
+  const r = await api<QueryResponse>('/api/analytics/query', {
+    metrics: [...TOTAL_METRICS],
+    date_range: range,
+    ...(filters.length ? { filters } : {}),
+  });
+  const row = r.results[0]!.metrics;
+  return Object.fromEntries(TOTAL_METRICS.map((m, i) => [m, row[i]!])) as Record<
+    (typeof TOTAL_METRICS)[number],
+    number
+  >;
+}
+
+/** Labels of the first tab of a panel, as shown. */
+async function panelLabels(page: Page, panel: string): Promise<string[]> {
+  return page
+    .locator(`[data-panel="${panel}"] table.list tbody tr td:first-child`)
+    .allTextContents()
+    .then((t) => t.map((s) => s.trim()));
+}
+
+describe('dashboard in Chromium', () => {
+  it('logs in from the printed link, drops the token from the address bar and shows the API numbers (1280×800)', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    expect(page.url()).not.toContain('token');
+    expect(await page.evaluate(() => sessionStorage.getItem('cfa-admin-token'))).toBe(TOKEN);
+
+    const overall = await api<OverallResponse>('/api/analytics/overall?days=7');
+    const t = await totals('7d');
+    expect(t.visitors).toBe(overall.visitors);
+    expect(await cardText(page, 'visitors')).toBe(display(overall.visitors, 'number'));
+    expect(await cardText(page, 'sessions')).toBe(display(overall.sessions, 'number'));
+    expect(await cardText(page, 'pageviews')).toBe(display(overall.pageviews, 'number'));
+    expect(await cardText(page, 'bounce_rate')).toBe(display(overall.bounce_rate, 'percent'));
+    expect(await cardText(page, 'session_duration')).toBe(display(overall.avg_session_duration, 'duration'));
+    expect(await cardText(page, 'time_on_page')).toBe(display(overall.avg_time_on_page, 'duration'));
+    expect(await cardText(page, 'active_users')).toBe(display(overall.active_users_24h, 'number'));
+    expect(await cardText(page, 'shares')).toBe(display(overall.shares.total, 'number'));
+    expect(configuredCards(overall.metrics).length).toBeGreaterThan(0);
+    for (const m of configuredCards(overall.metrics)) {
+      expect(await cardText(page, `metric:${m.id}`)).toBe(
+        display(m.value, m.kind === 'rate' ? 'percent' : 'number'),
+      );
+    }
+    // Every seed card is there.
+    for (const label of [
+      'Active users',
+      'Total sessions',
+      'Page views',
+      'Total shares',
+      'Avg session time',
+      'Visitors',
+      'Bounce rate',
+      'Avg time on page',
+    ]) {
+      await expect.poll(() => page.getByText(label, { exact: false }).count()).toBeGreaterThan(0);
+    }
+    // The top lists show the API's rows.
+    expect(await panelLabels(page, 'locations')).toEqual(overall.countries.map((c) => countryName(c.key)));
+    expect((await panelLabels(page, 'pages')).slice(0, overall.pages.length)).toEqual(
+      overall.pages.map((p) => p.key),
+    );
+    await page.locator('[data-panel="realtime"] [data-active-now]').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop.png`, fullPage: true });
+    await context.close();
+  });
+
+  it('filters every panel when a country row is clicked, with a removable chip kept in the URL', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    await page.locator('[data-panel="locations"] button.row-link', { hasText: 'France' }).click();
+    await page.waitForURL(/country=FR/);
+    await expect
+      .poll(() => page.locator('[data-filter="country"]').textContent())
+      .toContain('Country is France');
+    const filters: QueryRequest['filters'] = [['is', 'country', ['FR']]];
+    const t = await totals('7d', filters);
+    await settle(page, 'visitors', display(t.visitors, 'number'));
+    expect(await cardText(page, 'pageviews')).toBe(display(t.pageviews, 'number'));
+
+    // The first tab of every top-list panel equals the filtered query.
+    for (const panel of PANELS) {
+      const tab = panel.tabs[0]!;
+      const r = await api<QueryResponse>('/api/analytics/query', {
+        metrics: tab.metrics,
+        dimensions: [tab.dimension],
+        date_range: '7d',
+        filters,
+        limit: 10,
+      });
+      const expected = r.results.map((row) => {
+        const key = row.dimensions[0]!;
+        return tab.dimension === 'country' ? countryName(key) : key || tab.blank || '(none)';
+      });
+      await expect.poll(() => panelLabels(page, panel.id)).toEqual(expected);
+    }
+    expect(await panelLabels(page, 'locations')).toEqual(['France']);
+
+    // Shared link: a fresh tab opened at this URL shows the same filtered view.
+    const url = page.url();
+    // Another admin opening the link logs in with their token; the view comes from the URL.
+    const again = await context.newPage();
+    await again.goto(`${url}#token=${TOKEN}`);
+    await settle(again, 'visitors', display(t.visitors, 'number'));
+    await again.close();
+
+    await page.locator('[data-filter="country"] button').click();
+    await page.waitForURL((u) => !u.search.includes('country'));
+    const all = await totals('7d');
+    await settle(page, 'visitors', display(all.visitors, 'number'));
+    await context.close();
+  });
+
+  it('switches between 24h, 7d, 30d and 90d', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    const seen: number[] = [];
+    for (const range of ['24h', '7d', '30d', '90d']) {
+      await page.locator(`[data-range="${range}"]`).click();
+      const t = await totals(range);
+      await settle(page, 'visitors', display(t.visitors, 'number'));
+      expect(await page.locator(`[data-range="${range}"]`).getAttribute('aria-pressed')).toBe('true');
+      if (range !== '7d') expect(page.url()).toContain(`range=${range}`);
+      seen.push(t.visitors);
+    }
+    // The fixture has visits in each band, so each wider range shows more visitors.
+    expect(seen).toEqual([5, 7, 9, 10]);
+    await context.close();
+  });
+
+  it('opens a user page with their totals and journey', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    await page.locator('[data-panel="users"] button[data-user="alice"]').click();
+    await page.waitForURL(/user=alice/);
+    await page.locator('[data-user-page] .timeline li').first().waitFor();
+    const user = await api<UserResponse>('/api/analytics/user/alice?days=7');
+    expect(await cardText(page, 'sessions')).toBe(display(user.sessions, 'number'));
+    expect(await cardText(page, 'pageviews')).toBe(display(user.pageviews, 'number'));
+    expect(await page.locator('[data-user-page] .timeline li').count()).toBe(user.journey.length);
+    await expect.poll(() => page.locator('[data-user-page]').textContent()).toContain('Viewed /pricing');
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-user.png`, fullPage: true });
+    await page.goBack();
+    await page.locator('[data-card="visitors"]').waitFor();
+    await context.close();
+  });
+
+  it('fits a 375×812 phone with touch targets of at least 44 px', async () => {
+    const { context, page } = await open({ width: 375, height: 812 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll('button, a, input, select')]
+        .map((el) => ({ el, box: el.getBoundingClientRect() }))
+        .filter(({ box }) => box.width > 0 && box.height > 0 && box.height < 44)
+        .map(({ el }) => `${el.tagName} ${el.textContent?.trim().slice(0, 30)}`),
+    );
+    expect(small).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png`, fullPage: true });
+    await context.close();
+  });
+
+  it('asks for the token again when it is refused', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/analytics/') && asked.push(r.url()));
+    await page.goto(`${server.url}/admin/analytics#token=wrong-token-wrong-token`);
+    await page.getByText('That admin token was refused.').waitFor();
+    // One probe, not a burst that would trip the collector's failed-login lockout.
+    expect(asked).toHaveLength(1);
+    expect(await page.evaluate(() => sessionStorage.getItem('cfa-admin-token'))).toBeNull();
+    await page.locator('#token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.locator('[data-card="visitors"] [data-value]').waitFor();
+    await context.close();
+  });
+});
