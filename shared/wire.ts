@@ -70,8 +70,7 @@ export const MAX_AGE_MS = 86_400_000;
  * Links to these count as file downloads. Shared so the beacon reports exactly the same-site links
  * the collector will classify as downloads (other hosts are reported anyway, as outbound links).
  */
-export const FILE_LINK =
-  /\.(pdf|docx?|xlsx?|pptx?|od[tsp]|csv|txt|rtf|epub|zip|rar|7z|gz|tgz|dmg|exe|msi|pkg|apk|iso|mp[34]|mov)$/i;
+export const FILE_LINK = /\.(pdf|docx?|xlsx?|pptx?|csv|txt|zip|rar|7z|gz|dmg|exe|msi|apk|mp[34])$/i;
 
 /** Caps shared by the beacon and the collector's validator. */
 export const WIRE_LIMITS = {
