@@ -199,10 +199,14 @@ export async function loadOverview(
       },
       panels,
       empty: nothing && !filtered && overall.data.active_users_24h === 0,
-      sites: [],
     },
     cachedAt: oldest([overall, totals, series, ...tabs.map((t) => t.answer)]),
   };
+}
+
+/** The configured sites, for the switcher (empty when the collector accepts any site). */
+export function loadSites(api: ApiClient) {
+  return api.get<{ sites: string[] }>(API.sites);
 }
 
 export function loadRealtime(api: ApiClient, state: ViewState) {

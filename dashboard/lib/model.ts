@@ -53,7 +53,6 @@ export interface Overview {
   panels: PanelModel[];
   /** nothing at all recorded in the range: show the tag snippet */
   empty: boolean;
-  sites: string[];
 }
 
 export interface FunnelModel {

@@ -16,6 +16,7 @@ export const API = {
   retention: '/api/analytics/retention',
   journeys: '/api/analytics/journeys',
   virality: '/api/analytics/virality',
+  sites: '/api/analytics/sites',
 } as const;
 
 const RANGE_DAYS = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 } as const;

@@ -16,6 +16,7 @@ import {
   loadOverview,
   loadRealtime,
   loadRetention,
+  loadSites,
   loadUser,
   loadUsers,
   loadVirality,
@@ -67,6 +68,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [virality, setVirality] = useState<Slot<ViralityResponse>>(idle);
   const [users, setUsers] = useState<Slot<Row[]>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
+  const [sites, setSites] = useState<string[]>([]);
   const [cachedAt, setCachedAt] = useState<number | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const [online, setOnline] = useState(navigator.onLine);
@@ -171,6 +173,14 @@ export function App({ initialToken }: { initialToken: string | null }) {
     void fill(gen, loadUsers(api, view), setUsers);
   }, [api, view, fill]);
 
+  useEffect(() => {
+    if (api)
+      loadSites(api).then(
+        (r) => setSites(r.data.sites),
+        () => setSites([]),
+      );
+  }, [api]);
+
   const refreshRealtime = useCallback(() => {
     if (!api || view.user) return;
     void fill(generation.current, loadRealtime(api, view), setRealtime);
@@ -220,7 +230,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   };
   const header = html`<${Header}
     state=${view}
-    sites=${overview.data?.sites ?? []}
+    sites=${sites}
     offline=${!online}
     cachedAt=${cachedAt}
     updatedAt=${updatedAt}

@@ -14,7 +14,7 @@ import type {
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 import { launchChromium } from './chromium.ts';
-import { VISITS, writeVisits } from './dashboard-fixture.ts';
+import { SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-e2e-token-0123456789';
 const ARTIFACTS = 'test-artifacts';
@@ -27,7 +27,11 @@ beforeAll(async () => {
   const t = await tempDir();
   cleanup = t.cleanup;
   await writeVisits(t.dir, VISITS);
-  server = await startServer({ ANALYTICS_DATA_DIR: t.dir, ANALYTICS_ADMIN_TOKEN: TOKEN });
+  server = await startServer({
+    ANALYTICS_DATA_DIR: t.dir,
+    ANALYTICS_ADMIN_TOKEN: TOKEN,
+    ANALYTICS_SITES: `${SITE},other.test`,
+  });
   browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
@@ -197,6 +201,19 @@ describe('dashboard in Chromium', () => {
     }
     // The fixture has visits in each band, so each wider range shows more visitors.
     expect(seen).toEqual([5, 7, 9, 10]);
+    await context.close();
+  });
+
+  it('switches between the configured sites', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    const all = await totals('7d');
+    const picker = page.getByLabel('Site');
+    expect(await picker.locator('option').allTextContents()).toEqual(['All sites', SITE, 'other.test']);
+    await picker.selectOption('other.test');
+    await page.waitForURL(/site=other\.test/);
+    await settle(page, 'visitors', '0');
+    await picker.selectOption(SITE);
+    await settle(page, 'visitors', display(all.visitors, 'number'));
     await context.close();
   });
 

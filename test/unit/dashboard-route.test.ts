@@ -66,3 +66,19 @@ describe('dashboard route', () => {
     }
   });
 });
+
+describe('site list for the switcher', () => {
+  it('lists ANALYTICS_SITES behind the admin token', async () => {
+    const t = await testCollector({
+      ANALYTICS_SITES: 'a.example,b.example',
+      ANALYTICS_ADMIN_TOKEN: 'site-list-token-0123456789',
+    });
+    cleanups.push(t.cleanup);
+    expect((await t.collector.app.request('/api/analytics/sites')).status).toBe(401);
+    const res = await t.collector.app.request('/api/analytics/sites', {
+      headers: { authorization: 'Bearer site-list-token-0123456789' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sites: ['a.example', 'b.example'] });
+  });
+});
