@@ -125,7 +125,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     extraRoutes: [
       analyticsRoutes(query),
       trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
-      await dashboardRoutes(join(distDir, 'dashboard')),
+      await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
     ],
   });
 
