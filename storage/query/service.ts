@@ -30,6 +30,12 @@ export interface QueryServiceDeps {
   backend: QueryBackend;
   clock: Clock;
   cards: readonly MetricCardConfig[];
+  /**
+   * How long a composed answer may be reused while the backend's version() is unchanged; rolling
+   * ranges (days=N) move with the clock, so this bounds how late a record leaves the window.
+   * Default 10 s; 0 turns the cache off.
+   */
+  cacheMs?: number;
 }
 
 /** Query-string values arrive as strings; the library passes numbers. Both are checked. */
@@ -41,7 +47,25 @@ type Loose<T> = { [K in keyof T]?: T[K] | string };
  * QueryError naming the parameter.
  */
 export class QueryService {
+  private cache = new Map<string, { version: number; at: number; value: Promise<unknown> }>();
+
   constructor(private readonly deps: QueryServiceDeps) {}
+
+  /** Reuses an answer while the data is unchanged (see cacheMs); errors are never kept. */
+  private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const version = this.deps.backend.version?.();
+    const maxAge = this.deps.cacheMs ?? 10_000;
+    if (version === undefined || maxAge <= 0) return compute();
+    const now = this.deps.clock();
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version && now - hit.at < maxAge && now >= hit.at)
+      return hit.value as Promise<T>;
+    if (this.cache.size > 200) this.cache.clear();
+    const value = compute();
+    this.cache.set(key, { version, at: now, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
 
   get backend(): QueryBackend {
     return this.deps.backend;
@@ -50,13 +74,11 @@ export class QueryService {
   overall(params: Loose<OverallRequest> = {}): Promise<OverallResponse> {
     const now = this.deps.clock();
     const range = rangeOf(params, now);
-    return overall(this.deps.backend, {
-      site: siteOf(params.site),
-      ...range,
-      now,
-      limit: int(params.limit, 'limit', 10, 1, 1000),
-      cards: this.deps.cards,
-    });
+    const site = siteOf(params.site);
+    const limit = int(params.limit, 'limit', 10, 1, 1000);
+    return this.cached(`overall ${JSON.stringify([params.days, params.from, params.to, site, limit])}`, () =>
+      overall(this.deps.backend, { site, ...range, now, limit, cards: this.deps.cards }),
+    );
   }
 
   users(params: Loose<UsersRequest> = {}): Promise<UsersResponse> {
@@ -66,12 +88,16 @@ export class QueryService {
       throw new QueryError(`sort must be one of ${USER_SORTS.join(', ')}`);
     const order = params.order ?? (sort === 'user_id' ? 'asc' : 'desc');
     if (order !== 'asc' && order !== 'desc') throw new QueryError('order must be asc or desc');
-    return users(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to), {
+    const options = {
       sort: sort as (typeof USER_SORTS)[number],
       order,
       limit: int(params.limit, 'limit', 50, 1, 1000),
       offset: int(params.offset, 'offset', 0, 0, 10_000_000),
-    });
+    } as const;
+    const site = siteOf(params.site);
+    return this.cached(`users ${JSON.stringify([params.days, params.from, params.to, site, options])}`, () =>
+      users(this.deps.backend, baseQuery(site, range.from, range.to), options),
+    );
   }
 
   /** null when the user has no record in the range (the route answers 404). */
@@ -111,7 +137,10 @@ export class QueryService {
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {
     const range = rangeOf(params, this.deps.clock());
-    return virality(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to));
+    const site = siteOf(params.site);
+    return this.cached(`virality ${JSON.stringify([params.days, params.from, params.to, site])}`, () =>
+      virality(this.deps.backend, baseQuery(site, range.from, range.to)),
+    );
   }
 }
 

@@ -592,4 +592,10 @@ export interface QueryBackend {
     kind: RecordKind;
   }): Promise<Record<string, string[]>>;
   status(): BackendStatus;
+  /**
+   * Optional: a number that changes whenever the data changes (append, erasure, purge). When
+   * present, composed answers (overall, users, virality) are reused until it changes or for at
+   * most a few seconds, so a polling dashboard does not recompute; leave it out to never cache.
+   */
+  version?(): number;
 }

@@ -58,6 +58,10 @@ export class MemoryBackend implements QueryBackend {
     this.stopped = true;
   }
 
+  version(): number {
+    return this.index.version;
+  }
+
   status(): BackendStatus {
     return { ready: this.loaded, rows: this.index.length, progress: this.loaded ? 1 : this.progress };
   }

@@ -14,6 +14,8 @@ export interface DimensionReader {
   label(code: number): string;
   /** when set, codes are < this and label is cheap, so filters can memoise per code */
   bound?: number;
+  /** set when the code of row i is simply column[i] */
+  column?: Int32Array;
 }
 
 export function isSessionDimension(dim: string): boolean {
@@ -55,7 +57,7 @@ export function dimensionReader(
     const field = RECORD_COLUMN[dim as keyof typeof RECORD_COLUMN];
     const data = cols.dict[field].data;
     const values = cols.dicts[field].values;
-    return { code: (i) => data[i]!, label: (c) => values[c]!, bound: values.length };
+    return { code: (i) => data[i]!, label: (c) => values[c]!, bound: values.length, column: data };
   }
   if (dim === 'share:channel') {
     const names = cols.dict.name.data;

@@ -16,6 +16,8 @@ export class MemoryIndex {
   /** session number of each row, 0…sessionCount−1 */
   session = new Growable(Int32Array);
   sessionCount = 0;
+  /** bumped by every change, for result caches */
+  version = 0;
   private sorted = true;
   private lastTs = -Infinity;
   private visitorLast = new Map<number, number>();
@@ -27,6 +29,7 @@ export class MemoryIndex {
   }
 
   append(records: readonly StoredRecord[]): void {
+    if (records.length) this.version++;
     for (const record of records) {
       this.cols.push(record);
       if (record.ts < this.lastTs) this.sorted = false;
@@ -51,6 +54,7 @@ export class MemoryIndex {
    */
   retain(keep: (record: StoredRecord) => boolean): void {
     this.ready();
+    this.version++;
     const old = this.cols;
     this.cols = new Columns();
     this.resetSessions();
