@@ -12,19 +12,23 @@ const DAY_MS = 86_400_000;
  * Daily salts in ClickHouse, so every collector hashes a visitor to the same id.
  *
  * ClickHouse has no transactions, so agreement works like this: a collector adds a candidate for a
- * day only when it finds none, and everyone uses the smallest candidate of the day. Tomorrow's
- * salt is created hours ahead (at start and on every hourly prune), so by the time a day begins
- * every collector sees the same candidates. Only collectors that all start at the same moment on a
- * day without a salt can race; the short settle wait before reading back covers that case.
+ * day only when it finds none (once per process: concurrent requests share one attempt), and
+ * everyone uses the earliest-created candidate (ties: the smaller salt). A candidate is only ever
+ * made by a collector that saw none, so a later one cannot displace the agreed one. Today's and
+ * tomorrow's salts are made at start (before the first request) and tomorrow's again on every
+ * hourly prune, so by the time a day begins every collector sees the same candidates. Only
+ * collectors starting together on a day without a salt can race; they wait `settleMs` after
+ * writing before reading back, which covers inserts slower than that.
  * A day is destroyed by dropping its partition once it is older than yesterday (48 h at most).
  */
 export class ClickHouseSaltStore implements SaltStore {
   private readonly cache = new Map<string, Buffer>();
+  private readonly pending = new Map<string, Promise<Buffer>>();
 
   constructor(
     private readonly conn: ClickHouseConnection,
     private readonly clock: () => number,
-    private readonly settleMs = 300,
+    private readonly settleMs = 1000,
   ) {}
 
   private get table() {
@@ -35,7 +39,7 @@ export class ClickHouseSaltStore implements SaltStore {
     const day = utcDay(now);
     const cached = this.cache.get(day);
     if (cached) return cached;
-    const salt = await this.ensure(day, this.settleMs);
+    const salt = await this.agreed(day, this.settleMs);
     this.cache.set(day, salt);
     if (this.cache.size > 2) await this.prune(now);
     return salt;
@@ -57,8 +61,18 @@ export class ClickHouseSaltStore implements SaltStore {
         await exec(this.conn, sql`ALTER TABLE ${this.table} DROP PARTITION ${day}`);
       }
     }
-    // Tomorrow's salt is made a day early so all collectors agree on it before it is used.
-    await this.ensure(utcDay(now + DAY_MS), 0);
+    // Today's now (before serving) and tomorrow's a day early, so collectors agree before use.
+    await this.saltFor(now);
+    await this.agreed(utcDay(now + DAY_MS), 0);
+  }
+
+  private agreed(day: string, settleMs: number): Promise<Buffer> {
+    let attempt = this.pending.get(day);
+    if (!attempt) {
+      attempt = this.ensure(day, settleMs).finally(() => this.pending.delete(day));
+      this.pending.set(day, attempt);
+    }
+    return attempt;
   }
 
   /** The day's agreed salt, adding a candidate first when there is none. */
@@ -79,12 +93,13 @@ export class ClickHouseSaltStore implements SaltStore {
 
   private async read(day: string): Promise<Buffer | null> {
     const result = await this.conn.client.query({
-      query: sql`SELECT min(salt) AS salt, count() AS n FROM ${this.table} WHERE day = toDate(${day})`.text,
+      query: sql`SELECT salt FROM ${this.table} WHERE day = toDate(${day}) ORDER BY created, salt LIMIT 1`
+        .text,
       format: 'JSONEachRow',
       clickhouse_settings: this.conn.settings,
     });
-    const [row] = await result.json<{ salt: string; n: number | string }>();
-    if (!row || Number(row.n) === 0) return null;
+    const [row] = await result.json<{ salt: string }>();
+    if (!row) return null;
     return Buffer.from(row.salt, 'hex');
   }
 }
