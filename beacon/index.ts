@@ -13,13 +13,12 @@ const w = window as Window & { cfa?: Cfa };
 const click = (e: MouseEvent, draft?: unknown) =>
   e.button < 2 && (draft = clickEvent(e.target)) && emit(draft as never);
 
-// One listener per event type, all in the capture phase on window: that sees events dispatched
-// at the document (visibilitychange) and clicks a page handler stops from propagating. Focus and
-// blur of elements also pass by, so only the window's own (target == currentTarget) count.
+// One listener per event type, on window: visibilitychange and the document's scroll bubble up
+// to it, while focus and blur of elements do not.
 const always: Record<string, (e: any) => unknown> = {
   visibilitychange: visibility,
-  focus: (e: Event) => e.target == e.currentTarget && visibility(),
-  blur: (e: Event) => e.target == e.currentTarget && count(0),
+  focus: visibility,
+  blur: () => count(0),
   scroll: scrolled,
   pagehide: hidden,
   online: flush,
@@ -49,12 +48,13 @@ safe(() => {
       const original = history[method];
       history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
         original.apply(this, args);
-        safe(navigated)();
+        navigated();
       };
     }
     wrapNativeShare();
   }
-  for (const type in handlers) addEventListener(type, safe(handlers[type]!), true);
+  // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them.
+  for (const type in handlers) addEventListener(type, safe(handlers[type]!), type.endsWith('click'));
   visibility();
   flush();
 })();

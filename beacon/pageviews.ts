@@ -1,5 +1,5 @@
 import { count, sendEngagement } from './engagement.ts';
-import { hash, options } from './tag.ts';
+import { hash, options, safe } from './tag.ts';
 import { emit, flush } from './transport.ts';
 
 // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
@@ -19,9 +19,9 @@ export function pageview(): void {
 }
 
 /** After a history change: a page view when the path (or the hash, with data-hash) changed. */
-export function navigated(): void {
+export const navigated = safe((): void => {
   if (path && path != currentPath()) pageview();
-}
+});
 
 /** The page was hidden or is going away: report its engagement now, while we still can. */
 export function hidden(): void {
