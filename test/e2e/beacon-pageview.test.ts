@@ -112,4 +112,44 @@ describe('beacon in Chromium against the real collector', () => {
       { name: 'native', link: 'https://example.com/s/native', outcome: 'completed' },
     ]);
   });
+
+  it('counts hash-routing navigation with data-hash and stores tagged actions, downloads and outbound links', async () => {
+    const before = { views: (await records('pageview')).length, actions: (await records('action')).length };
+    const site = await servePages({
+      '/app': `<!doctype html><title>App</title>
+        <a id="settings" href="#/settings">Settings</a>
+        <button id="tag" data-cfa-event="photo_processed" data-cfa-prop-processed_count="150">Process</button>
+        <a id="pdf" href="/files/guide.pdf" download>Guide</a>
+        <a id="out" href="https://other.example.org/docs?token=1" target="_blank">Docs</a>
+        <script defer src="${server.url}/beacon.js" data-site="app.example.com" data-hash data-allow-localhost></script>`,
+    });
+    const context = await visitorContext(browser);
+    await context.route('https://other.example.org/**', (route) => route.fulfill({ body: 'ok' }));
+    const page = await context.newPage();
+    // The download and the popup are the browser's business; the page only has to stay usable.
+    page.on('download', (d) => void d.cancel());
+    await page.goto(`${site.url}/app#/inbox`);
+    await page.click('#settings');
+    await page.click('#tag');
+    await page.click('#pdf');
+    const popup = context.waitForEvent('page');
+    await page.click('#out');
+    await (await popup).close();
+    await page.close({ runBeforeUnload: true });
+
+    const views = (await waitFor('pageview', before.views + 2)).slice(before.views);
+    const actions = (await waitFor('action', before.actions + 3)).slice(before.actions);
+    await context.close();
+    await site.close();
+
+    expect(views.map((v) => [v.site, v.path])).toEqual([
+      ['app.example.com', '/app#/inbox'],
+      ['app.example.com', '/app#/settings'],
+    ]);
+    expect(actions.map(({ name, props, link }) => ({ name, props, link }))).toEqual([
+      { name: 'photo_processed', props: { processed_count: '150' }, link: undefined },
+      { name: 'file_download', props: undefined, link: `${site.url}/files/guide.pdf` },
+      { name: 'outbound_link', props: undefined, link: 'https://other.example.org/docs' },
+    ]);
+  });
 });
