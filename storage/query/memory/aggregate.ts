@@ -1,10 +1,13 @@
 import type { Filter, Metric, NormalizedQuery, QueryRows } from '../types.ts';
 import { round2 } from '../round.ts';
 import { KIND_CODE } from './columns.ts';
-import { dimensionReader, isSessionDimension } from './dimensions.ts';
+import { dimensionReader, isSessionDimension, type DimensionReader } from './dimensions.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
 import { sessionStats, type SessionStats } from './session-stats.ts';
+
+// Codes stay far below 2^26 (dictionary sizes), so c0 × 2^26 + c1 is exact in a double.
+const PAIR_RADIX = 2 ** 26;
 
 const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
 
@@ -59,6 +62,8 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   const single = readers.length === 1 ? readers[0]! : null;
   const byCode: number[] = [];
   const byKey = new Map<string, number>();
+  const byPair = new Map<number, number>();
+  const pair = readers.length === 2 ? (readers as [DimensionReader, DimensionReader]) : null;
   const groupOf = (i: number): number => {
     if (readers.length === 0) return 0;
     if (single) {
@@ -67,6 +72,18 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
       if (g === undefined) {
         g = byCode[code] = groups.length;
         groups.push(new Group([code], propKeys.length));
+      }
+      return g;
+    }
+    if (pair) {
+      // Two dimensions, the common case: one numeric key instead of a joined string.
+      const c0 = pair[0].code(i);
+      const c1 = pair[1].code(i);
+      const key = c0 * PAIR_RADIX + c1;
+      let g = byPair.get(key);
+      if (g === undefined) {
+        byPair.set(key, (g = groups.length));
+        groups.push(new Group([c0, c1], propKeys.length));
       }
       return g;
     }

@@ -20,8 +20,11 @@ export function funnel(index: MemoryIndex, q: NormalizedFunnel): FunnelResponse 
   const matchers = q.steps.map((step) => stepMatcher(index, step));
   const n = q.steps.length;
   const byUnit = q.windowMs === null ? index.session.data : cols.dict.visitor.data;
-  const starts = new Map<number, Float64Array>();
-  const levels = new Map<number, { visitor: number; level: number }>();
+  const units = q.windowMs === null ? index.sessionCount : cols.dicts.visitor.size;
+  // Per unit and step: the latest start of a chain that reached the step (−1: none).
+  const starts = new Float64Array(units * n).fill(-1);
+  const levels = new Int8Array(units);
+  const visitorOf = new Int32Array(units);
   const ts = cols.ts.data;
   const visitors = cols.dict.visitor.data;
   const window = q.windowMs ?? Infinity;
@@ -30,26 +33,25 @@ export function funnel(index: MemoryIndex, q: NormalizedFunnel): FunnelResponse 
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
     if (filter && !filter(i)) continue;
     const unit = byUnit[i]!;
-    let chain: Float64Array | undefined;
+    const at = unit * n;
     for (let k = n - 1; k >= 0; k--) {
       if (!matchers[k]!(i)) continue;
-      chain ??= starts.get(unit) ?? newChain(starts, unit, n);
       const t = ts[i]!;
-      if (k === 0) chain[0] = t;
-      else if (chain[k - 1]! >= 0 && t - chain[k - 1]! <= window)
-        chain[k] = Math.max(chain[k]!, chain[k - 1]!);
+      if (k === 0) starts[at] = t;
+      else if (starts[at + k - 1]! >= 0 && t - starts[at + k - 1]! <= window)
+        starts[at + k] = Math.max(starts[at + k]!, starts[at + k - 1]!);
       else continue;
-      const state = levels.get(unit);
-      if (!state) levels.set(unit, { visitor: visitors[i]!, level: k + 1 });
-      else if (state.level < k + 1) state.level = k + 1;
+      if (levels[unit]! < k + 1) {
+        levels[unit] = k + 1;
+        visitorOf[unit] = visitors[i]!;
+      }
     }
   }
 
-  const best = new Map<number, number>();
-  for (const { visitor, level } of levels.values())
-    best.set(visitor, Math.max(best.get(visitor) ?? 0, level));
+  const best = new Int8Array(cols.dicts.visitor.size);
+  for (let u = 0; u < units; u++) if (levels[u]! > best[visitorOf[u]!]!) best[visitorOf[u]!] = levels[u]!;
   const counts = new Array<number>(n).fill(0);
-  for (const level of best.values()) for (let k = 0; k < level; k++) counts[k]!++;
+  for (const level of best) for (let k = 0; k < level; k++) counts[k]!++;
   return {
     steps: q.steps.map((step, k) => {
       const previous = k === 0 ? counts[0]! : counts[k - 1]!;
@@ -70,12 +72,6 @@ export function stepLabel(step: FunnelStep): string {
   if (step.label) return step.label;
   if (step.type === 'share') return step.value ? `share ${step.value}` : 'share';
   return `${step.type} ${step.value}`;
-}
-
-function newChain(starts: Map<number, Float64Array>, unit: number, n: number): Float64Array {
-  const chain = new Float64Array(n).fill(-1);
-  starts.set(unit, chain);
-  return chain;
 }
 
 function stepMatcher(index: MemoryIndex, step: FunnelStep): (i: number) => boolean {

@@ -15,8 +15,11 @@ export function journeys(
   const hi = index.lowerBound(q.to);
   const last = new Int32Array(index.sessionCount).fill(-1);
   const beforeLast = new Int32Array(index.sessionCount).fill(-1);
-  const pairs = new Map<string, number>();
-  const triples = new Map<string, number>();
+  // Keys are path codes in base P, exact in a double while P³ < 2^53 (P < 200 000 paths).
+  const P = cols.dicts.path.size;
+  const numeric = P < 200_000;
+  const pairs = new Map<number, number>();
+  const triples = new Map<number | string, number>();
   const kinds = cols.dict.kind.data;
   const paths = cols.dict.path.data;
   const sessions = index.session.data;
@@ -26,33 +29,37 @@ export function journeys(
     const s = sessions[i]!;
     const path = paths[i]!;
     if (last[s] === path) continue;
-    if (last[s]! >= 0) bump(pairs, `${last[s]},${path}`);
-    if (beforeLast[s]! >= 0) bump(triples, `${beforeLast[s]},${last[s]},${path}`);
+    if (last[s]! >= 0) bump(pairs, last[s]! * P + path);
+    if (beforeLast[s]! >= 0)
+      bump(
+        triples,
+        numeric ? (beforeLast[s]! * P + last[s]!) * P + path : `${beforeLast[s]},${last[s]},${path}`,
+      );
     beforeLast[s] = last[s]!;
     last[s] = path;
   }
   const names = cols.dicts.path.values;
-  const decode = (key: string) => key.split(',').map((c) => names[Number(c)]!);
-  return {
-    transitions: top(pairs, q.limit).map(([key, count]) => {
-      const [from, to] = decode(key) as [string, string];
-      return { from, to, count };
-    }),
-    paths: top(triples, q.limit).map(([key, count]) => ({
-      path: decode(key) as [string, string, string],
-      count,
-    })),
+  const decode = (key: number | string, arity: number): string[] => {
+    if (typeof key === 'string') return key.split(',').map((c) => names[Number(c)]!);
+    const out: string[] = [];
+    for (let k = key, n = 0; n < arity; n++, k = Math.floor(k / P)) out.unshift(names[k % P]!);
+    return out;
   };
-
-  function top(counts: Map<string, number>, limit: number): [string, number][] {
-    return [...counts.entries()]
-      .map(([key, count]) => [decode(key).join('\u0000'), count, key] as const)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, limit)
-      .map(([, count, key]) => [key, count]);
-  }
+  const top = (counts: Map<number | string, number>, arity: number) =>
+    [...counts.entries()]
+      .map(([key, count]) => ({ path: decode(key, arity), count }))
+      .sort((a, b) => b.count - a.count || cmp(a.path.join('\u0000'), b.path.join('\u0000')))
+      .slice(0, q.limit);
+  return {
+    transitions: top(pairs, 2).map(({ path, count }) => ({ from: path[0]!, to: path[1]!, count })),
+    paths: top(triples, 3).map(({ path, count }) => ({ path: path as [string, string, string], count })),
+  };
 }
 
-function bump(map: Map<string, number>, key: string): void {
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function bump<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }

@@ -19,17 +19,23 @@ export function retention(
   const site = siteCode(index, q.site);
   const ts = cols.ts.data;
   const users = cols.dict.user.data;
+  // Rows are in time order, so a user's weeks arrive in order: keep only week changes.
   const firstWeek = new Map<number, number>();
-  const activeWeeks = new Map<number, Set<number>>();
+  const lastWeek = new Float64Array(cols.dicts.user.size).fill(-1);
+  const activeWeeks = new Map<number, number[]>();
   for (let i = site === -2 ? cols.length : 0; i < cols.length; i++) {
-    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
     const user = users[i]!;
     if (user === 0) continue;
-    const week = bucketStart(ts[i]!, 'week');
-    if (!firstWeek.has(user)) firstWeek.set(user, week);
-    let weeks = activeWeeks.get(user);
-    if (!weeks) activeWeeks.set(user, (weeks = new Set()));
-    weeks.add(week);
+    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    const t = ts[i]!;
+    if (t >= lastWeek[user]! && t < lastWeek[user]! + WEEK_MS) continue;
+    const week = bucketStart(t, 'week');
+    lastWeek[user] = week;
+    if (!firstWeek.has(user)) {
+      firstWeek.set(user, week);
+      activeWeeks.set(user, []);
+    }
+    activeWeeks.get(user)!.push(week);
   }
   const currentWeek = bucketStart(q.now, 'week');
   const cohorts = new Map<number, number[]>();
