@@ -1,6 +1,6 @@
 import { MAX_BATCH, type WireEvent } from '../shared/wire.ts';
 import { userId } from './api.ts';
-import { api, hash, options, store } from './tag.ts';
+import { api, hash, options, safe, store } from './tag.ts';
 
 /** An event waiting to be sent; `g` holds its creation time until it leaves as an age. */
 type Pending = WireEvent & { g: number };
@@ -32,14 +32,16 @@ export function emit(draft: Draft): void {
  * Events older than a day are sent anyway: the collector drops and counts them. Synchronous, so
  * pagehide can use it.
  */
-export function flush(): void {
+export const flush = safe((): void => {
   const now = Date.now();
   const list = queue;
   queue = [];
   if (!navigator.onLine) return keep(list);
+  // A prop the page passed that JSON cannot take (a throwing toJSON, a BigInt) loses its batch,
+  // here and not in the page's error handler.
   while (list[0]) post(list.splice(0, MAX_BATCH), now);
   keep([]);
-}
+});
 
 // sendBeacon survives the page closing but cannot report failure; when the browser refuses it
 // (quota, no support) fetch keepalive takes over, and a batch it cannot deliver is kept.

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BeaconPage, type PageOptions } from './beacon-harness.ts';
 
 const pages: BeaconPage[] = [];
@@ -71,11 +71,22 @@ describe('beacon JavaScript API', () => {
     expect(page.run('localStorage.length <= 1 && !JSON.stringify(localStorage).includes("u-7")')).toBe(true);
   });
 
-  it('ignores unknown commands and never throws into the page', async () => {
+  it('ignores unknown commands and never throws into the page, even for props JSON cannot take', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const page = await open();
-    expect(() => page.run("cfa('nope');cfa();cfa('track',{toJSON(){throw new Error('x')}})")).not.toThrow();
+    page.run("var pageErrors = 0; addEventListener('error', () => pageErrors++)");
+    expect(() =>
+      page.run(
+        "cfa('nope');cfa();cfa('track','bad',{n:{toJSON(){throw new Error('x')}}});cfa('track','big',{n:1n})",
+      ),
+    ).not.toThrow();
     await page.settle();
-    expect(page.events.map((e) => e.k)).toEqual(['p']);
+    page.run("cfa('track','ok')");
+    await page.settle();
+    expect(page.events.map((e) => e.n ?? e.k)).toEqual(['p', 'ok']);
+    expect(page.run('pageErrors')).toBe(0);
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
   });
 
   it('records navigator.share calls as native shares with their outcome, passing the result through', async () => {
@@ -96,5 +107,19 @@ describe('beacon JavaScript API', () => {
       { n: 'native', l: 'https://example.com/s/1', o: 1 },
       { n: 'native', l: undefined, o: 0 },
     ]);
+  });
+
+  it('keeps capturing everything else when the page made navigator.share read-only', async () => {
+    const page = await open({
+      before: (w) =>
+        w.eval(
+          "Object.defineProperty(navigator, 'share', { value: () => Promise.resolve(), writable: false })",
+        ),
+    });
+    page.run("cfa('track', 'x')");
+    page.advance(1_000);
+    page.setHidden(true);
+    await page.settle();
+    expect(page.events.map((e) => e.k)).toEqual(['p', 'a', 'e']);
   });
 });
