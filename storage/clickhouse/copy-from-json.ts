@@ -2,7 +2,7 @@ import { dayEnd, dayStart } from '../day-files.ts';
 import type { StoredRecord } from '../schema.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { TABLES } from './ddl.ts';
-import { toRow } from './rows.ts';
+import { insertRecords } from './insert.ts';
 import { ident, sql } from './sql.ts';
 import { rows } from './query/run.ts';
 
@@ -63,12 +63,7 @@ export async function copyJsonToClickHouse(options: CopyOptions): Promise<CopyRe
       let batch: StoredRecord[] = [];
       const insert = async () => {
         if (batch.length === 0) return;
-        await conn.client.insert({
-          table: table.text,
-          values: batch.map(toRow),
-          format: 'JSONEachRow',
-          clickhouse_settings: conn.settings,
-        });
+        await insertRecords(conn, table, batch);
         result.records += batch.length;
         batch = [];
       };

@@ -11,7 +11,8 @@ import {
 import { Batcher } from './batcher.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { TABLES } from './ddl.ts';
-import { RECORD_COLUMNS, fromRow, toRow } from './rows.ts';
+import { RECORD_COLUMNS, fromRow } from './rows.ts';
+import { insertRecords } from './insert.ts';
 import { Spool } from './spool.ts';
 import { ident, join as joinSql, raw, sql, type SqlFragment } from './sql.ts';
 import { deleteWhere } from './mutations.ts';
@@ -200,13 +201,8 @@ export class ClickHouseStore implements EventStore {
     await this.conn.close();
   }
 
-  private async insert(records: readonly StoredRecord[]): Promise<void> {
-    await this.conn.client.insert({
-      table: this.table.text,
-      values: records.map(toRow),
-      format: 'JSONEachRow',
-      clickhouse_settings: this.conn.settings,
-    });
+  private insert(records: readonly StoredRecord[]): Promise<void> {
+    return insertRecords(this.conn, this.table, records);
   }
 
   private async writeBatch(batch: StoredRecord[]): Promise<void> {

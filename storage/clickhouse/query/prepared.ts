@@ -63,18 +63,6 @@ export function plainRows(scope: RangeScope): SqlFragment {
   return sql`SELECT ${raw(PLAIN.join(', '))}, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)}`;
 }
 
-/** Columns the session attributes are computed from. */
-const ATTRIBUTE_SOURCES = [
-  'kind',
-  'path',
-  'source',
-  'channel',
-  'referrer',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-];
-
 /**
  * Records in scope with `sess`, an opaque session key. `unitFilter` (a SELECT of (site, unit)
  * pairs) limits the work to the units holding some record of interest; `columns` limits what is
@@ -106,8 +94,27 @@ FROM (
 ARRAY JOIN rows AS row, nums AS num`;
 }
 
+/** Columns of `sessionRows` with every carried column. */
+export const SESSION_ROW_COLUMNS = ['site', 'ts', 'kord', ...CARRIED, 'sess'];
+
+/** The s_* columns `withAttributes` adds. */
+export const ATTRIBUTE_COLUMNS = [
+  's_first_ts',
+  's_last_ts',
+  's_pageviews',
+  's_interactions',
+  's_entry',
+  's_exit',
+  's_source',
+  's_channel',
+  's_referrer',
+  's_utm_source',
+  's_utm_medium',
+  's_utm_campaign',
+];
+
 /** Per-session figures and attributes (see "Session attributes" in storage/query/types.ts). */
-function sessionAttributes(scope: RangeScope): SqlFragment {
+function sessionAttributes(rows: SqlFragment): SqlFragment {
   const first = (col: string) => `argMinIf(${col}, (ts, kord), kind = 'pageview') AS s_${col}`;
   return sql`SELECT sess,
     min(ts) AS s_first_ts, max(ts) AS s_last_ts,
@@ -116,16 +123,17 @@ function sessionAttributes(scope: RangeScope): SqlFragment {
     argMinIf(path, (ts, kord), kind = 'pageview') AS s_entry,
     argMaxIf(path, (ts, kord), kind = 'pageview') AS s_exit,
     ${raw(['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'].map(first).join(',\n    '))}
-  FROM (${sessionRows(scope, undefined, ATTRIBUTE_SOURCES)})
+  FROM (${rows})
   GROUP BY sess`;
 }
 
 /**
- * Session rows joined with their session's attributes (s_* columns). The sessions are computed
- * twice (once per side of the JOIN); the attribute side carries only the columns it needs.
+ * Session rows (a subquery or `SELECT * FROM table` of SESSION_ROW_COLUMNS) joined with their
+ * session's attributes. Columns are listed: 18.16 repeats the USING key under `*`.
  */
-export function rowsWithSessions(scope: RangeScope): SqlFragment {
-  return sql`SELECT * FROM (${sessionRows(scope)}) ANY LEFT JOIN (${sessionAttributes(scope)}) USING (sess)`;
+export function withAttributes(rows: SqlFragment): SqlFragment {
+  const columns = [...SESSION_ROW_COLUMNS, ...ATTRIBUTE_COLUMNS].join(', ');
+  return sql`SELECT ${raw(columns)} FROM (${rows}) ANY LEFT JOIN (${sessionAttributes(rows)}) USING (sess)`;
 }
 
 /** The unit key expression on the events table, for `unitFilter`. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ClickHouseConnection } from '../connection.ts';
 import { exec } from '../migrate.ts';
-import { ident, sql, type SqlFragment } from '../sql.ts';
-import { rowsWithSessions, type RangeScope } from './prepared.ts';
+import { ident, raw, sql, type SqlFragment } from '../sql.ts';
+import { SESSION_ROW_COLUMNS, sessionRows, withAttributes, type RangeScope } from './prepared.ts';
 import { rows } from './run.ts';
 
 const PREFIX = 'tmp_sessions_';
@@ -24,7 +24,7 @@ export class SessionTables {
     private readonly ttlMs = 30_000,
   ) {}
 
-  /** A subquery over the scope's rows with their sessions (see rowsWithSessions). */
+  /** A subquery over the scope's rows with their sessions and session attributes. */
   get(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
     const key = `${scope.site}\u0000${scope.from}\u0000${scope.to}`;
     let made = this.live.get(key);
@@ -65,12 +65,23 @@ export class SessionTables {
     for (const r of names) if (r.status === 'fulfilled') await this.drop(r.value);
   }
 
+  /** Sessionizes once into a first table, then adds the attributes from it into the second. */
   private async create(scope: RangeScope): Promise<SqlFragment> {
-    const name = sql`${ident(this.conn.database)}.${ident(PREFIX + randomBytes(8).toString('hex'))}`;
-    await exec(
-      this.conn,
-      sql`CREATE TABLE ${name} ENGINE = Memory AS SELECT * FROM (${rowsWithSessions(scope)})`,
-    );
+    const id = randomBytes(8).toString('hex');
+    const rowsTable = sql`${ident(this.conn.database)}.${ident(`${PREFIX}${id}_rows`)}`;
+    const name = sql`${ident(this.conn.database)}.${ident(PREFIX + id)}`;
+    try {
+      await exec(
+        this.conn,
+        sql`CREATE TABLE ${rowsTable} ENGINE = Memory AS SELECT ${raw(SESSION_ROW_COLUMNS.join(', '))} FROM (${sessionRows(scope)})`,
+      );
+      await exec(
+        this.conn,
+        sql`CREATE TABLE ${name} ENGINE = Memory AS ${withAttributes(sql`SELECT * FROM ${rowsTable}`)}`,
+      );
+    } finally {
+      await this.drop(rowsTable);
+    }
     return name;
   }
 
