@@ -81,15 +81,17 @@ async function load(
 export async function benchIngest(options: {
   connections: number;
   duration: number;
+  /** seconds of untimed load first (JIT, sockets); 0 skips it */
+  warmup: number;
 }): Promise<IngestFigures> {
-  const { connections, duration } = options;
+  const { connections, duration, warmup } = options;
   const single = SINGLE.map((e) => JSON.stringify(e));
   const batch = [JSON.stringify(Array.from({ length: BATCH }, (_, i) => SINGLE[i % SINGLE.length]))];
 
   const bare = await startChild('bench/bare-hono.ts', {});
   let bareFigures: LoadFigures;
   try {
-    await load(bare.url, single, connections, 1); // warm-up: JIT and sockets
+    if (warmup > 0) await load(bare.url, single, connections, warmup);
     bareFigures = await load(bare.url, single, connections, duration);
   } finally {
     await bare.stop();
@@ -103,7 +105,7 @@ export async function benchIngest(options: {
     ANALYTICS_ADMIN_TOKEN: 'bench-admin-token-0123456789',
   });
   try {
-    await load(collector.url, single, connections, 1);
+    if (warmup > 0) await load(collector.url, single, connections, warmup);
     const collectorFigures = await load(collector.url, single, connections, duration);
     const batched = await load(collector.url, batch, connections, duration);
     return {

@@ -10,16 +10,27 @@ export interface QueryTiming {
 /** A query the API does not answer yet (404 without a JSON error): reported, not failed. */
 export type QueryResult = QueryTiming | { absent: true };
 
+/** How many times each query runs: `runs`, or fewer (never under `minRuns`) once `budgetMs` is spent. */
+export interface Repetitions {
+  /** an untimed first call (JIT, caches); without it the first call is the first sample */
+  warmup: boolean;
+  runs: number;
+  minRuns: number;
+  budgetMs: number;
+}
+
 /**
- * Times each query `runs` times after one warm-up call, one request at a time (the dashboard's
- * pattern). Any answer other than 200 is an error, except a route that does not exist yet.
+ * Times each query after one warm-up call, one request at a time (the dashboard's pattern). A
+ * slow query gets fewer runs so a full bench stays within minutes. Any answer other than 200 is
+ * an error, except a route that does not exist yet.
  */
 export async function timeQueries(
   baseUrl: string,
   token: string,
   cases: readonly QueryCase[],
-  runs: number,
+  repetitions: Repetitions,
 ): Promise<Record<string, QueryResult>> {
+  const { runs, minRuns, budgetMs } = repetitions;
   const results: Record<string, QueryResult> = {};
   for (const query of cases) {
     const first = await call(baseUrl, token, query);
@@ -32,8 +43,10 @@ export async function timeQueries(
         `${query.name}: ${query.method} ${query.path} answered ${first.status} ${first.text.slice(0, 300)}`,
       );
     }
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i += 1) {
+    const samples: number[] = repetitions.warmup ? [] : [first.ms];
+    const began = performance.now();
+    for (let i = samples.length; i < runs; i += 1) {
+      if (i >= minRuns && performance.now() - began > budgetMs) break;
       const started = performance.now();
       const answer = await call(baseUrl, token, query);
       samples.push(performance.now() - started);
@@ -48,11 +61,23 @@ export async function timeQueries(
   return results;
 }
 
-async function call(
-  baseUrl: string,
-  token: string,
-  query: QueryCase,
-): Promise<{ status: number; text: string; json: boolean }> {
+type Answer = { status: number; text: string; json: boolean; ms: number };
+
+/**
+ * One request. A reset connection is retried once: the queries are read-only, and a server whose
+ * event loop was busy for seconds can close a kept-alive socket just as the client reuses it.
+ */
+async function call(baseUrl: string, token: string, query: QueryCase): Promise<Answer> {
+  try {
+    return await callOnce(baseUrl, token, query);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return callOnce(baseUrl, token, query);
+  }
+}
+
+async function callOnce(baseUrl: string, token: string, query: QueryCase): Promise<Answer> {
+  const started = performance.now();
   const response = await fetch(baseUrl + query.path, {
     method: query.method,
     headers: {
@@ -67,6 +92,7 @@ async function call(
     status: response.status,
     text,
     json: (response.headers.get('content-type') ?? '').includes('json'),
+    ms: performance.now() - started,
   };
 }
 

@@ -68,7 +68,7 @@ export function printReport(r: Results): void {
     const columns = r.datasets.flatMap((d) => d.runs.map((run) => ({ d, run })));
     const names = [...new Set(columns.flatMap(({ run }) => Object.keys(run.queries)))];
     out.push('');
-    out.push('Queries through the HTTP API, p50 / p95 ms (target p95 ≤ 50 ms at 1M)');
+    out.push('Queries through the HTTP API, p50 / p95 ms, 1–30 runs each (target p95 ≤ 50 ms at 1M)');
     const header = ['', ...columns.map(({ d, run }) => `${short(d.events)} ${run.backend}`)];
     const rows = names.map((name) => [name, ...columns.map(({ run }) => cell(run.queries[name]))]);
     rows.push([

@@ -34,12 +34,19 @@ const { options } = cli.parse();
 const quick = Boolean(options.quick);
 
 const plan = quick
-  ? { sizes: [20_000], runs: 3, connections: 32, duration: 2 }
+  ? {
+      sizes: [20_000],
+      runs: { warmup: false, runs: 1, minRuns: 1, budgetMs: 0 },
+      connections: 32,
+      duration: 2,
+      warmup: 0,
+    }
   : {
       sizes: [100_000, 1_000_000, ...(options.large ? [10_000_000] : [])],
-      runs: 30,
+      runs: { warmup: true, runs: 30, minRuns: 5, budgetMs: 6000 },
       connections: 32,
       duration: 10,
+      warmup: 2,
     };
 const withClickHouse = options.clickhouse !== false && clickhouseInstalled();
 
@@ -67,7 +74,11 @@ log('beacon: building dist/ and measuring');
 results.beacon = await beaconSize();
 
 log(`ingest: bare Hono, then the collector, ${plan.connections} connections, ${plan.duration} s each`);
-results.ingest = await benchIngest({ connections: plan.connections, duration: plan.duration });
+results.ingest = await benchIngest({
+  connections: plan.connections,
+  duration: plan.duration,
+  warmup: plan.warmup,
+});
 
 for (const events of plan.sizes) {
   // 89 days ending now, so the 90-day queries cover the whole dataset.
