@@ -31,6 +31,9 @@ if (existsSync(dashboardEntry)) {
     format: 'esm',
     target: 'es2020',
     sourcemap: true,
+    // The world map (d3-geo) loads as its own chunk after the first paint.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     logLevel: 'warning',
   });
   // The service worker is its own script (it runs outside the page) and the static shell files

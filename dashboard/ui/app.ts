@@ -38,7 +38,7 @@ import { Funnel, Journeys, Retention, viralityNote } from './reports.ts';
 import { Realtime } from './realtime.ts';
 import { UserPage } from './user-page.ts';
 import { Users } from './users.ts';
-import { WorldMap } from './world-map.ts';
+import { LazyWorldMap as WorldMap } from './lazy-map.ts';
 
 interface Slot<T> {
   data: T | null;

@@ -185,6 +185,16 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL((u) => !u.search.includes('country'));
     const all = await totals('7d');
     await settle(page, 'visitors', display(all.visitors, 'number'));
+
+    // The world map filters the same way: Germany's shape, shaded because it has visitors.
+    const germany = page.locator('svg.map path', {
+      has: page.locator('title', { hasText: /^Germany: 2 visitors$/ }),
+    });
+    expect(await germany.getAttribute('class')).not.toBe('m0');
+    await germany.click();
+    await page.waitForURL(/country=DE/);
+    const de = await totals('7d', [['is', 'country', ['DE']]]);
+    await settle(page, 'visitors', display(de.visitors, 'number'));
     await context.close();
   });
 
