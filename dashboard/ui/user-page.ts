@@ -26,7 +26,7 @@ export function UserPage({
   onBack: () => void;
 }) {
   return html`<main class="wrap" data-user-page>
-    <div class="box-head">
+    <div class="box-head user-head">
       <button class="btn" type="button" onClick=${onBack}>← Overview</button>
       <h1 class="user-title">User <span>${user}</span></h1>
     </div>
@@ -44,8 +44,7 @@ export function UserPage({
           ]}
         />
         <p class="muted">
-          First seen ${formatTime(Date.parse(data.first_seen))} · last seen
-          ${formatTime(Date.parse(data.last_seen))} · ${countryName(data.country)}
+          ${`First seen ${formatTime(Date.parse(data.first_seen))} · last seen ${formatTime(Date.parse(data.last_seen))} · ${countryName(data.country)}`}
         </p>
         <div class="grid">
           <section class="box" aria-label="Sessions">
