@@ -53,7 +53,23 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
     q.dimensions.some(isSessionDimension) ||
     usesSessionDimension(q.filters);
   const stats = needsStats ? sessionStats(index, lo, site === -2 ? lo : hi, site) : null;
-  const filter = compileFilters(index, q.filters, stats);
+  // A top-level filter on one record kind walks that kind's row list instead of every row.
+  const kindFilter = q.filters.findIndex(
+    (f) => f[0] === 'is' && f[1] === 'event:kind' && (f[2] as unknown[]).length === 1,
+  );
+  const kind =
+    kindFilter < 0
+      ? 0
+      : (KIND_CODE[(q.filters[kindFilter]![2] as string[])[0] as keyof typeof KIND_CODE] ?? -1);
+  const filter = compileFilters(
+    index,
+    kindFilter < 0 ? q.filters : q.filters.filter((_, k) => k !== kindFilter),
+    stats,
+  );
+  const kindList = kind > 0 ? index.kindRows[kind] : undefined;
+  const rows = kind === 0 ? null : (kindList?.data ?? new Int32Array(0));
+  const first = rows ? index.lowerBoundIn(rows, kindList?.length ?? 0, q.from) : lo;
+  const end = rows ? index.lowerBoundIn(rows, kindList?.length ?? 0, q.to) : hi;
   const readers = q.dimensions.map((d) => dimensionReader(index, d, stats));
   const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
   const want = new Set(q.metrics);
@@ -117,7 +133,8 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   const props = cols.props;
   const wantScroll = want.has('scroll_depth');
 
-  for (let i = site === -2 ? hi : lo; i < hi; i++) {
+  for (let j = site === -2 || kind < 0 ? end : first; j < end; j++) {
+    const i = rows ? rows[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (filter && !filter(i)) continue;
     const g = groupOf(i);
@@ -150,8 +167,8 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   }
 
   const totalVisitors = want.has('conversion_rate') ? countVisitors(index, lo, hi, site) : 0;
-  const rows = groups.filter((g) => readers.length === 0 || hasRecords(g));
-  return rows.map((group) => ({
+  const found = groups.filter((g) => readers.length === 0 || hasRecords(g));
+  return found.map((group) => ({
     dimensions: group.codes.map((c, k) => readers[k]!.label(c)),
     metrics: q.metrics.map((m) => metricValue(m, group, totalVisitors, propKeys)),
   }));

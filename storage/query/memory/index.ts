@@ -16,6 +16,8 @@ export class MemoryIndex {
   /** session number of each row, 0…sessionCount−1 */
   session = new Growable(Int32Array);
   sessionCount = 0;
+  /** row numbers of each kind (by kind code), in time order: queries on one kind skip the rest */
+  kindRows: Growable<Int32Array>[] = [];
   /** bumped by every change, for result caches */
   version = 0;
   private sorted = true;
@@ -34,7 +36,7 @@ export class MemoryIndex {
       this.cols.push(record);
       if (record.ts < this.lastTs) this.sorted = false;
       else this.lastTs = record.ts;
-      if (this.sorted) this.assignSession(this.cols.length - 1);
+      if (this.sorted) this.assignRow(this.cols.length - 1);
     }
   }
 
@@ -78,7 +80,21 @@ export class MemoryIndex {
     return lo;
   }
 
+  /** Index of the first entry of `rows` (row numbers, ascending) whose ts is ≥ t. */
+  lowerBoundIn(rows: Int32Array, length: number, t: number): number {
+    const ts = this.cols.ts.data;
+    let lo = 0;
+    let hi = length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[rows[mid]!]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private resetSessions(): void {
+    this.kindRows = [];
     this.session = new Growable(Int32Array);
     this.sessionCount = 0;
     this.visitorLast.clear();
@@ -90,8 +106,14 @@ export class MemoryIndex {
   private renumber(): void {
     this.resetSessions();
     this.session.reserve(this.cols.length);
-    for (let i = 0; i < this.cols.length; i++) this.assignSession(i);
+    for (let i = 0; i < this.cols.length; i++) this.assignRow(i);
     if (this.cols.length) this.lastTs = this.cols.ts.data[this.cols.length - 1]!;
+  }
+
+  private assignRow(i: number): void {
+    const kind = this.cols.dict.kind.data[i]!;
+    (this.kindRows[kind] ??= new Growable(Int32Array)).push(i);
+    this.assignSession(i);
   }
 
   private assignSession(i: number): void {
