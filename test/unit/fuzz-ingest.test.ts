@@ -7,8 +7,8 @@ import { CHROME_UA, testCollector } from '../helpers.ts';
 import { storedLines } from './reliability-load.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
-const RUNS = 220;
-const PER_RUN = 50; // 11,000 bodies, sent 50 at a time so group commit batches the fsyncs
+const RUNS = 200;
+const PER_RUN = 50; // 10,000 bodies, sent 50 at a time so group commit batches the fsyncs
 const SEED = 20261127;
 
 setFlagsFromString('--expose-gc');
