@@ -40,6 +40,11 @@ describe('DELETE /api/analytics/user/{user_id} and GET …/export', () => {
       { ...base, k: 'p', i: 'someone-else' },
     ]);
 
+    await collector.queryReady;
+    const userReport = (id: string) =>
+      collector.app.request(`/api/analytics/user/${encodeURIComponent(id)}?days=30`, { headers: auth });
+    expect((await userReport(user)).status).toBe(200);
+
     const exported = await collector.app.request(`/api/analytics/user/${encodeURIComponent(user)}/export`, {
       headers: auth,
     });
@@ -62,6 +67,9 @@ describe('DELETE /api/analytics/user/{user_id} and GET …/export', () => {
     expect(erased.status).toBe(200);
     expect(await erased.json()).toEqual({ erased: 4 });
     expect(await grepDataDir(dir, user)).toEqual([]);
+    // The query index dropped the user too: the read API no longer knows them.
+    expect((await userReport(user)).status).toBe(404);
+    expect((await userReport('someone-else')).status).toBe(200);
     const again = await (
       await collector.app.request(`/api/analytics/user/${encodeURIComponent(user)}/export`, { headers: auth })
     ).json();
