@@ -85,7 +85,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           store,
           retentionDays: config.retentionDays,
           clock,
+          // After the history load: a load still reading a purged or rewritten file would
+          // otherwise put the removed rows back into memory after they were dropped.
           onPurged: async (day) => {
+            await queryReady;
             for (const listener of onPurged) await listener(day);
           },
         });
@@ -103,6 +106,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     userData: {
       store,
       onErased: async (userId) => {
+        await queryReady;
         for (const listener of onErased) await listener(userId);
       },
     },
