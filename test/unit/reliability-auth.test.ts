@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../collector/config.ts';
 import { tempDir, testCollector } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 
@@ -99,6 +100,16 @@ describe('authentication of the analytics API', () => {
     expect(
       (await call(collector, '/api/analytics/user/u1/export', { token: TOKEN, ip: '9.9.9.9' })).status,
     ).toBe(200);
+  });
+});
+
+describe('ANALYTICS_WRITE_KEY', () => {
+  it('must be at least 16 characters, and a bad one is not echoed in the error', () => {
+    expect(() => loadConfig({ ANALYTICS_WRITE_KEY: 'short-secret' })).toThrow(
+      'ANALYTICS_WRITE_KEY must be at least 16 characters without spaces',
+    );
+    expect(() => loadConfig({ ANALYTICS_WRITE_KEY: 'short-secret' })).not.toThrow(/short-secret/);
+    expect(loadConfig({}).writeKey).toBeNull();
   });
 });
 
