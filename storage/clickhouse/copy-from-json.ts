@@ -60,18 +60,27 @@ export async function copyJsonToClickHouse(options: CopyOptions): Promise<CopyRe
     if (!options.force && Number(existing?.n ?? 0) > 0) {
       result.skippedDays += 1;
     } else {
+      // One insert in flight while the next batch is read: reading and inserting overlap.
       let batch: StoredRecord[] = [];
+      let inflight: Promise<void> = Promise.resolve();
       const insert = async () => {
         if (batch.length === 0) return;
-        await insertRecords(conn, table, batch);
-        result.records += batch.length;
+        const rows = batch;
         batch = [];
+        await inflight;
+        inflight = insertRecords(conn, table, rows).then(() => {
+          result.records += rows.length;
+        });
+        // Handled here so a failure while the next batch is read is not "unhandled"; the await
+        // before the next insert (or at the end of the day) still throws it.
+        inflight.catch(() => undefined);
       };
       for await (const record of options.readDay(day)) {
         batch.push(record);
         if (batch.length >= batchRows) await insert();
       }
       await insert();
+      await inflight;
       result.copiedDays += 1;
     }
     done += 1;
