@@ -52,7 +52,11 @@ export class Columns {
 
   push(record: StoredRecord): void {
     this.ts.push(record.ts);
-    for (const field of DICT_FIELDS) this.dict[field].push(this.dicts[field].encode(record[field]));
+    for (const field of DICT_FIELDS) {
+      const value = record[field];
+      // Most fields of most records are empty (code 0): skip the hash lookup for them.
+      this.dict[field].push(value === '' ? 0 : this.dicts[field].encode(value));
+    }
     for (const field of INT_FIELDS) this.ints[field].push(record[field] | 0);
     this.props.push(Object.keys(record.props).length ? record.props : NO_PROPS);
   }
