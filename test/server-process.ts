@@ -25,8 +25,10 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`collector did not start:\n${out}`)), 30_000);
     const check = () => {
+      // The banner is three console.log calls that may arrive in separate chunks: wait for the
+      // last one so callers can rely on the whole banner being there.
       const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
+      if (match && out.includes('Tag:')) {
         clearTimeout(timer);
         resolve(match[1]!.replace('localhost', '127.0.0.1'));
       }
