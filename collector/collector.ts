@@ -48,6 +48,10 @@ export interface Collector {
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
+  // Checked before anything is opened, so a bad cards file stops the start cleanly.
+  const cards = await loadCards(config.metricsFile).catch((error: Error) => {
+    throw new ConfigError(error.message);
+  });
   // ANALYTICS_STORE=clickhouse: events, and the daily salt, are shared by every collector.
   const clickhouse =
     !options.store && config.clickhouse
@@ -74,9 +78,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   });
   onErased.push((userId) => index.retain((r) => r.user !== userId));
   onPurged.push((day) => index.retain((r) => r.ts >= Date.parse(`${day}T00:00:00Z`)));
-  const cards = await loadCards(config.metricsFile).catch((error: Error) => {
-    throw new ConfigError(error.message);
-  });
   const query = new QueryService({ backend: index, clock, cards });
   const retention =
     config.retentionDays === null
