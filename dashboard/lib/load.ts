@@ -204,6 +204,22 @@ export async function loadOverview(
   };
 }
 
+/**
+ * Share of the stored history the collector's query index has loaded (0–1), or null when it is
+ * complete or unknown. From /healthz, which is public and holds no data.
+ */
+export async function indexProgress(fetcher: typeof fetch = (...a) => fetch(...a)): Promise<number | null> {
+  try {
+    const health = (await (await fetcher('/healthz')).json()) as {
+      query_index?: { ready?: boolean; progress?: number };
+    };
+    const index = health.query_index;
+    return index && index.ready === false ? Math.min(1, Math.max(0, index.progress ?? 0)) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The configured sites, for the switcher (empty when the collector accepts any site). */
 export function loadSites(api: ApiClient) {
   return api.get<{ sites: string[] }>(API.sites);

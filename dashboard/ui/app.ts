@@ -16,6 +16,7 @@ import {
   loadOverview,
   loadRealtime,
   loadRetention,
+  indexProgress,
   loadSites,
   loadUser,
   loadUsers,
@@ -69,6 +70,8 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [users, setUsers] = useState<Slot<Row[]>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
   const [sites, setSites] = useState<string[]>([]);
+  // While the collector is still indexing its history, figures are partial: say so.
+  const [indexing, setIndexing] = useState<number | null>(null);
   const [cachedAt, setCachedAt] = useState<number | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const [online, setOnline] = useState(navigator.onLine);
@@ -181,6 +184,31 @@ export function App({ initialToken }: { initialToken: string | null }) {
       );
   }, [api]);
 
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+  useEffect(() => {
+    if (!api) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = () =>
+      indexProgress().then((progress) => {
+        if (!live) return;
+        setIndexing(progress);
+        if (progress === null) refreshRef.current();
+        else timer = setTimeout(check, 2_000);
+      });
+    void indexProgress().then((progress) => {
+      if (!live || progress === null) return;
+      setIndexing(progress);
+      timer = setTimeout(check, 2_000);
+    });
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+    // Once per login (the index loads once); refreshRef reaches the current view's refresh.
+  }, [api]);
+
   const refreshRealtime = useCallback(() => {
     if (!api || view.user) return;
     void fill(generation.current, loadRealtime(api, view), setRealtime);
@@ -268,7 +296,13 @@ export function App({ initialToken }: { initialToken: string | null }) {
     />
     ${overview.error && html`<p class="box error" role="alert">Could not load the dashboard: ${overview.error}</p>`}
     ${!data && !overview.error && html`<p class="notice" aria-busy="true">Loading…</p>`}
-    ${data?.empty && html`<${EmptyState} origin=${location.origin} site=${view.site} />`}
+    ${
+      indexing !== null &&
+      html`<p class="box badge-box" role="status" data-indexing>
+        ${`The collector is still loading its stored events (${Math.round(indexing * 100)}%): figures are partial and refresh when it is done.`}
+      </p>`
+    }
+    ${data?.empty && indexing === null && html`<${EmptyState} origin=${location.origin} site=${view.site} />`}
     ${
       data &&
       html`<${Cards} cards=${data.cards} />

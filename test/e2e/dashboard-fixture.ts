@@ -156,3 +156,15 @@ export async function writeVisits(
 }
 
 export type { Visit };
+
+/**
+ * Resolves once the collector's query index has loaded the stored events, so the first page
+ * load already sees all of them (the dashboard would otherwise show partial figures first).
+ */
+export async function indexReady(url: string): Promise<void> {
+  for (;;) {
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { query_index?: { ready?: boolean } };
+    if (health.query_index?.ready !== false) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

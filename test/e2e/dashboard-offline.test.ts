@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 import { launchChromium } from './chromium.ts';
-import { VISITS, writeVisits } from './dashboard-fixture.ts';
+import { indexReady, VISITS, writeVisits } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-offline-token-0123456789';
 let browser: Browser;
@@ -16,6 +16,7 @@ async function collector(withData: boolean): Promise<RunningServer> {
   if (withData) await writeVisits(t.dir, VISITS);
   const server = await startServer({ ANALYTICS_DATA_DIR: t.dir, ANALYTICS_ADMIN_TOKEN: TOKEN });
   servers.push(server);
+  await indexReady(server.url);
   return server;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 import { launchChromium } from './chromium.ts';
-import { writeVisits, type Visit } from './dashboard-fixture.ts';
+import { indexReady, writeVisits, type Visit } from './dashboard-fixture.ts';
 
 // Stored XSS probe: visitors control paths, referrers, UTM values, action names, prop values and
 // user ids. If the dashboard ever turned one into markup, the image's onerror or the script would
@@ -53,6 +53,7 @@ beforeAll(async () => {
   cleanup = t.cleanup;
   await writeVisits(t.dir, HOSTILE);
   server = await startServer({ ANALYTICS_DATA_DIR: t.dir, ANALYTICS_ADMIN_TOKEN: TOKEN });
+  await indexReady(server.url);
   browser = await launchChromium();
 });
 

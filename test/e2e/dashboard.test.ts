@@ -14,7 +14,7 @@ import type {
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 import { launchChromium } from './chromium.ts';
-import { SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
+import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-e2e-token-0123456789';
 const ARTIFACTS = 'test-artifacts';
@@ -32,6 +32,7 @@ beforeAll(async () => {
     ANALYTICS_ADMIN_TOKEN: TOKEN,
     ANALYTICS_SITES: `${SITE},other.test`,
   });
+  await indexReady(server.url);
   browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketKey, bucketStarts, fillBuckets } from '../../dashboard/lib/buckets.ts';
 import { startPoller, type Timers, type VisibilitySource } from '../../dashboard/lib/poller.ts';
+import { indexProgress } from '../../dashboard/lib/load.ts';
 import { apiCacheKey } from '../../dashboard/lib/sw-keys.ts';
 
 /** Hand-driven timers and page visibility, so the poller's rhythm is checked step by step. */
@@ -138,5 +139,24 @@ describe('offline cache keys', () => {
     expect(a).toMatch(/^\/api\/analytics\/query\?cfa-body=[0-9a-z]+$/);
     expect(a).not.toBe(b);
     expect(apiCacheKey('/api/analytics/query', '{"metrics":["visitors"]}')).toBe(a);
+  });
+});
+
+describe('index loading notice', () => {
+  const health = (body: unknown) =>
+    (async () => new Response(JSON.stringify(body))) as unknown as typeof fetch;
+
+  it('reports the share loaded while the query index is not ready, and null once it is', async () => {
+    expect(
+      await indexProgress(health({ ok: true, query_index: { ready: false, progress: 0.42, rows: 10 } })),
+    ).toBe(0.42);
+    expect(
+      await indexProgress(health({ ok: true, query_index: { ready: true, progress: 1, rows: 10 } })),
+    ).toBeNull();
+    // An older collector without the figure, or no connection: nothing to announce.
+    expect(await indexProgress(health({ ok: true }))).toBeNull();
+    expect(
+      await indexProgress((async () => Promise.reject(new Error('offline'))) as unknown as typeof fetch),
+    ).toBeNull();
   });
 });
