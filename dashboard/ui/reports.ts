@@ -182,5 +182,6 @@ export function Journeys({ data, error }: { data: JourneysResponse | null; error
 /** Share virality in one line: visits through shared links per share (the k-factor). */
 export function viralityNote(v: ViralityResponse | null): string | undefined {
   if (!v) return undefined;
-  return `${formatNumber(v.total_shares)} shares reached ${formatNumber(v.total_recipients)} recipients and brought ${formatNumber(v.total_shared_visits)} visits · k-factor ${v.k_factor.toFixed(2)}`;
+  const n = (count: number, word: string) => `${formatNumber(count)} ${word}${count === 1 ? '' : 's'}`;
+  return `${n(v.total_shares, 'share')} reached ${n(v.total_recipients, 'recipient')} and brought ${n(v.total_shared_visits, 'visit')} through shared links · k-factor ${v.k_factor.toFixed(2)}`;
 }
