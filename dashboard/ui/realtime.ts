@@ -9,6 +9,14 @@ function describe(e: RealtimeResponse['events'][number]): string {
   return e.path;
 }
 
+/** Today's events by time alone (the feed is narrow on phones); older ones with their date. */
+function when(ms: number): string {
+  const d = new Date(ms);
+  return d.toDateString() === new Date().toDateString()
+    ? d.toLocaleTimeString('en-GB')
+    : formatTime(ms, { seconds: true });
+}
+
 /** Active visitors now and the newest events, refreshed every 10 s while the tab is visible. */
 export function Realtime({ data, error }: { data: RealtimeResponse | null; error: string | null }) {
   return html`<section class="box" data-panel="realtime" aria-label="Realtime">
@@ -32,10 +40,7 @@ export function Realtime({ data, error }: { data: RealtimeResponse | null; error
                     html`<li>
                       <span class="kind">${e.kind}</span>
                       <span title=${describe(e)}>${describe(e)}${e.user ? ` · ${e.user}` : ''}</span>
-                      <span class="muted"
-                        >${countryName(e.country)} ·
-                        ${formatTime(Date.parse(e.time), { seconds: true })}</span
-                      >
+                      <span class="muted">${countryName(e.country)} · ${when(Date.parse(e.time))}</span>
                     </li>`,
                 )}
               </ul>`
