@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configuredCards } from '../../dashboard/lib/load.ts';
@@ -139,6 +139,15 @@ describe('dashboard in Chromium', () => {
     expect((await panelLabels(page, 'pages')).slice(0, overall.pages.length)).toEqual(
       overall.pages.map((p) => p.key),
     );
+    // CSV export of a table: the same rows, as a file.
+    const download = page.waitForEvent('download');
+    await page.locator('[data-panel="pages"] button', { hasText: 'Export CSV' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^popular-pages-page-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile((await file.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('Page,Views,Visitors,Avg time,Scroll');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(overall.pages.map((p) => p.key));
     await page.locator('[data-panel="realtime"] [data-active-now]').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop.png`, fullPage: true });
     await context.close();
