@@ -24,6 +24,10 @@ export function Panel({
   const [tabId, setTab] = useState(panel.tabs[0]?.id ?? '');
   const [more, setMore] = useState(false);
   const tab = panel.tabs.find((t) => t.id === tabId) ?? panel.tabs[0];
+  const pick = (id: string) => {
+    setTab(id);
+    setMore(false);
+  };
   if (!tab) return null;
   const rows = more ? tab.rows : paginate(tab.rows, 0, PAGE).rows;
   return html`
@@ -40,17 +44,19 @@ export function Panel({
       </div>
       ${
         panel.tabs.length > 1 &&
-        html`<div class="tabs" role="tablist">
+        html`<div
+          class="tabs"
+          role="tablist"
+          onKeyDown=${(e: KeyboardEvent) => moveTab(e, panel, tab.id, pick)}
+        >
           ${panel.tabs.map(
             (t) =>
               html`<button
                 type="button"
                 role="tab"
                 aria-selected=${t.id === tab.id}
-                onClick=${() => {
-                  setTab(t.id);
-                  setMore(false);
-                }}
+                tabindex=${t.id === tab.id ? 0 : -1}
+                onClick=${() => pick(t.id)}
               >
                 ${t.label}
               </button>`,
@@ -70,6 +76,17 @@ export function Panel({
       ${panel.note && html`<p class="muted">${panel.note}</p>`}
     </section>
   `;
+}
+
+/** Left/right arrows move between tabs, as in any tab list (WAI-ARIA tabs pattern). */
+function moveTab(e: KeyboardEvent, panel: PanelModel, current: string, pick: (id: string) => void): void {
+  if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+  e.preventDefault();
+  const i = panel.tabs.findIndex((t) => t.id === current);
+  const next = (i + (e.key === 'ArrowRight' ? 1 : -1) + panel.tabs.length) % panel.tabs.length;
+  pick(panel.tabs[next]!.id);
+  const buttons = (e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role="tab"]');
+  buttons[next]?.focus();
 }
 
 function csvColumns(tab: TabModel) {

@@ -224,6 +224,19 @@ describe('dashboard in Chromium', () => {
     await context.close();
   });
 
+  it('works with the keyboard: arrows between tabs, Enter on a row filters', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    const tabs = page.locator('[data-panel="locations"] [role="tab"]');
+    await tabs.first().focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await tabs.nth(1).getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Region');
+    await page.locator('[data-panel="locations"] button.row-link').first().focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/region=/);
+    await context.close();
+  });
+
   it('switches between the configured sites', async () => {
     const { context, page } = await open({ width: 1280, height: 800 });
     const all = await totals('7d');
