@@ -9,6 +9,7 @@ import type {
   OverallResponse,
   PageRow,
   QueryBackend,
+  QueryRows,
   TimeseriesPoint,
   TopRow,
 } from '../types.ts';
@@ -32,7 +33,6 @@ export interface OverallOptions {
 /** GET /api/analytics/overall, composed from general queries so every backend agrees. */
 export async function overall(backend: QueryBackend, o: OverallOptions): Promise<OverallResponse> {
   const base = baseQuery(o.site, o.from, o.to);
-  const top = (dimension: Dimension) => topList(backend, base, dimension, o.limit);
   const [head, active1h, active24h, users, actions, shares, metrics, timeseries] = await Promise.all([
     totals(backend, {
       ...base,
@@ -54,8 +54,26 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
     computeCards(backend, o.cards, base),
     timeSeries(backend, base),
   ]);
+  const topDims = [
+    'entry_page',
+    'exit_page',
+    'source',
+    'referrer',
+    'utm_source',
+    'utm_medium',
+    'utm_campaign',
+    'country',
+    'region',
+    'city',
+    'browser',
+    'os',
+    'device',
+  ] as const satisfies readonly Dimension[];
+  const [pages, tops] = await Promise.all([
+    pageList(backend, base, o.limit),
+    topListRows(backend, base, topDims),
+  ]);
   const [
-    pages,
     entry,
     exit,
     sources,
@@ -69,22 +87,7 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
     browsers,
     os,
     devices,
-  ] = await Promise.all([
-    pageList(backend, base, o.limit),
-    top('entry_page'),
-    top('exit_page'),
-    top('source'),
-    top('referrer'),
-    top('utm_source'),
-    top('utm_medium'),
-    top('utm_campaign'),
-    top('country'),
-    top('region'),
-    top('city'),
-    top('browser'),
-    top('os'),
-    top('device'),
-  ]);
+  ] = topDims.map((dimension, k) => shapeTopList(tops[k]!, base, dimension, o.limit));
   return {
     range: {
       from: new Date(o.from).toISOString(),
@@ -125,17 +128,13 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
   };
 }
 
-/**
- * A top list over page views: visitors and pageviews per value, best first. Empty values
- * (unknown country, direct traffic's referrer…) are kept only for `source`, where '' is direct.
- */
-export async function topList(
-  backend: QueryBackend,
-  base: NormalizedQuery,
-  dimension: Dimension,
-  limit: number,
-): Promise<TopRow[]> {
-  const q: NormalizedQuery = {
+/** A backend that answers many page-view top lists in one pass (the in-memory engine). */
+interface BatchedTopLists {
+  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]>;
+}
+
+function topListQuery(base: NormalizedQuery, dimension: Dimension): NormalizedQuery {
+  return {
     ...base,
     metrics: ['visitors', 'pageviews'],
     dimensions: [dimension],
@@ -145,12 +144,38 @@ export async function topList(
       ['pageviews', 'desc'],
     ],
   };
-  const rows = sortRows(await backend.query(q), q).filter(
-    (r) => r.dimensions[0] !== '' || dimension === 'source',
-  );
-  return rows
+}
+
+/** The unsorted rows of each top list: one batched call when the backend has it, else one query each. */
+async function topListRows(
+  backend: QueryBackend,
+  base: NormalizedQuery,
+  dims: readonly Dimension[],
+): Promise<QueryRows[]> {
+  const batched = (backend as Partial<BatchedTopLists>).topLists;
+  if (batched) return batched.call(backend, base, dims);
+  return Promise.all(dims.map((d) => backend.query(topListQuery(base, d))));
+}
+
+/**
+ * A top list over page views: visitors and pageviews per value, best first. Empty values
+ * (unknown country, direct traffic's referrer…) are kept only for `source`, where '' is direct.
+ */
+function shapeTopList(rows: QueryRows, base: NormalizedQuery, dimension: Dimension, limit: number): TopRow[] {
+  return sortRows(rows, topListQuery(base, dimension))
+    .filter((r) => r.dimensions[0] !== '' || dimension === 'source')
     .slice(0, limit)
     .map((r) => ({ key: r.dimensions[0]!, visitors: r.metrics[0]!, pageviews: r.metrics[1]! }));
+}
+
+/** One top list through the general query (kept for callers outside `overall`). */
+export async function topList(
+  backend: QueryBackend,
+  base: NormalizedQuery,
+  dimension: Dimension,
+  limit: number,
+): Promise<TopRow[]> {
+  return shapeTopList(await backend.query(topListQuery(base, dimension)), base, dimension, limit);
 }
 
 async function pageList(backend: QueryBackend, base: NormalizedQuery, limit: number): Promise<PageRow[]> {

@@ -285,7 +285,8 @@ function countVisitors(index: MemoryIndex, lo: number, hi: number, site: number)
   return n;
 }
 
-function usesSessionDimension(filters: Filter[]): boolean {
+/** True when a filter (at any depth) reads a session-level dimension. */
+export function usesSessionDimension(filters: Filter[]): boolean {
   return filters.some((f) =>
     f[0] === 'and' || f[0] === 'or'
       ? usesSessionDimension(f[1] as Filter[])

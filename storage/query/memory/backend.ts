@@ -1,12 +1,13 @@
 import type { EventStore, Clock } from '../../types.ts';
 import type { StoredRecord } from '../../schema.ts';
-import type { BackendStatus, QueryBackend } from '../types.ts';
+import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend } from '../types.ts';
 import { aggregate } from './aggregate.ts';
 import { events, numericPropKeys } from './events.ts';
 import { funnel } from './funnel.ts';
 import { MemoryIndex } from './index.ts';
 import { journeys } from './journeys.ts';
 import { retention } from './retention.ts';
+import { topLists } from './top-lists.ts';
 
 /**
  * The embedded backend: answers from the in-memory index, which loads the store's history in
@@ -72,6 +73,8 @@ export class MemoryBackend implements QueryBackend {
   journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
   events: QueryBackend['events'] = async (q) => events(this.index, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => numericPropKeys(this.index, q);
+  /** Several page-view top lists in one pass (see top-lists.ts); compose/overall.ts uses it when present. */
+  topLists = async (base: NormalizedQuery, dims: readonly Dimension[]) => topLists(this.index, base, dims);
 
   private async stream(store: EventStore): Promise<void> {
     this.loadStart = this.clock();

@@ -1,0 +1,89 @@
+import type { Dimension, NormalizedQuery, QueryRows } from '../types.ts';
+import { siteCode, usesSessionDimension } from './aggregate.ts';
+import { KIND_CODE } from './columns.ts';
+import { dimensionReader, isSessionDimension } from './dimensions.ts';
+import { compileFilters } from './filters.ts';
+import type { MemoryIndex } from './index.ts';
+import { sessionStats } from './session-stats.ts';
+
+/**
+ * Many top lists over page views in one pass: for each dimension, the rows `aggregate` would
+ * answer for metrics [visitors, pageviews] with `base.filters` plus "event:kind is pageview".
+ *
+ * The matching page views are collected once and counting-sorted by visitor, so every
+ * (value, visitor) pair of a visitor is adjacent: a per-value "last visitor" stamp then counts
+ * distinct visitors exactly without a set. On 1M records (90 days, ~500k page views) the 13
+ * lists of `overall` take a few tens of ms together instead of 13 passes of ~80 ms each.
+ */
+export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readonly Dimension[]): QueryRows[] {
+  index.ready();
+  const cols = index.cols;
+  const site = siteCode(index, base.site);
+  const empty = dims.map((): QueryRows => []);
+  if (site === -2) return empty;
+  const lo = index.lowerBound(base.from);
+  const hi = index.lowerBound(base.to);
+  const needsStats = dims.some(isSessionDimension) || usesSessionDimension(base.filters);
+  const stats = needsStats ? sessionStats(index, lo, hi, site) : null;
+  const filter = compileFilters(index, base.filters, stats);
+  const list = index.kindRows[KIND_CODE.pageview];
+  if (!list) return empty;
+  const first = index.lowerBoundIn(list.data, list.length, base.from);
+  const end = index.lowerBoundIn(list.data, list.length, base.to);
+
+  // 1. The matching page views, then the same rows grouped by visitor (counting sort).
+  const sites = cols.dict.site.data;
+  const visitorCol = cols.dict.visitor.data;
+  const selected = new Int32Array(end - first);
+  let n = 0;
+  for (let j = first; j < end; j++) {
+    const i = list.data[j]!;
+    if (site >= 0 && sites[i] !== site) continue;
+    if (filter && !filter(i)) continue;
+    selected[n++] = i;
+  }
+  if (n === 0) return empty;
+  const starts = new Int32Array(cols.dicts.visitor.size + 1);
+  for (let k = 0; k < n; k++) starts[visitorCol[selected[k]!]! + 1]!++;
+  for (let v = 1; v < starts.length; v++) starts[v]! += starts[v - 1]!;
+  const byVisitor = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = selected[k]!;
+    byVisitor[starts[visitorCol[i]!]!++] = i;
+  }
+
+  // 2. One tight loop per dimension over plain codes.
+  const codes = new Int32Array(n);
+  return dims.map((dim) => {
+    const reader = dimensionReader(index, dim, stats);
+    let bound = 0;
+    if (reader.column) {
+      const column = reader.column;
+      for (let k = 0; k < n; k++) codes[k] = column[byVisitor[k]!]!;
+      bound = reader.bound!;
+    } else {
+      for (let k = 0; k < n; k++) {
+        const c = reader.code(byVisitor[k]!);
+        codes[k] = c;
+        if (c >= bound) bound = c + 1;
+      }
+    }
+    const pageviews = new Int32Array(bound);
+    const visitors = new Int32Array(bound);
+    const stamp = new Int32Array(bound).fill(-1);
+    for (let k = 0; k < n; k++) {
+      const c = codes[k]!;
+      pageviews[c]!++;
+      const v = visitorCol[byVisitor[k]!]!;
+      if (stamp[c] !== v) {
+        stamp[c] = v;
+        visitors[c]!++;
+      }
+    }
+    const rows: QueryRows = [];
+    for (let c = 0; c < bound; c++)
+      if (pageviews[c]! > 0)
+        rows.push({ dimensions: [reader.label(c)], metrics: [visitors[c]!, pageviews[c]!] });
+    return rows;
+  });
+}
