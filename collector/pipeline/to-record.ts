@@ -22,6 +22,8 @@ const KINDS: Record<WireEvent['k'], RecordKind> = {
   a: 'action',
   s: 'share',
   l: 'action',
+  // Never reaches here: validation expands a click into the event it stands for.
+  c: 'action',
 };
 
 /**
@@ -30,7 +32,7 @@ const KINDS: Record<WireEvent['k'], RecordKind> = {
  * decided by how it landed, not by later events.
  */
 export function toRecord(event: WireEvent, facts: RequestFacts): StoredRecord | null {
-  const page = parsePageUrl(event.u, event.h === 1);
+  const page = parsePageUrl(event.u, event.h !== undefined);
   if (!page) return null;
   const click = event.k === 'l' ? classifyLinkClick(event.l ?? '', event.u) : undefined;
   if (click === null) return null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WIRE_KIND, WIRE_LIMITS, type WireEvent } from '../../shared/wire.ts';
+import { expandClick } from './click.ts';
 
 /** Keys that would reach Object.prototype if copied naively; never accepted as prop names. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -26,7 +27,8 @@ const httpUrl = text(WIRE_LIMITS.maxUrl).refine(
 
 const wireEvent = z
   .object({
-    k: z.enum(Object.values(WIRE_KIND) as [WireEvent['k'], ...WireEvent['k'][]]),
+    // A click ('c') has been expanded before this: one still here had no data attributes.
+    k: z.enum(Object.values(WIRE_KIND).filter((k) => k !== 'c') as [WireEvent['k'], ...WireEvent['k'][]]),
     s: z
       .string()
       .min(1)
@@ -58,7 +60,8 @@ const wireEvent = z
     c: z.number().int().min(0).max(1_000_000).optional(),
     o: z.union([z.literal(0), z.literal(1)]).optional(),
     g: z.number().int().min(0).optional(),
-    h: z.literal(1).optional(),
+    // The tag's data-hash value (usually ''); beacons before 2026-11-27 sent 1.
+    h: z.union([z.literal(1), z.string().max(100)]).optional(),
   })
   .refine((e) => (e.k !== 'a' && e.k !== 's') || e.n !== undefined, {
     message: 'actions and shares need a name (n)',
@@ -91,7 +94,7 @@ export function parseEventBody(body: string): ParsedBody {
     return { ok: false, error: `batch of ${list.length} events exceeds ${WIRE_LIMITS.maxBatch}` };
   const events: ValidEvent[] = [];
   for (let index = 0; index < list.length; index++) {
-    const item: unknown = list[index];
+    const item: unknown = expandClick(list[index]);
     if (item && typeof item === 'object' && hasForbiddenKey(item)) {
       return { ok: false, error: `${where(list, index)}: forbidden property name` };
     }

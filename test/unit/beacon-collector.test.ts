@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expandClick, tagProps } from '../../collector/pipeline/click.ts';
 import { classifyLinkClick, sharedLink } from '../../collector/pipeline/link-click.ts';
+import { parseEventBody } from '../../collector/pipeline/validate.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
 import { fixedClock, postEvent, testCollector } from '../helpers.ts';
 import { BeaconPage } from './beacon-harness.ts';
@@ -77,6 +79,89 @@ describe('link clicks (classifyLinkClick)', () => {
     expect(sharedLink('/s/9', PAGE)).toBe('https://example.com/s/9');
     expect(sharedLink(undefined, PAGE)).toBe('https://example.com/photos');
     expect(sharedLink('', PAGE)).toBe('https://example.com/photos');
+  });
+});
+
+describe('clicks (expandClick)', () => {
+  const U = { u: 'https://example.com/', g: 0 };
+  it.each([
+    [
+      'a tagged element',
+      { k: 'c', ...U, p: { cfaEvent: 'go', cfaPropMode: 'fast', id: 'x' }, q: false },
+      { k: 'a', ...U, n: 'go', p: { mode: 'fast' } },
+    ],
+    [
+      'a tagged link keeps its action, not its link',
+      { k: 'c', ...U, p: { cfaEvent: 'go' }, l: 'https://other.org/', q: false },
+      { k: 'a', ...U, n: 'go', p: {} },
+    ],
+    [
+      'a share with its own link',
+      { k: 'c', ...U, p: { share: 'copy', shareLink: '/s/1' }, l: 'https://example.com/x', q: false },
+      { k: 's', ...U, n: 'copy', l: '/s/1' },
+    ],
+    ['a share without a link', { k: 'c', ...U, p: { share: 'copy' }, q: false }, { k: 's', ...U, n: 'copy' }],
+    [
+      'a QR download',
+      { k: 'c', ...U, p: {}, l: 'https://example.com/qr.png', q: true },
+      { k: 's', ...U, n: 'qr', l: 'https://example.com/qr.png' },
+    ],
+    [
+      'a plain link',
+      { k: 'c', ...U, p: {}, l: 'https://other.org/', q: false },
+      { k: 'l', ...U, l: 'https://other.org/' },
+    ],
+    [
+      'an empty data-cfa-event is no action',
+      { k: 'c', ...U, p: { cfaEvent: '' }, l: 'x:' },
+      { k: 'l', ...U, l: 'x:' },
+    ],
+    ['not a click', { k: 'p', ...U, p: { cfaEvent: 'go' } }, { k: 'p', ...U, p: { cfaEvent: 'go' } }],
+    ['a click without data attributes', { k: 'c', ...U, p: 'x' }, { k: 'c', ...U, p: 'x' }],
+    ['not an object', 'c', 'c'],
+  ])('%s', (_name, raw, expected) => {
+    expect(expandClick(raw)).toEqual(expected);
+  });
+
+  it('tagProps turns dataset names back into the data-cfa-prop-KEY they came from', () => {
+    expect(
+      tagProps({
+        cfaEvent: 'e',
+        cfaPropProcessed_count: '150',
+        cfaPropFileType: 'pdf',
+        cfaPropA1: 'x',
+        cfaProp: 'no',
+        share: 'qr',
+      }),
+    ).toEqual({ processed_count: '150', 'file-type': 'pdf', a1: 'x' });
+  });
+
+  it('the validator expands clicks, and refuses one without data attributes', () => {
+    const parsed = parseEventBody(
+      JSON.stringify([
+        { k: 'c', u: 'https://example.com/', p: { cfaEvent: 'go', cfaPropN: '1' }, q: false },
+        { k: 'e', u: 'https://example.com/', d: 5, x: 100, h: '' },
+      ]),
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      events: [
+        { k: 'a', s: 'example.com', u: 'https://example.com/', n: 'go', p: { n: '1' } },
+        { k: 'e', s: 'example.com', u: 'https://example.com/', d: 5, x: 100, h: '' },
+      ],
+    });
+    expect(
+      parseEventBody(JSON.stringify({ k: 'c', u: 'https://example.com/', l: 'https://o.org/' })),
+    ).toEqual({
+      ok: false,
+      error: expect.stringContaining('k:'),
+    });
+    // A forbidden prop name is refused after expansion, like any other.
+    expect(
+      parseEventBody(
+        JSON.stringify({ k: 'c', u: 'https://example.com/', p: { cfaEvent: 'go', cfaProp__proto__: 1 } }),
+      ),
+    ).toMatchObject({ ok: false });
   });
 });
 

@@ -69,7 +69,7 @@ export class BeaconPage {
     define(doc, 'hidden', () => this.hidden);
     define(doc, 'visibilityState', () => (this.hidden ? 'hidden' : 'visible'));
     define(doc, 'referrer', () => options.referrer ?? '');
-    define(doc.documentElement, 'scrollHeight', () => 4000);
+    define(doc.body, 'scrollHeight', () => 4000);
     nav.sendBeacon = (url: string | URL, body?: unknown) => {
       if (!this.beaconAccepts) return false;
       this.record('beacon', String(url), body);
