@@ -54,16 +54,18 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
     usesSessionDimension(q.filters);
   const stats = needsStats ? sessionStats(index, lo, site === -2 ? lo : hi, site) : null;
   // A top-level filter on one record kind walks that kind's row list instead of every row.
-  const kindFilter = q.filters.findIndex(
+  // Top-level `and`s are flattened first, so a card's (kind is action and name is X) uses the list too.
+  const filters = flattenAnd(q.filters);
+  const kindFilter = filters.findIndex(
     (f) => f[0] === 'is' && f[1] === 'event:kind' && (f[2] as unknown[]).length === 1,
   );
   const kind =
     kindFilter < 0
       ? 0
-      : (KIND_CODE[(q.filters[kindFilter]![2] as string[])[0] as keyof typeof KIND_CODE] ?? -1);
+      : (KIND_CODE[(filters[kindFilter]![2] as string[])[0] as keyof typeof KIND_CODE] ?? -1);
   const filter = compileFilters(
     index,
-    kindFilter < 0 ? q.filters : q.filters.filter((_, k) => k !== kindFilter),
+    kindFilter < 0 ? filters : filters.filter((_, k) => k !== kindFilter),
     stats,
   );
   const kindList = kind > 0 ? index.kindRows[kind] : undefined;
@@ -283,6 +285,10 @@ function countVisitors(index: MemoryIndex, lo: number, hi: number, site: number)
     }
   }
   return n;
+}
+
+function flattenAnd(filters: Filter[]): Filter[] {
+  return filters.flatMap((f) => (f[0] === 'and' ? flattenAnd(f[1] as Filter[]) : [f]));
 }
 
 /** True when a filter (at any depth) reads a session-level dimension. */

@@ -56,12 +56,15 @@ export function numericPropKeys(
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
-  const lo = index.lowerBound(q.from);
-  const hi = index.lowerBound(q.to);
   const kind = KIND_CODE[q.kind];
   const keys = new Map<number, Set<string>>();
-  for (let i = site === -2 ? hi : lo; i < hi; i++) {
-    if (cols.dict.kind.data[i] !== kind) continue;
+  // Only that kind's rows: actions are a few per cent of all records.
+  const list = index.kindRows[kind];
+  const rows = list?.data ?? new Int32Array(0);
+  const lo = index.lowerBoundIn(rows, list?.length ?? 0, q.from);
+  const hi = index.lowerBoundIn(rows, list?.length ?? 0, q.to);
+  for (let j = site === -2 ? hi : lo; j < hi; j++) {
+    const i = rows[j]!;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
     const props = cols.props[i]!;
     for (const key in props) {

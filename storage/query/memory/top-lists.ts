@@ -47,9 +47,12 @@ export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readon
   for (let k = 0; k < n; k++) starts[visitorCol[selected[k]!]! + 1]!++;
   for (let v = 1; v < starts.length; v++) starts[v]! += starts[v - 1]!;
   const byVisitor = new Int32Array(n);
+  const visitorOf = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const i = selected[k]!;
-    byVisitor[starts[visitorCol[i]!]!++] = i;
+    const at = starts[visitorCol[i]!]!++;
+    byVisitor[at] = i;
+    visitorOf[at] = visitorCol[i]!;
   }
 
   // 2. One tight loop per dimension over plain codes.
@@ -74,7 +77,7 @@ export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readon
     for (let k = 0; k < n; k++) {
       const c = codes[k]!;
       pageviews[c]!++;
-      const v = visitorCol[byVisitor[k]!]!;
+      const v = visitorOf[k]!;
       if (stamp[c] !== v) {
         stamp[c] = v;
         visitors[c]!++;
