@@ -9,8 +9,9 @@ import { raw, sql, type SqlFragment } from '../sql.ts';
  * Sessions without window functions, so it runs on 18.16: per unit, (site, explicit session) or
  * (site, visitor), the records are gathered into one array sorted by (ts, kind), a new session
  * starts where the gap to the previous record exceeds 30 minutes (never for explicit sessions),
- * `arrayCumSum` numbers the runs, and ARRAY JOIN turns the arrays back into rows. The session
- * attributes are then one GROUP BY over those rows, joined back by session key.
+ * `arrayCumSum` numbers the runs, and ARRAY JOIN turns the arrays back into rows. That carries
+ * every column through the arrays, so it serves only a few units (a user's timeline); whole
+ * ranges are sessionized by session-build.ts.
  */
 
 /** Columns carried through the per-unit arrays, in tuple order after (ts, kind order). */
@@ -52,10 +53,17 @@ export interface RangeScope {
   to: number;
 }
 
-/** WHERE for the scope: site and ts range, so the primary key prunes. */
+/**
+ * WHERE for the scope: site and ts range. The same range on `time` (whole seconds) is what lets
+ * ClickHouse skip partitions and use the sort key, since neither knows `ts`: a 24 h top list over
+ * 1M events reads 0.03 s instead of 0.2 s.
+ */
 export function scopeWhere(scope: RangeScope): SqlFragment {
   const site = scope.site === null ? raw('1') : sql`site = ${scope.site}`;
-  return sql`${site} AND ts >= ${scope.from} AND ts < ${scope.to}`;
+  const first = Math.floor(Math.max(0, scope.from) / 1000);
+  const last = Math.floor(Math.max(0, scope.to - 1) / 1000);
+  return sql`${site} AND ts >= ${scope.from} AND ts < ${scope.to}
+    AND time >= toDateTime(${first}) AND time <= toDateTime(${last})`;
 }
 
 /** Records in scope, record columns only. */
@@ -92,48 +100,6 @@ FROM (
   GROUP BY site, unit
 )
 ARRAY JOIN rows AS row, nums AS num`;
-}
-
-/** Columns of `sessionRows` with every carried column. */
-export const SESSION_ROW_COLUMNS = ['site', 'ts', 'kord', ...CARRIED, 'sess'];
-
-/** The s_* columns `withAttributes` adds. */
-export const ATTRIBUTE_COLUMNS = [
-  's_first_ts',
-  's_last_ts',
-  's_pageviews',
-  's_interactions',
-  's_entry',
-  's_exit',
-  's_source',
-  's_channel',
-  's_referrer',
-  's_utm_source',
-  's_utm_medium',
-  's_utm_campaign',
-];
-
-/** Per-session figures and attributes (see "Session attributes" in storage/query/types.ts). */
-function sessionAttributes(rows: SqlFragment): SqlFragment {
-  const first = (col: string) => `argMinIf(${col}, (ts, kord), kind = 'pageview') AS s_${col}`;
-  return sql`SELECT sess,
-    min(ts) AS s_first_ts, max(ts) AS s_last_ts,
-    countIf(kind = 'pageview') AS s_pageviews,
-    countIf(kind = 'action' OR kind = 'share') AS s_interactions,
-    argMinIf(path, (ts, kord), kind = 'pageview') AS s_entry,
-    argMaxIf(path, (ts, kord), kind = 'pageview') AS s_exit,
-    ${raw(['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'].map(first).join(',\n    '))}
-  FROM (${rows})
-  GROUP BY sess`;
-}
-
-/**
- * Session rows (a subquery or `SELECT * FROM table` of SESSION_ROW_COLUMNS) joined with their
- * session's attributes. Columns are listed: 18.16 repeats the USING key under `*`.
- */
-export function withAttributes(rows: SqlFragment): SqlFragment {
-  const columns = [...SESSION_ROW_COLUMNS, ...ATTRIBUTE_COLUMNS].join(', ');
-  return sql`SELECT ${raw(columns)} FROM (${rows}) ANY LEFT JOIN (${sessionAttributes(rows)}) USING (sess)`;
 }
 
 /** The unit key expression on the events table, for `unitFilter`. */

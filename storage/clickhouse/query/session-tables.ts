@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { ClickHouseConnection } from '../connection.ts';
 import { exec } from '../migrate.ts';
-import { ident, raw, sql, type SqlFragment } from '../sql.ts';
-import { SESSION_ROW_COLUMNS, sessionRows, withAttributes, type RangeScope } from './prepared.ts';
+import { ident, sql, type SqlFragment } from '../sql.ts';
+import type { RangeScope } from './prepared.ts';
+import { keyedRows, sessionAttributes, unitStarts, withAttributes } from './session-build.ts';
 import { rows } from './run.ts';
 
 const PREFIX = 'tmp_sessions_';
 
 /**
- * Sessionizing a range is the expensive part of a query (arrays per visitor, then a JOIN): about
- * 12 s for 800k rows on a small 2-core machine, against 0.5 s for a plain GROUP BY. One dashboard
+ * Sessionizing a range is the expensive part of a query: about 5 s for 780k rows on a busy 2-core
+ * machine (session-build.ts), against 0.5 s for a plain GROUP BY. One dashboard
  * load asks a dozen session questions about the same range at once, so the sessionized rows are
  * made once into a Memory table that every query of that range shares, and dropped `ttlMs` later.
  * `to` is "now" for rolling ranges, so a table is only ever shared by queries of one burst.
@@ -65,22 +66,23 @@ export class SessionTables {
     for (const r of names) if (r.status === 'fulfilled') await this.drop(r.value);
   }
 
-  /** Sessionizes once into a first table, then adds the attributes from it into the second. */
+  /** Builds the range's session table in four statements (session-build.ts), each into Memory. */
   private async create(scope: RangeScope): Promise<SqlFragment> {
     const id = randomBytes(8).toString('hex');
-    const rowsTable = sql`${ident(this.conn.database)}.${ident(`${PREFIX}${id}_rows`)}`;
-    const name = sql`${ident(this.conn.database)}.${ident(PREFIX + id)}`;
+    const table = (suffix: string) => sql`${ident(this.conn.database)}.${ident(`${PREFIX}${id}${suffix}`)}`;
+    const [units, keyed, attributes, name] = [table('_units'), table('_rows'), table('_attrs'), table('')];
+    const create = (target: SqlFragment, select: SqlFragment) =>
+      exec(this.conn, sql`CREATE TABLE ${target} ENGINE = Memory AS ${select}`);
     try {
-      await exec(
-        this.conn,
-        sql`CREATE TABLE ${rowsTable} ENGINE = Memory AS SELECT ${raw(SESSION_ROW_COLUMNS.join(', '))} FROM (${sessionRows(scope)})`,
-      );
-      await exec(
-        this.conn,
-        sql`CREATE TABLE ${name} ENGINE = Memory AS ${withAttributes(sql`SELECT * FROM ${rowsTable}`)}`,
-      );
+      await create(units, unitStarts(scope));
+      await create(keyed, keyedRows(scope, units));
+      await create(attributes, sessionAttributes(keyed));
+      await create(name, withAttributes(keyed, attributes));
+    } catch (error) {
+      await this.drop(name);
+      throw error;
     } finally {
-      await this.drop(rowsTable);
+      await Promise.all([units, keyed, attributes].map((t) => this.drop(t)));
     }
     return name;
   }
