@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import { clientIp } from '../client-ip.ts';
 import type { Clock } from '../../storage/types.ts';
 import { ingest, type IngestDeps } from '../ingest.ts';
 import { originAllowed } from '../origin.ts';
+import { readBodyLimited } from '../read-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 
 export interface IngestRouteDeps {
@@ -34,13 +34,6 @@ export function ingestRoutes(deps: IngestRouteDeps): Hono {
       for (const [k, v] of Object.entries(CORS)) c.header(k, v);
       await next();
     },
-    bodyLimit({
-      maxSize: WIRE_LIMITS.maxBodyBytes,
-      onError: (c) => {
-        deps.ingest.drops.add('too_large');
-        return c.json({ error: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` }, 413);
-      },
-    }),
     async (c) => {
       const type = (c.req.header('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
       if (type !== 'text/plain' && type !== 'application/json') {
@@ -58,9 +51,14 @@ export function ingestRoutes(deps: IngestRouteDeps): Hono {
         c.header('Retry-After', String(wait));
         return c.json({ error: 'too many requests' }, 429);
       }
+      const body = await readBodyLimited(c.req.raw, WIRE_LIMITS.maxBodyBytes);
+      if (body === null) {
+        deps.ingest.drops.add('too_large');
+        return c.json({ error: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` }, 413);
+      }
       const result = await ingest(
         {
-          body: await c.req.text(),
+          body,
           ip,
           userAgent: c.req.header('user-agent') ?? '',
           gpc: c.req.header('sec-gpc') === '1',
