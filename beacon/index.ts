@@ -29,7 +29,7 @@ let ms = 0;
 let since = 0;
 let depth = 0;
 /** The current page's path (with the fragment under data-hash); unset until its page view. */
-let path: string | boolean | undefined;
+let path: string | undefined;
 // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
 // is where the visitor already was, not where they came from.
 let referrer = d.referrer;
@@ -132,7 +132,7 @@ const hidden = () => {
 const visibility = () => {
   if (d.hidden) return hidden();
   count(1);
-  if (!path) pageview();
+  if (!path && options.noAuto == null) pageview();
 };
 
 // --- Clicks --------------------------------------------------------------------------------
@@ -210,11 +210,9 @@ safe(() => {
     pagehide: hidden,
     online: flush,
   });
-  // With data-no-auto a truthy path stands in for the automatic first page view.
-  path = options.noAuto != null;
   visibility();
   flush();
-  if (path === true) return;
+  if (options.noAuto != null) return;
   on({
     // Fragment navigations fire popstate too, so it also covers hash routing.
     popstate: navigated,

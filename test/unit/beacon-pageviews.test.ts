@@ -130,6 +130,10 @@ describe('beacon page views', () => {
     const page = await open({ tag: { site: 'example.com', 'no-auto': '' } });
     page.run("history.pushState({}, '', '/next')");
     page.click('body');
+    page.advance(3_000);
+    // No page view yet, so no engagement either.
+    page.setHidden(true);
+    page.setHidden(false);
     await page.settle();
     expect(page.sent).toEqual([]);
     page.run("cfa('pageview')");

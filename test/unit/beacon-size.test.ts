@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 
-/** The issue's budget for `gzip -9n dist/beacon.js` (1,375 B on 2026-11-27: not reached yet, see the README). */
+/** The issue's budget for `gzip -9n dist/beacon.js` (1,376 B on 2026-11-27: not reached yet, see the README). */
 const BEACON_BUDGET = 1_280;
 /** The issue's hard ceiling: the build fails this test above it. */
 const BEACON_CEILING = 1_400;
