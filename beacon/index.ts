@@ -4,7 +4,7 @@
 //
 // Size habits (each measured with `gzip -9n`): anything the collector can derive is left to it
 // (UTM, referrer cleaning, share channels, click classification, prop names); one send path with
-// the offline queue folded in; one safe() for every try/catch; defaults instead of branches.
+// the offline queue folded in; one safe() for every try/catch; shared state in module variables.
 import type { WireDraft, WireEvent } from '../shared/wire.ts';
 
 type Cfa = ((...args: unknown[]) => void) & { q?: unknown[][] };
@@ -146,7 +146,7 @@ const QR = 'a[download*="qr" i],a[download]:has([alt*="qr" i])';
  * the element's data-* attributes, its link and whether it is a QR download. The collector turns
  * it into the action, share, download or outbound link it stands for. The click itself is never
  * touched: navigation, middle-click and target=_blank work as usual. A right-click, or a click
- * on anything else, fails on `dataset` below, which safe() swallows.
+ * on anything else, throws at `el.dataset`/`el.matches` below, which safe() swallows.
  */
 const click = (e: MouseEvent) => {
   const el = (e.button < 2 &&
