@@ -4,6 +4,7 @@ import { KIND_CODE } from './columns.ts';
 import { dimensionReader, isSessionDimension, type DimensionReader } from './dimensions.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
+import { ScrollMax } from './scroll-max.ts';
 import { sessionStats, type SessionStats } from './session-stats.ts';
 
 // Codes stay far below 2^26 (dictionary sizes), so c0 × 2^26 + c1 is exact in a double.
@@ -26,8 +27,8 @@ class Group {
   bounced = 0;
   durationMs = 0;
   propSums: number[];
-  /** (session, path) → max scroll, for scroll_depth */
-  scroll: Map<number, number> | null = null;
+  /** average deepest scroll per (session, path), NaN when none; set after the pass */
+  scrollDepth = NaN;
 
   constructor(
     readonly codes: number[],
@@ -133,7 +134,7 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   const recipients = cols.ints.recipients.data;
   const scrollCol = cols.ints.scroll.data;
   const props = cols.props;
-  const wantScroll = want.has('scroll_depth');
+  const scroll = want.has('scroll_depth') ? new ScrollMax(index.sessionCount, pathCount) : null;
 
   for (let j = site === -2 || kind < 0 ? end : first; j < end; j++) {
     const i = rows ? rows[j]! : j;
@@ -149,12 +150,7 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
       group.recipients += recipients[i]!;
     } else {
       group.engagedMs += engaged[i]!;
-      if (wantScroll) {
-        const key = sessionCol[i]! * pathCount + pathCol[i]!;
-        group.scroll ??= new Map();
-        const prev = group.scroll.get(key);
-        if (prev === undefined || prev < scrollCol[i]!) group.scroll.set(key, scrollCol[i]!);
-      }
+      scroll?.update(g, sessionCol[i]!, pathCol[i]!, scrollCol[i]!);
     }
     const t = ts[i]!;
     if (t < group.firstTs) group.firstTs = t;
@@ -168,6 +164,10 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
     }
   }
 
+  if (scroll) {
+    const depth = scroll.averages(groups.length);
+    groups.forEach((group, g) => (group.scrollDepth = depth[g]!));
+  }
   const totalVisitors = want.has('conversion_rate') ? countVisitors(index, lo, hi, site) : 0;
   const found = groups.filter((g) => readers.length === 0 || hasRecords(g));
   return found.map((group) => ({
@@ -217,12 +217,8 @@ function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: 
       return g.pageviews ? round2(g.engagedMs / 1000 / g.pageviews) : 0;
     case 'total_time':
       return round2(g.engagedMs / 1000);
-    case 'scroll_depth': {
-      if (!g.scroll || g.scroll.size === 0) return 0;
-      let sum = 0;
-      for (const v of g.scroll.values()) sum += v;
-      return round2(sum / g.scroll.size);
-    }
+    case 'scroll_depth':
+      return Number.isNaN(g.scrollDepth) ? 0 : round2(g.scrollDepth);
     case 'conversion_rate':
       return totalVisitors ? round2((100 * g.visitors) / totalVisitors) : 0;
     case 'first_seen':

@@ -35,7 +35,8 @@ const RECORD_COLUMN = {
   'event:name': 'name',
 } as const;
 
-const SESSION_COLUMN = {
+/** The record column behind each session dimension (read at the session's first or last page view). */
+export const SESSION_COLUMN = {
   entry_page: 'path',
   exit_page: 'path',
   source: 'source',

@@ -1,7 +1,7 @@
 import type { Dimension, NormalizedQuery, QueryRows } from '../types.ts';
 import { siteCode, usesSessionDimension } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
-import { dimensionReader, isSessionDimension } from './dimensions.ts';
+import { dimensionReader, isSessionDimension, SESSION_COLUMN } from './dimensions.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
 import { sessionStats } from './session-stats.ts';
@@ -55,7 +55,19 @@ export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readon
     visitorOf[at] = visitorCol[i]!;
   }
 
-  // 2. One tight loop per dimension over plain codes.
+  // 2. One tight loop per dimension. Session dimensions read the session's first (or last)
+  // page view, found once per row for all of them.
+  let entryRows: Int32Array | null = null;
+  let exitRows: Int32Array | null = null;
+  const anchorRows = (exit: boolean): Int32Array => {
+    const cached = exit ? exitRows : entryRows;
+    if (cached) return cached;
+    const pick = exit ? stats!.lastPv : stats!.firstPv;
+    const sessions = index.session.data;
+    const rows = new Int32Array(n);
+    for (let k = 0; k < n; k++) rows[k] = pick[sessions[byVisitor[k]!]!]!;
+    return exit ? (exitRows = rows) : (entryRows = rows);
+  };
   const codes = new Int32Array(n);
   return dims.map((dim) => {
     const reader = dimensionReader(index, dim, stats);
@@ -64,6 +76,14 @@ export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readon
       const column = reader.column;
       for (let k = 0; k < n; k++) codes[k] = column[byVisitor[k]!]!;
       bound = reader.bound!;
+    } else if (dim in SESSION_COLUMN) {
+      const column = cols.dict[SESSION_COLUMN[dim as keyof typeof SESSION_COLUMN]].data;
+      const rows = anchorRows(dim === 'exit_page');
+      for (let k = 0; k < n; k++) {
+        const row = rows[k]!;
+        codes[k] = row < 0 ? 0 : column[row]!;
+      }
+      bound = reader.bound!;
     } else {
       for (let k = 0; k < n; k++) {
         const c = reader.code(byVisitor[k]!);
@@ -71,22 +91,32 @@ export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readon
         if (c >= bound) bound = c + 1;
       }
     }
-    const pageviews = new Int32Array(bound);
-    const visitors = new Int32Array(bound);
-    const stamp = new Int32Array(bound).fill(-1);
-    for (let k = 0; k < n; k++) {
-      const c = codes[k]!;
-      pageviews[c]!++;
-      const v = visitorOf[k]!;
-      if (stamp[c] !== v) {
-        stamp[c] = v;
-        visitors[c]!++;
-      }
-    }
-    const rows: QueryRows = [];
-    for (let c = 0; c < bound; c++)
-      if (pageviews[c]! > 0)
-        rows.push({ dimensions: [reader.label(c)], metrics: [visitors[c]!, pageviews[c]!] });
-    return rows;
+    return countRows(codes, visitorOf, n, bound, reader.label);
   });
+}
+
+/** Page views and distinct visitors per code, for codes listed in visitor order. */
+function countRows(
+  codes: Int32Array,
+  visitorOf: Int32Array,
+  n: number,
+  bound: number,
+  label: (code: number) => string,
+): QueryRows {
+  const pageviews = new Int32Array(bound);
+  const visitors = new Int32Array(bound);
+  const stamp = new Int32Array(bound).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const c = codes[k]!;
+    pageviews[c]!++;
+    const v = visitorOf[k]!;
+    if (stamp[c] !== v) {
+      stamp[c] = v;
+      visitors[c]!++;
+    }
+  }
+  const rows: QueryRows = [];
+  for (let c = 0; c < bound; c++)
+    if (pageviews[c]! > 0) rows.push({ dimensions: [label(c)], metrics: [visitors[c]!, pageviews[c]!] });
+  return rows;
 }
