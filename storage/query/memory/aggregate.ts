@@ -69,8 +69,10 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
     kindFilter < 0 ? filters : filters.filter((_, k) => k !== kindFilter),
     stats,
   );
-  const kindList = kind > 0 ? index.kindRows[kind] : undefined;
-  const rows = kind === 0 ? null : (kindList?.data ?? new Int32Array(0));
+  // Else a filter that needs a user id walks the identified rows only (users, new vs returning).
+  const kindList =
+    kind > 0 ? index.kindRows[kind] : kind === 0 && filters.some(needsUser) ? index.userRows : undefined;
+  const rows = kind === 0 && !kindList ? null : (kindList?.data ?? new Int32Array(0));
   const first = rows ? index.lowerBoundIn(rows, kindList?.length ?? 0, q.from) : lo;
   const end = rows ? index.lowerBoundIn(rows, kindList?.length ?? 0, q.to) : hi;
   const readers = q.dimensions.map((d) => dimensionReader(index, d, stats));
@@ -281,6 +283,14 @@ function countVisitors(index: MemoryIndex, lo: number, hi: number, site: number)
     }
   }
   return n;
+}
+
+/** True for a filter no record without a user id passes (`user is_not ''`, `user is X`). */
+export function needsUser(f: Filter): boolean {
+  if (f[1] !== 'user') return false;
+  const values = (f[2] as (string | number)[]).map(String);
+  if (f[0] === 'is_not') return values.includes('');
+  return f[0] === 'is' && !values.includes('');
 }
 
 function flattenAnd(filters: Filter[]): Filter[] {

@@ -1,6 +1,6 @@
 import type { RecordKind } from '../../schema.ts';
 import type { BackendEvent, EventsRequest } from '../types.ts';
-import { siteCode } from './aggregate.ts';
+import { needsUser, siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
@@ -15,8 +15,13 @@ export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
   const filter = compileFilters(index, q.filters, null);
   const out: BackendEvent[] = [];
   if (site === -2) return out;
+  // A user's events (user/{id}) are found among the identified rows only.
+  const list = q.filters.some(needsUser) ? index.userRows : null;
+  const from = list ? index.lowerBoundIn(list.data, list.length, q.from) : lo;
+  const to = list ? index.lowerBoundIn(list.data, list.length, q.to) : hi;
   const step = q.order === 'asc' ? 1 : -1;
-  for (let i = q.order === 'asc' ? lo : hi - 1; i >= lo && i < hi && out.length < q.limit; i += step) {
+  for (let j = q.order === 'asc' ? from : to - 1; j >= from && j < to && out.length < q.limit; j += step) {
+    const i = list ? list.data[j]! : j;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
     if (q.skipEngagement && cols.dict.kind.data[i] === KIND_CODE.engagement) continue;
     if (filter && !filter(i)) continue;

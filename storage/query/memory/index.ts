@@ -18,6 +18,8 @@ export class MemoryIndex {
   sessionCount = 0;
   /** row numbers of each kind (by kind code), in time order: queries on one kind skip the rest */
   kindRows: Growable<Int32Array>[] = [];
+  /** row numbers of records with a user id, in time order: user queries skip anonymous rows */
+  userRows = new Growable(Int32Array);
   /** bumped by every change, for result caches */
   version = 0;
   private sorted = true;
@@ -95,6 +97,7 @@ export class MemoryIndex {
 
   private resetSessions(): void {
     this.kindRows = [];
+    this.userRows = new Growable(Int32Array);
     this.session = new Growable(Int32Array);
     this.sessionCount = 0;
     this.visitorLast.clear();
@@ -113,6 +116,7 @@ export class MemoryIndex {
   private assignRow(i: number): void {
     const kind = this.cols.dict.kind.data[i]!;
     (this.kindRows[kind] ??= new Growable(Int32Array)).push(i);
+    if (this.cols.dict.user.data[i] !== 0) this.userRows.push(i);
     this.assignSession(i);
   }
 
