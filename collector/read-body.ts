@@ -1,12 +1,19 @@
 /**
- * Reads a request body as UTF-8 text, giving up past `maxBytes` (null). A lying or missing
- * Content-Length cannot get past the cap: the stream itself is counted. Used instead of
- * hono/body-limit on the ingest path because that middleware wraps every request in a new
- * Request and stream, which cost more CPU than the rest of ingestion for a small beacon body.
+ * Reads a request body as UTF-8 text, giving up past `maxBytes` (null).
+ *
+ * Used instead of hono/body-limit on the ingest path: that middleware wraps every request in a
+ * new Request and stream, which cost more CPU than the rest of ingestion for a small beacon body.
+ * With a Content-Length within the cap, `text()` takes @hono/node-server's direct read (Node's
+ * HTTP parser never delivers more bytes than declared); without one (chunked), the stream itself
+ * is counted so no body can get past the cap.
  */
 export async function readBodyLimited(request: Request, maxBytes: number): Promise<string | null> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) return null;
+  const header = request.headers.get('content-length');
+  if (header !== null && /^\d+$/.test(header)) {
+    if (Number(header) > maxBytes) return null;
+    const text = await request.text();
+    return Buffer.byteLength(text) > maxBytes ? null : text;
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
