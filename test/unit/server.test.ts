@@ -28,6 +28,18 @@ describe('collector server process', () => {
       body: JSON.stringify({ k: 'p', s: 'example.com', u: 'https://example.com/hello' }),
     });
     expect(res.status).toBe(202);
+    // Over real HTTP a body has a Content-Length, which takes the direct-read path: still capped.
+    const huge = await fetch(`${server.url}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
+      body: JSON.stringify({
+        k: 'p',
+        s: 'example.com',
+        u: 'https://example.com/',
+        p: { a: 'x'.repeat(17_000) },
+      }),
+    });
+    expect(huge.status).toBe(413);
     expect(await server.stop()).toBe(0);
     expect(server.output()).toContain('SIGTERM: flushing and stopping');
     const line = JSON.parse((await readFile(kindFile(dir, utcDay(Date.now()), 'pageview'), 'utf8')).trim());
