@@ -8,6 +8,8 @@ export type DropReason =
   | 'gpc'
   | 'stale'
   | 'referrer_spam'
+  /** a link click the beacon sent for the collector to judge that was neither a share, a download nor outbound */
+  | 'internal_link'
   | 'unavailable';
 
 export class DropCounter {

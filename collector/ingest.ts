@@ -81,7 +81,11 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
     const visitor = visitorId(salt, event.s.toLowerCase(), request.ip, request.userAgent);
     const record = toRecord(event, { now, visitor, location, client });
     if (record) records.push(record);
-    else dropped.invalid = (dropped.invalid ?? 0) + 1;
+    else {
+      // The beacon leaves link classification to us, so a same-site link click is expected, not bad.
+      const reason: DropReason = event.k === 'l' ? 'internal_link' : 'invalid';
+      dropped[reason] = (dropped[reason] ?? 0) + 1;
+    }
   }
   for (const [reason, n] of Object.entries(dropped)) deps.drops.add(reason as DropReason, n);
   if (records.length === 0) return { status: 204, reason: Object.keys(dropped)[0] as DropReason };

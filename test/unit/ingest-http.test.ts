@@ -151,6 +151,20 @@ describe('POST /api/event', () => {
     expect(await storedLines(dir, 'pageview')).toHaveLength(1);
   });
 
+  it('drops a same-site link click as internal_link, not as invalid', async () => {
+    const { collector } = await setup();
+    const res = await postEvent(collector, {
+      k: 'l',
+      s: 'example.com',
+      u: 'https://example.com/a',
+      l: 'https://example.com/about.html',
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('x-cfa-dropped')).toBe('internal_link');
+    const health = await (await collector.app.request('/healthz')).json();
+    expect(health.drops).toEqual({ internal_link: 1 });
+  });
+
   it('never lets the client set the time, IP or user agent', async () => {
     const { collector, dir } = await setup();
     await postEvent(collector, { ...page, ts: 1, ip: '9.9.9.9', ua: 'x', country: 'FR' });
