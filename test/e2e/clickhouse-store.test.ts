@@ -98,6 +98,37 @@ describe('ClickHouseStore', () => {
     }
   });
 
+  it('writes hostile prop keys and values into the arrays SQL filters on, byte for byte', async () => {
+    const { dir, cleanup } = await tempDir();
+    const database = freshDatabase();
+    const backend = await openClickHouse({
+      url: server.url,
+      database,
+      dataDir: dir,
+      clock: () => T0,
+      flushMs: 20,
+    });
+    try {
+      const props = { "k'\\\t\n": "v'\\\r\0\b\f😀", '[,]': 42.5, plain: false };
+      await backend.store.append([record(0, { props, path: 'tab\there\\back' })]);
+      const result = await backend.queries.client.query({
+        query: `SELECT path, prop_keys, prop_values, prop_numeric FROM ${database}.events`,
+        format: 'JSONEachRow',
+      });
+      expect(await result.json()).toEqual([
+        {
+          path: 'tab\there\\back',
+          prop_keys: Object.keys(props),
+          prop_values: Object.values(props).map(String),
+          prop_numeric: [0, 1, 0],
+        },
+      ]);
+    } finally {
+      await backend.close();
+      await cleanup();
+    }
+  });
+
   it('batches concurrent appends into one insert by size', async () => {
     const { dir, cleanup } = await tempDir();
     const backend = await openClickHouse({

