@@ -13,8 +13,12 @@ import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
  *    sorted, gives the start time of each of its sessions (18.16 has no window functions).
  * 2. `keyedRows`: every record, joined to its unit's starts, gets `sess`: the hash of its unit and
  *    the last start not after its ts. Equal ts never split, so (unit, ts) decides the session.
- * 3. `sessionAttributes`: one GROUP BY sess over those rows.
- * 4. `withAttributes`: the rows joined with their session's attributes, read by every query.
+ * 3. `sessionAttributes`: one GROUP BY sess over the keyed rows, reading only the few columns it
+ *    needs (the join is cheap next to copying every column).
+ * 4. `withAttributes`: the keyed rows with every column, joined with their session's attributes,
+ *    read by every query. The props JSON is left out: only event lists read it, and they
+ *    sessionize their own few units (prepared.ts). One copy of the wide rows, not two: that is
+ *    a third of the build.
  *
  * Units and sessions are keyed by sipHash64: two of them sharing a key (odds about 1e-9 for a
  * million sessions) would merge, which the exactness of the counts can afford.
@@ -23,8 +27,11 @@ import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
 const UNIT_HASH = raw(`if(session != '', sipHash64('s', site, session), sipHash64('v', site, visitor))`);
 const KIND_ORDER = sql`toUInt8(indexOf(${[...RECORD_KINDS]}, kind))`;
 
-/** Columns of `keyedRows`. */
-export const KEYED_ROW_COLUMNS = ['site', 'ts', 'kord', ...CARRIED, 'sess'];
+/** Record columns of the range tables: all that queries read (props JSON only event lists do). */
+const RANGE_COLUMNS = ['site', 'ts', ...CARRIED.filter((c) => c !== 'props')];
+
+/** Columns of the range's session table. */
+export const KEYED_ROW_COLUMNS = [...RANGE_COLUMNS, 'kord', 'sess'];
 
 /** The s_* columns `withAttributes` adds. */
 export const ATTRIBUTE_COLUMNS = [
@@ -54,14 +61,31 @@ export function unitStarts(scope: RangeScope): SqlFragment {
     )`;
 }
 
-/** Every record of the scope with its session key, given the table holding `unitStarts`. */
-export function keyedRows(scope: RangeScope, units: SqlFragment): SqlFragment {
-  const columns = ['site', 'ts', ...CARRIED].join(', ');
-  return sql`SELECT ${raw(columns)}, ${KIND_ORDER} AS kord,
+/** The scope's records (`columns` of them) with their session key, given the table of `unitStarts`. */
+export function keyedRows(
+  scope: RangeScope,
+  units: SqlFragment,
+  columns: readonly string[] = RANGE_COLUMNS,
+): SqlFragment {
+  // ts is always selected: 18.16 drops a column that only a lambda (the arrayCount) reads.
+  const list = [...new Set(['ts', ...columns])].join(', ');
+  return sql`SELECT ${raw(list)}, ${KIND_ORDER} AS kord,
       sipHash64(unit, starts[arrayCount(s -> s <= ts, starts)]) AS sess
-    FROM (SELECT ${raw(columns)}, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)})
+    FROM (SELECT ${raw(list)}, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)})
     ANY LEFT JOIN ${units} USING (unit)`;
 }
+
+/** Columns `sessionAttributes` reads. */
+export const ATTRIBUTE_SOURCES = [
+  'kind',
+  'path',
+  'source',
+  'channel',
+  'referrer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+];
 
 /**
  * Per-session figures and attributes (see "Session attributes" in storage/query/types.ts). The
@@ -77,12 +101,12 @@ export function sessionAttributes(rows: SqlFragment): SqlFragment {
     argMinIf(path, ${raw(order)}, kind = 'pageview') AS s_entry,
     argMaxIf(path, ${raw(order)}, kind = 'pageview') AS s_exit,
     ${raw(['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'].map(first).join(',\n    '))}
-  FROM ${rows}
+  FROM (${rows})
   GROUP BY sess`;
 }
 
 /** The keyed rows joined with their session's attributes (columns listed: 18.16 repeats USING keys under `*`). */
 export function withAttributes(rows: SqlFragment, attributes: SqlFragment): SqlFragment {
   const columns = [...KEYED_ROW_COLUMNS, ...ATTRIBUTE_COLUMNS].join(', ');
-  return sql`SELECT ${raw(columns)} FROM ${rows} ANY LEFT JOIN ${attributes} USING (sess)`;
+  return sql`SELECT ${raw(columns)} FROM (${rows}) ANY LEFT JOIN ${attributes} USING (sess)`;
 }

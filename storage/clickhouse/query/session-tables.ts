@@ -3,7 +3,13 @@ import type { ClickHouseConnection } from '../connection.ts';
 import { exec } from '../migrate.ts';
 import { ident, sql, type SqlFragment } from '../sql.ts';
 import type { RangeScope } from './prepared.ts';
-import { keyedRows, sessionAttributes, unitStarts, withAttributes } from './session-build.ts';
+import {
+  ATTRIBUTE_SOURCES,
+  keyedRows,
+  sessionAttributes,
+  unitStarts,
+  withAttributes,
+} from './session-build.ts';
 import { rows } from './run.ts';
 
 const PREFIX = 'tmp_sessions_';
@@ -66,23 +72,22 @@ export class SessionTables {
     for (const r of names) if (r.status === 'fulfilled') await this.drop(r.value);
   }
 
-  /** Builds the range's session table in four statements (session-build.ts), each into Memory. */
+  /** Builds the range's session table in three statements (session-build.ts), each into Memory. */
   private async create(scope: RangeScope): Promise<SqlFragment> {
     const id = randomBytes(8).toString('hex');
     const table = (suffix: string) => sql`${ident(this.conn.database)}.${ident(`${PREFIX}${id}${suffix}`)}`;
-    const [units, keyed, attributes, name] = [table('_units'), table('_rows'), table('_attrs'), table('')];
+    const [units, attributes, name] = [table('_units'), table('_attrs'), table('')];
     const create = (target: SqlFragment, select: SqlFragment) =>
       exec(this.conn, sql`CREATE TABLE ${target} ENGINE = Memory AS ${select}`);
     try {
       await create(units, unitStarts(scope));
-      await create(keyed, keyedRows(scope, units));
-      await create(attributes, sessionAttributes(keyed));
-      await create(name, withAttributes(keyed, attributes));
+      await create(attributes, sessionAttributes(keyedRows(scope, units, ATTRIBUTE_SOURCES)));
+      await create(name, withAttributes(keyedRows(scope, units), attributes));
     } catch (error) {
       await this.drop(name);
       throw error;
     } finally {
-      await Promise.all([units, keyed, attributes].map((t) => this.drop(t)));
+      await Promise.all([units, attributes].map((t) => this.drop(t)));
     }
     return name;
   }
