@@ -60,7 +60,7 @@ describe('batched top lists', () => {
   it('give, per dimension, what the naive reference gives for visitors and pageviews of page views', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(recordArb, { maxLength: 80 }),
+        fc.array(recordArb, { minLength: 20, maxLength: 80 }),
         filterArb,
         fc.constantFrom(null, 'a.test', 'none.test'),
         fc.integer({ min: 0, max: SPAN / 60_000 }),
