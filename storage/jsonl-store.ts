@@ -5,7 +5,7 @@ import { compressClosedDays } from './compress-days.ts';
 import { DAY_PATTERN, dayDir, dayEnd, dayStart, eventsDir, kindFile, utcDay } from './day-files.ts';
 import { eraseUserFiles, userLineMatcher } from './erase-user.ts';
 import { GroupCommit } from './group-commit.ts';
-import { readLines } from './line-reader.ts';
+import { readLineBatches } from './line-reader.ts';
 import { RECORD_KINDS, parseRecordLine, serializeRecord, type StoredRecord } from './schema.ts';
 import { purgeDaysBefore } from './retention.ts';
 import { repairTornTails } from './torn-tails.ts';
@@ -74,18 +74,24 @@ export class JsonlStore implements EventStore {
   }
 
   async *scan(range: TimeRange = {}): AsyncGenerator<StoredRecord> {
+    for await (const batch of this.scanBatches(range)) yield* batch;
+  }
+
+  /** The same records as scan(), a file chunk at a time: what bulk readers (the index) use. */
+  async *scanBatches(range: TimeRange = {}): AsyncGenerator<StoredRecord[]> {
     const from = range.from ?? -Infinity;
     const to = range.to ?? Infinity;
     for (const day of await this.days()) {
       if (dayEnd(day) <= from || dayStart(day) >= to) continue;
       for (const kind of RECORD_KINDS) {
-        for await (const line of this.dayLines(day, kind)) {
-          const record = parseRecordLine(line);
-          if (!record) {
-            this.quarantined += 1;
-            continue;
+        for await (const lines of this.dayLines(day, kind)) {
+          const batch: StoredRecord[] = [];
+          for (const line of lines) {
+            const record = parseRecordLine(line);
+            if (!record) this.quarantined += 1;
+            else if (record.ts >= from && record.ts < to) batch.push(record);
           }
-          if (record.ts >= from && record.ts < to) yield record;
+          if (batch.length > 0) yield batch;
         }
       }
     }
@@ -107,10 +113,12 @@ export class JsonlStore implements EventStore {
     const matches = userLineMatcher(userId);
     for (const day of await this.days()) {
       for (const kind of RECORD_KINDS) {
-        for await (const line of this.dayLines(day, kind)) {
-          if (!matches(line)) continue;
-          const record = parseRecordLine(line);
-          if (record) yield record;
+        for await (const lines of this.dayLines(day, kind)) {
+          for (const line of lines) {
+            if (!matches(line)) continue;
+            const record = parseRecordLine(line);
+            if (record) yield record;
+          }
         }
       }
     }
@@ -194,21 +202,21 @@ export class JsonlStore implements EventStore {
   }
 
   /** Lines of one day's file, from the .gz when compression finished, else the plain file. */
-  private async *dayLines(day: string, kind: (typeof RECORD_KINDS)[number]): AsyncGenerator<string> {
+  private async *dayLines(day: string, kind: (typeof RECORD_KINDS)[number]): AsyncGenerator<string[]> {
     const names = await readdir(dayDir(this.options.dataDir, day)).catch(() => [] as string[]);
     const gz = `${kind}.jsonl.gz`;
     const plain = `${kind}.jsonl`;
     const pick = names.includes(gz) ? gz : names.includes(plain) ? plain : null;
     if (!pick) return;
     try {
-      yield* readLines(join(dayDir(this.options.dataDir, day), pick));
+      yield* readLineBatches(join(dayDir(this.options.dataDir, day), pick));
     } catch (error) {
       // Compression may have replaced the plain file between readdir and open, and retention may
       // have removed the whole day.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       if (pick === gz) return;
       try {
-        yield* readLines(kindFile(this.options.dataDir, day, kind, true));
+        yield* readLineBatches(kindFile(this.options.dataDir, day, kind, true));
       } catch (again) {
         if ((again as NodeJS.ErrnoException).code !== 'ENOENT') throw again;
       }

@@ -30,6 +30,8 @@ export interface EventStore {
   append(records: readonly StoredRecord[]): Promise<void>;
   /** Streams the stored records whose ts falls in the range, oldest day first. */
   scan(range?: TimeRange): AsyncIterable<StoredRecord>;
+  /** The same records as scan() in batches, for bulk readers; optional, scan() is the fallback. */
+  scanBatches?(range?: TimeRange): AsyncIterable<StoredRecord[]>;
   health(): StoreHealth;
   /**
    * Erases every record whose `user` equals `userId` (right to erasure) and resolves with how many

@@ -1,4 +1,4 @@
-import type { EventStore, Clock } from '../../types.ts';
+import type { EventStore, Clock, TimeRange } from '../../types.ts';
 import type { StoredRecord } from '../../schema.ts';
 import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend } from '../types.ts';
 import { aggregate } from './aggregate.ts';
@@ -78,25 +78,44 @@ export class MemoryBackend implements QueryBackend {
 
   private async stream(store: EventStore): Promise<void> {
     this.loadStart = this.clock();
-    let batch: StoredRecord[] = [];
     let first = NaN;
-    for await (const record of store.scan({ to: this.loadStart })) {
-      batch.push(record);
-      if (batch.length === 4096) {
-        if (Number.isNaN(first)) first = batch[0]!.ts;
-        this.index.append(batch);
-        batch = [];
+    let sinceYield = 0;
+    for await (const batch of recordBatches(store, { to: this.loadStart })) {
+      if (Number.isNaN(first)) first = batch[0]!.ts;
+      this.index.append(batch);
+      sinceYield += batch.length;
+      if (sinceYield >= 4096) {
+        sinceYield = 0;
         // Days are read oldest first, so the last record's time says how far along we are.
-        this.progress = Math.min(0.99, (record.ts - first) / Math.max(1, this.loadStart - first));
+        this.progress = Math.min(
+          0.99,
+          (batch[batch.length - 1]!.ts - first) / Math.max(1, this.loadStart - first),
+        );
         // Yield so /healthz and ingestion keep answering while a big history loads.
         await new Promise((resolve) => setImmediate(resolve));
         if (this.stopped) return;
       }
     }
-    this.index.append(batch);
     this.index.append(this.pending);
     this.pending = [];
     this.index.ready();
     this.loaded = true;
   }
+}
+
+/** The store's records in batches: its own scanBatches when it has one, else scan() gathered. */
+async function* recordBatches(store: EventStore, range: TimeRange): AsyncGenerator<StoredRecord[]> {
+  if (store.scanBatches) {
+    yield* store.scanBatches(range);
+    return;
+  }
+  let batch: StoredRecord[] = [];
+  for await (const record of store.scan(range)) {
+    batch.push(record);
+    if (batch.length === 4096) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
