@@ -4,7 +4,7 @@ import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
 import { runQuery } from '../../storage/query/compose/query.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
 import { QueryService } from '../../storage/query/service.ts';
-import type { Filter, Metric, NormalizedQuery, QueryRow } from '../../storage/query/types.ts';
+import { METRICS, type Filter, type Metric, type NormalizedQuery, type QueryRow } from '../../storage/query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { referenceQuery } from '../query/reference.ts';
 
@@ -64,26 +64,7 @@ const DIMS = [
   'time:hour',
   'time:week',
 ] as const;
-const METRIC_LIST: Metric[] = [
-  'visitors',
-  'sessions',
-  'pageviews',
-  'events',
-  'actions',
-  'shares',
-  'recipients',
-  'users',
-  'bounce_rate',
-  'session_duration',
-  'views_per_session',
-  'time_on_page',
-  'total_time',
-  'scroll_depth',
-  'conversion_rate',
-  'first_seen',
-  'last_seen',
-  'prop_sum:n',
-];
+const METRIC_LIST: Metric[] = [...METRICS, 'prop_sum:n'];
 const leafArb: fc.Arbitrary<Filter> = fc.oneof(
   fc
     .tuple(
