@@ -15,8 +15,8 @@ import { rows } from './run.ts';
 const PREFIX = 'tmp_sessions_';
 
 /**
- * Sessionizing a range is the expensive part of a query: about 5 s for 780k rows on a busy 2-core
- * machine (session-build.ts), against 0.5 s for a plain GROUP BY. One dashboard
+ * Sessionizing a range is the expensive part of a query: about 2.5 s for 780k rows on a busy 2-core
+ * machine (session-build.ts), against 0.1–0.3 s for a plain GROUP BY. One dashboard
  * load asks a dozen session questions about the same range at once, so the sessionized rows are
  * made once into a Memory table that every query of that range shares, and dropped `ttlMs` later.
  * `to` is "now" for rolling ranges, so a table is only ever shared by queries of one burst.
