@@ -129,9 +129,11 @@ const FIGURE_USERS: Record<Exclude<keyof RecordFigures, 'd' | 'props'>, [string,
   last_ts: ['max(ts)', ['last_seen']],
 };
 
+// count() keeps it an aggregation (one row, or one per group) when no figure is needed.
 function recordFigures(want: ReadonlySet<Metric>): string {
   return Object.entries(FIGURE_USERS)
     .map(([name, [expr, users]]) => `${users.some((m) => want.has(m)) ? expr : '0'} AS ${name}`)
+    .concat('count() AS matched')
     .join(', ');
 }
 

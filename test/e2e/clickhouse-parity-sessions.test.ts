@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openClickHouse, type ClickHouseBackend } from '../../storage/clickhouse/open.ts';
+import { ClickHouseQueryBackend } from '../../storage/clickhouse/query/backend.ts';
+import { JsonlStore } from '../../storage/jsonl-store.ts';
+import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { QueryService } from '../../storage/query/service.ts';
+import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
+import { tempDir } from '../helpers.ts';
+import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+
+// Session boundaries the range build (storage/clickhouse/query/session-build.ts) must cut exactly
+// where the in-memory engine does: a gap of exactly 30 minutes, one more millisecond, equal
+// timestamps, explicit sessions that never split, and the same visitor on two sites.
+const NOW = Date.parse('2026-11-27T12:00:00Z');
+const T = NOW - 3 * 3_600_000;
+const GAP = 30 * 60 * 1000;
+const clock = () => NOW;
+
+function rec(kind: RecordKind, ts: number, fields: Partial<StoredRecord>): StoredRecord {
+  return { ...emptyRecord(kind, ts, 'a.example'), path: '/', ...fields };
+}
+
+const RECORDS: StoredRecord[] = [
+  // v1: gap exactly 30 min (same session), then 30 min + 1 ms (new session).
+  rec('pageview', T, { visitor: 'v1', path: '/a', source: 'Google', channel: 'search' }),
+  rec('pageview', T + GAP, { visitor: 'v1', path: '/b' }),
+  rec('pageview', T + 2 * GAP + 1, { visitor: 'v1', path: '/c', source: 'Bing' }),
+  rec('action', T + 2 * GAP + 1, { visitor: 'v1', name: 'clicked' }),
+  // v2: equal timestamps, an engagement before the page view of the same ms, a bounce later.
+  rec('engagement', T + 10, { visitor: 'v2', path: '/x', engaged_ms: 900, scroll: 40 }),
+  rec('pageview', T + 10, { visitor: 'v2', path: '/x', referrer: 'https://ref.example/' }),
+  rec('pageview', T + 20, { visitor: 'v2', path: '/y' }),
+  rec('pageview', T + 20 + GAP + 5, { visitor: 'v2', path: '/z', utm_source: 'mail' }),
+  // Explicit server-side session: hours apart, still one session; its visitor differs per record.
+  rec('pageview', T + 5, { visitor: 'u:alice', session: 's1', user: 'alice', path: '/in' }),
+  rec('action', T + 3 * GAP, { visitor: 'u:alice', session: 's1', user: 'alice', name: 'paid' }),
+  rec('share', T + 4 * GAP, { visitor: 's:s1', session: 's1', name: 'whatsapp', recipients: 2 }),
+  // The same visitor hash on another site is another unit.
+  rec('pageview', T + 15, { visitor: 'v1', site: 'b.example', path: '/other' }),
+  rec('pageview', T + 16, { visitor: 'v1', site: 'b.example', path: '/other2' }),
+];
+
+let server: ClickHouseServer;
+let ch: ClickHouseBackend;
+let json: JsonlStore;
+let cleanup: () => Promise<void>;
+let memory: QueryService;
+let clickhouse: QueryService;
+
+beforeAll(async () => {
+  server = await startClickHouse();
+  const dir = await tempDir();
+  cleanup = dir.cleanup;
+  json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
+  ch = await openClickHouse({ url: server.url, database: 'sessions', dataDir: dir.dir, clock });
+  await Promise.all([json.append(RECORDS), ch.store.append(RECORDS)]);
+  const index = new MemoryBackend(clock);
+  await index.load(json);
+  const backend = new ClickHouseQueryBackend(ch.queries);
+  await backend.start();
+  memory = new QueryService({ backend: index, clock, cards: [] });
+  clickhouse = new QueryService({ backend, clock, cards: [] });
+});
+
+afterAll(async () => {
+  await json?.close();
+  await ch?.close();
+  await server?.destroy();
+  await cleanup?.();
+});
+
+async function same<T>(call: (service: QueryService) => Promise<T>): Promise<T> {
+  const [a, b] = await Promise.all([call(memory), call(clickhouse)]);
+  expect(b).toEqual(a);
+  return a;
+}
+
+describe('ClickHouse cuts sessions exactly like the in-memory engine', () => {
+  it('counts sessions at the 30-minute edge, on equal timestamps and for explicit sessions', async () => {
+    const result = await same((s) =>
+      s.query({ metrics: ['sessions', 'bounce_rate', 'session_duration'], date_range: '24h' }),
+    );
+    // v1: 2, v2: 2, s1: 1, v1 on b.example: 1.
+    expect(result.results[0]!.metrics[0]).toBe(6);
+  });
+
+  it('gives every record its session attributes', async () => {
+    await same((s) =>
+      s.query({
+        metrics: ['visitors', 'sessions', 'pageviews', 'views_per_session', 'scroll_depth'],
+        dimensions: ['entry_page', 'exit_page', 'source', 'utm_source'],
+        date_range: '24h',
+      }),
+    );
+    await same((s) => s.overall({ days: 1 }));
+    await same((s) => s.journeys({ date_range: '24h' }));
+    await same((s) =>
+      s.funnel({ date_range: '24h', steps: [{ type: 'page', value: '/in' }, { type: 'share' }] }),
+    );
+  });
+});
