@@ -13,7 +13,12 @@ export interface StartedCollector {
  * history: /healthz reports the query index ready (or, without a query index, answers at all).
  */
 export async function startCollectorOn(env: Record<string, string>): Promise<StartedCollector> {
-  const server = await startChild('collector/server.ts', { ANALYTICS_RATE_LIMIT: '0', ...env });
+  // The answer cache is off: every timed query is computed, as the first view after new data is.
+  const server = await startChild('collector/server.ts', {
+    ANALYTICS_RATE_LIMIT: '0',
+    ANALYTICS_QUERY_CACHE_MS: '0',
+    ...env,
+  });
   try {
     for (;;) {
       const health = (await fetch(`${server.url}/healthz`)

@@ -78,7 +78,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   });
   onErased.push((userId) => index.retain((r) => r.user !== userId));
   onPurged.push((day) => index.retain((r) => r.ts >= Date.parse(`${day}T00:00:00Z`)));
-  const query = new QueryService({ backend: index, clock, cards });
+  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
   const retention =
     config.retentionDays === null
       ? null

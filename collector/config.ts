@@ -19,6 +19,8 @@ export interface Config {
   retentionDays: number | null;
   /** JSON file of metric cards (storage/query/cards-config.ts); null: the shipped CloudFace cards */
   metricsFile: string | null;
+  /** how long an overall/users/virality answer is reused while no new record arrived; 0: never */
+  queryCacheMs: number;
   /** where events live: JSON Lines files (default) or ClickHouse */
   store: 'json' | 'clickhouse';
   /** set when store is 'clickhouse' */
@@ -60,6 +62,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       ? integer(env, 'ANALYTICS_RETENTION_DAYS', 0, 1, 36500)
       : null,
     metricsFile: env.ANALYTICS_METRICS_FILE?.trim() ? resolve(cwd, env.ANALYTICS_METRICS_FILE.trim()) : null,
+    queryCacheMs: integer(env, 'ANALYTICS_QUERY_CACHE_MS', 10_000, 0, 3_600_000),
     ...storeConfig(env),
   };
 }
