@@ -138,6 +138,19 @@ export const RECORD_DIMENSIONS = [
   'event:name',
   'share:channel',
 ] as const;
+/** The stored field (storage/schema.ts) behind each record dimension that is a plain column. */
+export const RECORD_DIMENSION_FIELD = {
+  page: 'path',
+  country: 'country',
+  region: 'region',
+  city: 'city',
+  browser: 'browser',
+  os: 'os',
+  device: 'device',
+  user: 'user',
+  'event:kind': 'kind',
+  'event:name': 'name',
+} as const;
 /** Dimensions taken from the record's session (see "Session attributes"). */
 export const SESSION_DIMENSIONS = [
   'entry_page',

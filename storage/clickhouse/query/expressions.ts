@@ -1,4 +1,4 @@
-import type { Dimension, Filter } from '../../query/types.ts';
+import { RECORD_DIMENSION_FIELD, type Dimension, type Filter } from '../../query/types.ts';
 import { quote, raw, sql, type SqlFragment } from '../sql.ts';
 
 /**
@@ -6,19 +6,6 @@ import { quote, raw, sql, type SqlFragment } from '../sql.ts';
  * expression, so filters compare text exactly the way the in-memory engine does; time buckets are
  * returned as their start in epoch ms (month as YYYYMM) and labelled in Node by storage/query/time.
  */
-
-const RECORD_COLUMN: Record<string, string> = {
-  page: 'path',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  browser: 'browser',
-  os: 'os',
-  device: 'device',
-  user: 'user',
-  'event:kind': 'kind',
-  'event:name': 'name',
-};
 
 /** Session dimensions → the column of the joined session attributes. */
 export const SESSION_COLUMN: Record<string, string> = {
@@ -40,7 +27,8 @@ const DAY = 'intDiv(ts, 86400000)';
 
 /** The String expression of a dimension. */
 export function dimensionExpr(dim: Dimension): SqlFragment {
-  if (dim in RECORD_COLUMN) return raw(`toString(${RECORD_COLUMN[dim]})`);
+  if (dim in RECORD_DIMENSION_FIELD)
+    return raw(`toString(${RECORD_DIMENSION_FIELD[dim as keyof typeof RECORD_DIMENSION_FIELD]})`);
   if (dim in SESSION_COLUMN) return raw(SESSION_COLUMN[dim]!);
   if (dim === 'share:channel') return raw(`if(kind = 'share', toString(name), '')`);
   if (dim === 'time:hour') return raw('toString(intDiv(ts, 3600000) * 3600000)');

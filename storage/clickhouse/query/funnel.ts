@@ -1,4 +1,4 @@
-import { round2 } from '../../query/round.ts';
+import { funnelResponse } from '../../query/report-shape.ts';
 import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../../query/types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
 import { raw, sql, type SqlFragment } from '../sql.ts';
@@ -42,19 +42,7 @@ export async function funnel(
   const counts = new Array<number>(q.steps.length).fill(0);
   for (const { level, visitors } of result)
     for (let k = 0; k < Number(level); k++) counts[k]! += Number(visitors);
-  return {
-    steps: q.steps.map((step, k) => {
-      const previous = k === 0 ? counts[0]! : counts[k - 1]!;
-      const dropOff = k === 0 ? 0 : previous - counts[k]!;
-      return {
-        label: stepLabel(step),
-        visitors: counts[k]!,
-        conversion_rate: counts[0] ? round2((100 * counts[k]!) / counts[0]!) : 0,
-        drop_off: dropOff,
-        drop_off_rate: previous ? round2((100 * dropOff) / previous) : 0,
-      };
-    }),
-  };
+  return funnelResponse(q.steps, counts);
 }
 
 function stepCondition(step: FunnelStep): SqlFragment {
@@ -63,11 +51,4 @@ function stepCondition(step: FunnelStep): SqlFragment {
   const kind = step.type === 'action' ? 'action' : 'share';
   if (step.value === undefined || step.value === '*') return sql`kind = ${kind}`;
   return sql`kind = ${kind} AND name = ${step.value}`;
-}
-
-/** A step's label: its own, else "page /x", "action name" or "share" (as the in-memory engine). */
-function stepLabel(step: FunnelStep): string {
-  if (step.label) return step.label;
-  if (step.type === 'share') return step.value ? `share ${step.value}` : 'share';
-  return `${step.type} ${step.value}`;
 }

@@ -1,14 +1,11 @@
-import { round2 } from '../../query/round.ts';
-import { DAY_MS, bucketStart, isoDay } from '../../query/time.ts';
+import { retentionResponse } from '../../query/report-shape.ts';
+import { DAY_MS, bucketStart } from '../../query/time.ts';
 import type { RetentionResponse } from '../../query/types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
 import { sql, type SqlFragment } from '../sql.ts';
 import { rows } from './run.ts';
 
 const WEEK_MS = 7 * DAY_MS;
-
-export const RETENTION_NOTE =
-  'Cohorts are identified users (identify or server-side user_id) by the week of their first record; anonymous visitors get a new id every day and cannot be followed across weeks.';
 
 /** Weekly cohorts of identified users (see "Retention" in storage/query/types.ts), in one GROUP BY. */
 export async function retention(
@@ -41,15 +38,5 @@ export async function retention(
     const w = Number(cell.w);
     if (w < returning.length) returning[w] = Number(cell.users);
   }
-  return {
-    cohorts: [...cohorts.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([week, returning]) => ({
-        week: isoDay(week),
-        users: returning[0]!,
-        returning,
-        rates: returning.map((r) => round2((100 * r) / returning[0]!)),
-      })),
-    note: RETENTION_NOTE,
-  };
+  return retentionResponse(cohorts);
 }

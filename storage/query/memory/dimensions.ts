@@ -1,4 +1,4 @@
-import { SESSION_DIMENSIONS, type Dimension } from '../types.ts';
+import { RECORD_DIMENSION_FIELD, SESSION_DIMENSIONS, type Dimension } from '../types.ts';
 import { bucketLabel, bucketStart, type Interval } from '../time.ts';
 import { Dictionary } from './dictionary.ts';
 import { KIND_CODE } from './columns.ts';
@@ -22,19 +22,6 @@ export function isSessionDimension(dim: string): boolean {
   return (SESSION_DIMENSIONS as readonly string[]).includes(dim);
 }
 
-const RECORD_COLUMN = {
-  page: 'path',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  browser: 'browser',
-  os: 'os',
-  device: 'device',
-  user: 'user',
-  'event:kind': 'kind',
-  'event:name': 'name',
-} as const;
-
 /** The record column behind each session dimension (read at the session's first or last page view). */
 export const SESSION_COLUMN = {
   entry_page: 'path',
@@ -54,8 +41,8 @@ export function dimensionReader(
   stats: SessionStats | null,
 ): DimensionReader {
   const cols = index.cols;
-  if (dim in RECORD_COLUMN) {
-    const field = RECORD_COLUMN[dim as keyof typeof RECORD_COLUMN];
+  if (dim in RECORD_DIMENSION_FIELD) {
+    const field = RECORD_DIMENSION_FIELD[dim as keyof typeof RECORD_DIMENSION_FIELD];
     const data = cols.dict[field].data;
     const values = cols.dicts[field].values;
     return { code: (i) => data[i]!, label: (c) => values[c]!, bound: values.length, column: data };

@@ -1,5 +1,5 @@
 import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../types.ts';
-import { round2 } from '../round.ts';
+import { funnelResponse } from '../report-shape.ts';
 import { siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
@@ -52,26 +52,7 @@ export function funnel(index: MemoryIndex, q: NormalizedFunnel): FunnelResponse 
   for (let u = 0; u < units; u++) if (levels[u]! > best[visitorOf[u]!]!) best[visitorOf[u]!] = levels[u]!;
   const counts = new Array<number>(n).fill(0);
   for (const level of best) for (let k = 0; k < level; k++) counts[k]!++;
-  return {
-    steps: q.steps.map((step, k) => {
-      const previous = k === 0 ? counts[0]! : counts[k - 1]!;
-      const dropOff = k === 0 ? 0 : previous - counts[k]!;
-      return {
-        label: stepLabel(step),
-        visitors: counts[k]!,
-        conversion_rate: counts[0] ? round2((100 * counts[k]!) / counts[0]!) : 0,
-        drop_off: dropOff,
-        drop_off_rate: previous ? round2((100 * dropOff) / previous) : 0,
-      };
-    }),
-  };
-}
-
-/** A step's label: its own, else "page /x", "action name" or "share". */
-export function stepLabel(step: FunnelStep): string {
-  if (step.label) return step.label;
-  if (step.type === 'share') return step.value ? `share ${step.value}` : 'share';
-  return `${step.type} ${step.value}`;
+  return funnelResponse(q.steps, counts);
 }
 
 function stepMatcher(index: MemoryIndex, step: FunnelStep): (i: number) => boolean {

@@ -1,13 +1,10 @@
 import type { RetentionResponse } from '../types.ts';
-import { bucketStart, isoDay, DAY_MS } from '../time.ts';
-import { round2 } from '../round.ts';
+import { bucketStart, DAY_MS } from '../time.ts';
+import { retentionResponse } from '../report-shape.ts';
 import { siteCode } from './aggregate.ts';
 import type { MemoryIndex } from './index.ts';
 
 const WEEK_MS = 7 * DAY_MS;
-
-export const RETENTION_NOTE =
-  'Cohorts are identified users (identify or server-side user_id) by the week of their first record; anonymous visitors get a new id every day and cannot be followed across weeks.';
 
 /** Weekly cohorts of identified users (see "Retention" in ../types.ts). */
 export function retention(
@@ -49,15 +46,5 @@ export function retention(
       if (w < cells.length) cells[w]!++;
     }
   }
-  return {
-    cohorts: [...cohorts.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([week, returning]) => ({
-        week: isoDay(week),
-        users: returning[0]!,
-        returning,
-        rates: returning.map((r) => round2((100 * r) / returning[0]!)),
-      })),
-    note: RETENTION_NOTE,
-  };
+  return retentionResponse(cohorts);
 }
