@@ -8,6 +8,7 @@ import { QueryService } from '../../storage/query/service.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import { tempDir } from '../helpers.ts';
 import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+import { METRICS } from '../../storage/query/types.ts';
 
 // About 40k records over 40 days on three sites: enough sessions, users, shares and funnels for
 // every figure to be non-trivial, small enough to load twice in a few seconds.
@@ -126,7 +127,7 @@ describe('ClickHouse answers exactly like the in-memory engine', () => {
   });
 
   it.each([
-    ['every metric, no dimension', { metrics: ALL_METRICS(), date_range: '30d' }],
+    ['every metric, no dimension', { metrics: [...METRICS], date_range: '30d' }],
     [
       'pages',
       {
@@ -222,25 +223,3 @@ describe('ClickHouse answers exactly like the in-memory engine', () => {
     expect(result.results.length).toBeGreaterThan(0);
   });
 });
-
-function ALL_METRICS(): string[] {
-  return [
-    'visitors',
-    'sessions',
-    'pageviews',
-    'events',
-    'actions',
-    'shares',
-    'recipients',
-    'users',
-    'bounce_rate',
-    'session_duration',
-    'views_per_session',
-    'time_on_page',
-    'total_time',
-    'scroll_depth',
-    'conversion_rate',
-    'first_seen',
-    'last_seen',
-  ];
-}
