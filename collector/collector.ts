@@ -67,17 +67,23 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
-  // Whoever keeps records in memory (the query index) drops erased users and purged days here.
-  const onErased: ((userId: string) => void | Promise<void>)[] = [];
-  const onPurged: ((firstKeptDay: string) => void | Promise<void>)[] = [];
   // The query index loads the history in the background; /healthz reports its progress. With
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
   const index = clickhouse ? new ClickHouseQueryBackend(clickhouse.queries) : new MemoryBackend(clock);
   const queryReady = index.load(store).catch((error: Error) => {
     console.error(`query index: loading the stored events failed: ${error.message}`);
   });
-  onErased.push((userId) => index.retain((r) => r.user !== userId));
-  onPurged.push((day) => index.retain((r) => r.ts >= Date.parse(`${day}T00:00:00Z`)));
+  // The index holds records in memory too, so erasure and purges must reach it. Both wait for the
+  // history load: a load still reading a purged or rewritten file would otherwise put the removed
+  // rows back into memory after they were dropped.
+  const dropUser = async (userId: string) => {
+    await queryReady;
+    index.retain((r) => r.user !== userId);
+  };
+  const dropBefore = async (firstKeptDay: string) => {
+    await queryReady;
+    index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
+  };
   const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
   const retention =
     config.retentionDays === null
@@ -86,12 +92,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           store,
           retentionDays: config.retentionDays,
           clock,
-          // After the history load: a load still reading a purged or rewritten file would
-          // otherwise put the removed rows back into memory after they were dropped.
-          onPurged: async (day) => {
-            await queryReady;
-            for (const listener of onPurged) await listener(day);
-          },
+          onPurged: dropBefore,
         });
 
   const app = createApp({
@@ -106,10 +107,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     userData: {
       store,
-      onErased: async (userId) => {
-        await queryReady;
-        for (const listener of onErased) await listener(userId);
-      },
+      onErased: dropUser,
     },
     clock,
     trustProxy: config.trustProxy,
