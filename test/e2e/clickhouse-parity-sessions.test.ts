@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseBackend } from '../../storage/clickhouse/open.ts';
-import { ClickHouseQueryBackend } from '../../storage/clickhouse/query/backend.ts';
-import { JsonlStore } from '../../storage/jsonl-store.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
+import { openParityPair, type ParityPair } from './parity-pair.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
-import { tempDir } from '../helpers.ts';
-import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
 
 // Session boundaries the range build (storage/clickhouse/query/session-build.ts) must cut exactly
 // where the in-memory engine does: a gap of exactly 30 minutes, one more millisecond, equal
@@ -40,40 +34,17 @@ const RECORDS: StoredRecord[] = [
   rec('pageview', T + 16, { visitor: 'v1', site: 'b.example', path: '/other2' }),
 ];
 
-let server: ClickHouseServer;
-let ch: ClickHouseBackend;
-let json: JsonlStore;
-let cleanup: () => Promise<void>;
-let memory: QueryService;
-let clickhouse: QueryService;
+let pair: ParityPair;
 
 beforeAll(async () => {
-  server = await startClickHouse();
-  const dir = await tempDir();
-  cleanup = dir.cleanup;
-  json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
-  ch = await openClickHouse({ url: server.url, database: 'sessions', dataDir: dir.dir, clock });
-  await Promise.all([json.append(RECORDS), ch.store.append(RECORDS)]);
-  const index = new MemoryBackend(clock);
-  await index.load(json);
-  const backend = new ClickHouseQueryBackend(ch.queries);
-  await backend.start();
-  memory = new QueryService({ backend: index, clock, cards: [] });
-  clickhouse = new QueryService({ backend, clock, cards: [] });
+  pair = await openParityPair(RECORDS, { database: 'sessions', clock, cards: [] });
 });
 
 afterAll(async () => {
-  await json?.close();
-  await ch?.close();
-  await server?.destroy();
-  await cleanup?.();
+  await pair?.close();
 });
 
-async function same<T>(call: (service: QueryService) => Promise<T>): Promise<T> {
-  const [a, b] = await Promise.all([call(memory), call(clickhouse)]);
-  expect(b).toEqual(a);
-  return a;
-}
+const same: ParityPair['same'] = (call) => pair.same(call);
 
 describe('ClickHouse cuts sessions exactly like the in-memory engine', () => {
   it('counts sessions at the 30-minute edge, on equal timestamps and for explicit sessions', async () => {

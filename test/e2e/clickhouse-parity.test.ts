@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, generatedUserId } from '../../bench/generate.ts';
-import { openClickHouse, type ClickHouseBackend } from '../../storage/clickhouse/open.ts';
-import { ClickHouseQueryBackend } from '../../storage/clickhouse/query/backend.ts';
-import { JsonlStore } from '../../storage/jsonl-store.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
-import type { StoredRecord } from '../../storage/schema.ts';
-import { tempDir } from '../helpers.ts';
-import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
 import { METRICS } from '../../storage/query/types.ts';
+import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 // About 40k records over 40 days on three sites: enough sessions, users, shares and funnels for
 // every figure to be non-trivial, small enough to load twice in a few seconds.
@@ -22,48 +15,14 @@ const DATASET = {
 };
 const clock = () => NOW;
 
-let server: ClickHouseServer;
-let ch: ClickHouseBackend;
-let json: JsonlStore;
-let cleanup: () => Promise<void>;
-let memory: QueryService;
-let clickhouse: QueryService;
+let pair: ParityPair;
 
 beforeAll(async () => {
-  server = await startClickHouse();
-  const dir = await tempDir();
-  cleanup = dir.cleanup;
-  json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
-  ch = await openClickHouse({
-    url: server.url,
-    database: 'parity',
-    dataDir: dir.dir,
-    clock,
-    batchRows: 20_000,
-  });
-  let batch: StoredRecord[] = [];
-  const flush = async () => {
-    await Promise.all([json.append(batch), ch.store.append(batch)]);
-    batch = [];
-  };
-  for (const record of generate(DATASET)) {
-    batch.push(record);
-    if (batch.length === 20_000) await flush();
-  }
-  await flush();
-  const index = new MemoryBackend(clock);
-  await index.load(json);
-  const backend = new ClickHouseQueryBackend(ch.queries);
-  await backend.start();
-  memory = new QueryService({ backend: index, clock, cards: CARDS });
-  clickhouse = new QueryService({ backend, clock, cards: CARDS });
+  pair = await openParityPair(generate(DATASET), { database: 'parity', clock, cards: CARDS });
 });
 
 afterAll(async () => {
-  await json?.close();
-  await ch?.close();
-  await server?.destroy();
-  await cleanup?.();
+  await pair?.close();
 });
 
 const CARDS = [
@@ -79,11 +38,7 @@ const CARDS = [
   },
 ] as const;
 
-async function same<T>(call: (service: QueryService) => Promise<T>): Promise<T> {
-  const [a, b] = await Promise.all([call(memory), call(clickhouse)]);
-  expect(b).toEqual(a);
-  return a;
-}
+const same: ParityPair['same'] = (call) => pair.same(call);
 
 describe('ClickHouse answers exactly like the in-memory engine', () => {
   it.each([1, 7, 30, 90])('overall, last %i days', async (days) => {

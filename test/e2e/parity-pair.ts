@@ -1,0 +1,73 @@
+import { expect } from 'vitest';
+import { openClickHouse } from '../../storage/clickhouse/open.ts';
+import { ClickHouseQueryBackend } from '../../storage/clickhouse/query/backend.ts';
+import { JsonlStore } from '../../storage/jsonl-store.ts';
+import type { MetricCardConfig } from '../../storage/query/types.ts';
+import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { QueryService } from '../../storage/query/service.ts';
+import type { StoredRecord } from '../../storage/schema.ts';
+import type { Clock } from '../../storage/types.ts';
+import { tempDir } from '../helpers.ts';
+import { startClickHouse } from './clickhouse-server.ts';
+
+export interface ParityPair {
+  /** the in-memory engine over the JSON Lines store */
+  memory: QueryService;
+  /** the ClickHouse backend over a private server */
+  clickhouse: QueryService;
+  /** runs `call` on both and expects equal answers; returns the in-memory one */
+  same<T>(call: (service: QueryService) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * The same records in both backends: a private clickhouse-server and a JSON Lines store in a temp
+ * dir, each behind its own QueryService, so a parity test only states the data and the questions.
+ */
+export async function openParityPair(
+  records: Iterable<StoredRecord>,
+  options: { database: string; clock: Clock; cards: readonly MetricCardConfig[]; batchRows?: number },
+): Promise<ParityPair> {
+  const server = await startClickHouse();
+  const dir = await tempDir();
+  const { clock, cards } = options;
+  const json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
+  const ch = await openClickHouse({
+    url: server.url,
+    database: options.database,
+    dataDir: dir.dir,
+    clock,
+    batchRows: options.batchRows ?? 20_000,
+  });
+  let batch: StoredRecord[] = [];
+  const flush = async () => {
+    await Promise.all([json.append(batch), ch.store.append(batch)]);
+    batch = [];
+  };
+  for (const record of records) {
+    batch.push(record);
+    if (batch.length === 20_000) await flush();
+  }
+  await flush();
+  const index = new MemoryBackend(clock);
+  await index.load(json);
+  const backend = new ClickHouseQueryBackend(ch.queries);
+  await backend.start();
+  const memory = new QueryService({ backend: index, clock, cards });
+  const clickhouse = new QueryService({ backend, clock, cards });
+  return {
+    memory,
+    clickhouse,
+    async same(call) {
+      const [a, b] = await Promise.all([call(memory), call(clickhouse)]);
+      expect(b).toEqual(a);
+      return a;
+    },
+    async close() {
+      await json.close();
+      await ch.close();
+      await server.destroy();
+      await dir.cleanup();
+    },
+  };
+}
