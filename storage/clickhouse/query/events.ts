@@ -6,23 +6,8 @@ import { filtersExpr } from './expressions.ts';
 import { UNIT_EXPR, scopeWhere, sessionRows, type RangeScope } from './prepared.ts';
 import { rows } from './run.ts';
 
-interface EventRowOut {
-  ts: number;
-  sess: string;
-  kind: RecordKind;
-  site: string;
-  path: string;
-  name: string;
-  user: string;
-  props: string;
-  source: string;
-  country: string;
-  device: string;
-  browser: string;
-  engaged_ms: number;
-  scroll: number;
-  recipients: number;
-}
+/** A row as ClickHouse sends it: the event's fields, with props as JSON text and the session as `sess`. */
+type EventRowOut = Omit<BackendEvent, 'time' | 'session' | 'props'> & { sess: string; props: string };
 
 /**
  * Matching records in time order with their session key. Sessions are computed only for the
