@@ -4,15 +4,25 @@ import { KIND_CODE } from './columns.ts';
 import { dimensionReader, isSessionDimension, type DimensionReader } from './dimensions.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
+import { isLocalRow, rowScan, type Part } from './scope.ts';
 import { ScrollMax } from './scroll-max.ts';
 import { sessionStats, type SessionStats } from './session-stats.ts';
 
 // Codes stay far below 2^26 (dictionary sizes), so c0 × 2^26 + c1 is exact in a double.
 const PAIR_RADIX = 2 ** 26;
+const NO_ROWS = { data: new Int32Array(0), length: 0 };
 
-const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
+// scroll_depth needs the range's session span (see ScrollMax), which session stats provide.
+const SESSION_METRICS = new Set<Metric>([
+  'sessions',
+  'bounce_rate',
+  'session_duration',
+  'views_per_session',
+  'scroll_depth',
+]);
 
-class Group {
+/** One group's figures in one part of a range; parts of a range add up (see rollup.ts). */
+export class Group {
   visitors = 0;
   sessions = 0;
   users = 0;
@@ -26,9 +36,12 @@ class Group {
   sessionsWithPv = 0;
   bounced = 0;
   durationMs = 0;
+  /** sum and number of per-(session, path) deepest scrolls, for scroll_depth */
+  scrollSum = 0;
+  scrollCount = 0;
   propSums: number[];
-  /** average deepest scroll per (session, path), NaN when none; set after the pass */
-  scrollDepth = NaN;
+  /** the dimension values, set after the pass */
+  labels: string[] = [];
 
   constructor(
     readonly codes: number[],
@@ -36,24 +49,74 @@ class Group {
   ) {
     this.propSums = new Array<number>(props).fill(0);
   }
+
+  /**
+   * Adds another part's figures for the same dimension values. Exact for every field except
+   * `users`: parts share no visitor and no session, but an identified user spans days.
+   */
+  add(o: Group): void {
+    this.visitors += o.visitors;
+    this.sessions += o.sessions;
+    this.users += o.users;
+    this.pageviews += o.pageviews;
+    this.actions += o.actions;
+    this.shares += o.shares;
+    this.engagedMs += o.engagedMs;
+    this.recipients += o.recipients;
+    if (o.firstTs < this.firstTs) this.firstTs = o.firstTs;
+    if (o.lastTs > this.lastTs) this.lastTs = o.lastTs;
+    this.sessionsWithPv += o.sessionsWithPv;
+    this.bounced += o.bounced;
+    this.durationMs += o.durationMs;
+    this.scrollSum += o.scrollSum;
+    this.scrollCount += o.scrollCount;
+    for (let k = 0; k < this.propSums.length; k++) this.propSums[k]! += o.propSums[k]!;
+  }
+
+  copy(): Group {
+    const g = new Group(this.codes, this.propSums.length);
+    g.labels = this.labels;
+    g.add(this);
+    return g;
+  }
+}
+
+/** The figures of one part of a query's range. */
+export interface PartResult {
+  /** groups that have records (every group when the query has no dimension) */
+  groups: Group[];
+  /** distinct visitors of the part under the site alone, when conversion_rate needs them */
+  visitors: number;
+}
+
+/** The general query over the columnar index, over every row of its range. */
+export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
+  return finishRows(q, accumulate(index, q, 'all'));
+}
+
+/** Turns (summed) part results into the API's rows. */
+export function finishRows(q: NormalizedQuery, part: PartResult): QueryRows {
+  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  return part.groups.map((group) => ({
+    dimensions: group.labels,
+    metrics: q.metrics.map((m) => metricValue(m, group, part.visitors, propKeys)),
+  }));
 }
 
 /**
- * The general query over the columnar index: one pass over the range's rows, grouping by dense
- * dimension codes. Distinct counts are exact: a (group, id) pair is remembered in one Set, with
- * a last-group-per-id array in front that answers most repeats without hashing.
+ * One pass over the rows of the query's range in `part`, grouping by dense dimension codes.
+ * Distinct counts are exact within the part: a (group, id) pair is remembered in typed-array
+ * lists, with a last-group-per-id array in front that answers most repeats without hashing.
  */
-export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
+export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): PartResult {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
-  const lo = index.lowerBound(q.from);
-  const hi = index.lowerBound(q.to);
   const needsStats =
     q.metrics.some((m) => SESSION_METRICS.has(m)) ||
     q.dimensions.some(isSessionDimension) ||
     usesSessionDimension(q.filters);
-  const stats = needsStats ? sessionStats(index, lo, site === -2 ? lo : hi, site) : null;
+  const stats = needsStats ? sessionStats(index, q.from, q.to, site, part) : null;
   // A top-level filter on one record kind walks that kind's row list instead of every row.
   // Top-level `and`s are flattened first, so a card's (kind is action and name is X) uses the list too.
   const filters = flattenAnd(q.filters);
@@ -72,9 +135,10 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   // Else a filter that needs a user id walks the identified rows only (users, new vs returning).
   const kindList =
     kind > 0 ? index.kindRows[kind] : kind === 0 && filters.some(needsUser) ? index.userRows : undefined;
-  const rows = kind === 0 && !kindList ? null : (kindList?.data ?? new Int32Array(0));
-  const first = rows ? index.lowerBoundIn(rows, kindList?.length ?? 0, q.from) : lo;
-  const end = rows ? index.lowerBoundIn(rows, kindList?.length ?? 0, q.to) : hi;
+  // A kind with no rows yet (or no such kind) has an empty list, not a full scan.
+  const scan = rowScan(index, q.from, q.to, part, kind !== 0 ? (kindList ?? NO_ROWS) : kindList);
+  // The non-local list holds every kind, so the kind filter the list stood for is checked per row.
+  const onlyKind = part === 'nonlocal' && kind > 0 ? kind : 0;
   const readers = q.dimensions.map((d) => dimensionReader(index, d, stats));
   const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
   const want = new Set(q.metrics);
@@ -119,10 +183,13 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   };
   if (readers.length === 0) groups.push(new Group([], propKeys.length));
 
-  const visitors =
-    want.has('visitors') || want.has('conversion_rate') ? new Distinct(cols.dicts.visitor.size) : null;
-  const users = want.has('users') ? new Distinct(cols.dicts.user.size) : null;
-  const sessions = stats ? new Distinct(index.sessionCount) : null;
+  const pool = pools(index);
+  const visitors = want.has('visitors') || want.has('conversion_rate') ? pool.visitors : null;
+  const users = want.has('users') ? pool.users : null;
+  const sessions = stats ? pool.sessions : null;
+  visitors?.reset(cols.dicts.visitor.size);
+  users?.reset(cols.dicts.user.size);
+  sessions?.reset(index.sessionCount);
   const pathCount = cols.dicts.path.size;
 
   const ts = cols.ts.data;
@@ -136,11 +203,14 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   const recipients = cols.ints.recipients.data;
   const scrollCol = cols.ints.scroll.data;
   const props = cols.props;
-  const scroll = want.has('scroll_depth') ? new ScrollMax(index.sessionCount, pathCount) : null;
+  const scroll = want.has('scroll_depth') && stats ? new ScrollMax(stats.base, stats.span, pathCount) : null;
+  const list = scan.list;
 
-  for (let j = site === -2 || kind < 0 ? end : first; j < end; j++) {
-    const i = rows ? rows[j]! : j;
+  for (let j = site === -2 || kind < 0 ? scan.end : scan.first; j < scan.end; j++) {
+    const i = list ? list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
+    if (onlyKind !== 0 && kinds[i] !== onlyKind) continue;
+    if (!isLocalRow(scan, visitorCol, i)) continue;
     if (filter && !filter(i)) continue;
     const g = groupOf(i);
     const group = groups[g]!;
@@ -167,18 +237,22 @@ export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
   }
 
   if (scroll) {
-    const depth = scroll.averages(groups.length);
-    groups.forEach((group, g) => (group.scrollDepth = depth[g]!));
+    const { sum, count } = scroll.totals(groups.length);
+    groups.forEach((group, g) => {
+      group.scrollSum = sum[g]!;
+      group.scrollCount = count[g]!;
+    });
   }
-  const totalVisitors = want.has('conversion_rate') ? countVisitors(index, lo, hi, site) : 0;
   const found = groups.filter((g) => readers.length === 0 || hasRecords(g));
-  return found.map((group) => ({
-    dimensions: group.codes.map((c, k) => readers[k]!.label(c)),
-    metrics: q.metrics.map((m) => metricValue(m, group, totalVisitors, propKeys)),
-  }));
+  for (const group of found) group.labels = group.codes.map((c, k) => readers[k]!.label(c));
+  return {
+    groups: found,
+    visitors: want.has('conversion_rate') ? countVisitors(index, q.from, q.to, site, part) : 0,
+  };
 }
 
-function addSession(group: Group, stats: SessionStats, s: number): void {
+function addSession(group: Group, stats: SessionStats, session: number): void {
+  const s = session - stats.base;
   group.sessions++;
   group.durationMs += stats.lastTs[s]! - stats.firstTs[s]!;
   if (stats.pageviews[s]! > 0) {
@@ -220,7 +294,7 @@ function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: 
     case 'total_time':
       return round2(g.engagedMs / 1000);
     case 'scroll_depth':
-      return Number.isNaN(g.scrollDepth) ? 0 : round2(g.scrollDepth);
+      return g.scrollCount ? round2(g.scrollSum / g.scrollCount) : 0;
     case 'conversion_rate':
       return totalVisitors ? round2((100 * g.visitors) / totalVisitors) : 0;
     case 'first_seen':
@@ -235,18 +309,31 @@ function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: 
 /**
  * Exact distinct (group, id) pairs. Each id keeps the list of groups it was seen in (typed-array
  * linked lists), with its last group in front: rows are in time order, so most repeats hit that
- * and the rest walk a list of a few entries. About 5× faster than a Set of pair keys.
+ * and the rest walk a list of a few entries. About 5× faster than a Set of pair keys. One
+ * instance per id space is reused across queries and reset by undoing only what the last query
+ * touched, so a query over one day does not clear arrays sized for the whole history.
  */
 class Distinct {
-  private last: Int32Array;
-  private head: Int32Array;
+  private last = new Int32Array(0);
+  private head = new Int32Array(0);
   private group = new Int32Array(1024);
   private next = new Int32Array(1024);
+  private idOf = new Int32Array(1024);
   private nodes = 0;
 
-  constructor(ids: number) {
-    this.last = new Int32Array(ids).fill(-1);
-    this.head = new Int32Array(ids).fill(-1);
+  /** Forgets every pair, making room for ids below `ids`. */
+  reset(ids: number): void {
+    if (this.last.length < ids) {
+      const size = Math.max(ids, this.last.length * 2);
+      this.last = new Int32Array(size).fill(-1);
+      this.head = new Int32Array(size).fill(-1);
+    } else
+      for (let n = 0; n < this.nodes; n++) {
+        const id = this.idOf[n]!;
+        this.last[id] = -1;
+        this.head[id] = -1;
+      }
+    this.nodes = 0;
   }
 
   /** True the first time the pair is seen. */
@@ -255,27 +342,46 @@ class Distinct {
     this.last[id] = group;
     for (let p = this.head[id]!; p >= 0; p = this.next[p]!) if (this.group[p] === group) return false;
     if (this.nodes === this.group.length) {
-      const group = new Int32Array(this.nodes * 2);
-      group.set(this.group);
-      this.group = group;
-      const next = new Int32Array(this.nodes * 2);
-      next.set(this.next);
-      this.next = next;
+      this.group = grow(this.group);
+      this.next = grow(this.next);
+      this.idOf = grow(this.idOf);
     }
     this.group[this.nodes] = group;
     this.next[this.nodes] = this.head[id]!;
+    this.idOf[this.nodes] = id;
     this.head[id] = this.nodes++;
     return true;
   }
 }
 
-function countVisitors(index: MemoryIndex, lo: number, hi: number, site: number): number {
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+const distinctPools = new WeakMap<MemoryIndex, { visitors: Distinct; users: Distinct; sessions: Distinct }>();
+
+function pools(index: MemoryIndex) {
+  let pool = distinctPools.get(index);
+  if (!pool)
+    distinctPools.set(
+      index,
+      (pool = { visitors: new Distinct(), users: new Distinct(), sessions: new Distinct() }),
+    );
+  return pool;
+}
+
+function countVisitors(index: MemoryIndex, from: number, to: number, site: number, part: Part): number {
+  const scan = rowScan(index, from, to, part);
   const seen = new Uint8Array(index.cols.dicts.visitor.size);
   const sites = index.cols.dict.site.data;
   const visitors = index.cols.dict.visitor.data;
   let n = 0;
-  for (let i = site === -2 ? hi : lo; i < hi; i++) {
+  for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    const i = scan.list ? scan.list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
+    if (!isLocalRow(scan, visitors, i)) continue;
     const v = visitors[i]!;
     if (!seen[v]) {
       seen[v] = 1;

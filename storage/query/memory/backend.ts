@@ -1,13 +1,12 @@
 import type { EventStore, Clock, TimeRange } from '../../types.ts';
 import type { StoredRecord } from '../../schema.ts';
 import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend } from '../types.ts';
-import { aggregate } from './aggregate.ts';
-import { events, numericPropKeys } from './events.ts';
+import { events } from './events.ts';
 import { funnel } from './funnel.ts';
 import { MemoryIndex } from './index.ts';
 import { journeys } from './journeys.ts';
 import { retention } from './retention.ts';
-import { topLists } from './top-lists.ts';
+import { DayCache, rolledAggregate, rolledPropKeys, rolledTopLists } from './rollup.ts';
 
 /**
  * The embedded backend: answers from the in-memory index, which loads the store's history in
@@ -15,6 +14,7 @@ import { topLists } from './top-lists.ts';
  */
 export class MemoryBackend implements QueryBackend {
   readonly index = new MemoryIndex();
+  private readonly days = new DayCache();
   private loading: Promise<void> | null = null;
   private loaded = false;
   private progress = 0;
@@ -23,7 +23,14 @@ export class MemoryBackend implements QueryBackend {
   private loadStart = 0;
   private stopped = false;
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `warmStart` (index snapshots, see snapshot.ts) may fill the empty index with every record
+   * stored before `to`; when it resolves false the history is streamed from the store instead.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly warmStart?: (index: MemoryIndex, to: number, progress: (p: number) => void) => Promise<boolean>,
+  ) {}
 
   /** Starts streaming the store's history into the index; resolves when done. */
   load(store: EventStore): Promise<void> {
@@ -67,20 +74,22 @@ export class MemoryBackend implements QueryBackend {
     return { ready: this.loaded, rows: this.index.length, progress: this.loaded ? 1 : this.progress };
   }
 
-  query: QueryBackend['query'] = async (q) => aggregate(this.index, q);
+  query: QueryBackend['query'] = async (q) => rolledAggregate(this.index, q, this.days);
   funnel: QueryBackend['funnel'] = async (q) => funnel(this.index, q);
   retention: QueryBackend['retention'] = async (q) => retention(this.index, q);
   journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
   events: QueryBackend['events'] = async (q) => events(this.index, q);
-  numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => numericPropKeys(this.index, q);
+  numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => rolledPropKeys(this.index, q, this.days);
   /** Several page-view top lists in one pass (see top-lists.ts); compose/overall.ts uses it when present. */
-  topLists = async (base: NormalizedQuery, dims: readonly Dimension[]) => topLists(this.index, base, dims);
+  topLists = async (base: NormalizedQuery, dims: readonly Dimension[]) =>
+    rolledTopLists(this.index, base, dims, this.days);
 
   private async stream(store: EventStore): Promise<void> {
     this.loadStart = this.clock();
+    const warm = (await this.warmStart?.(this.index, this.loadStart, (p) => (this.progress = p))) ?? false;
     let first = NaN;
     let sinceYield = 0;
-    for await (const batch of recordBatches(store, { to: this.loadStart })) {
+    for await (const batch of warm ? [] : recordBatches(store, { to: this.loadStart })) {
       if (Number.isNaN(first)) first = batch[0]!.ts;
       this.index.append(batch);
       sinceYield += batch.length;

@@ -64,9 +64,10 @@ export function dimensionReader(
     const values = cols.dicts[field].values;
     const rows = dim === 'exit_page' ? stats.lastPv : stats.firstPv;
     const sessions = index.session.data;
+    const base = stats.base;
     return {
       code: (i) => {
-        const row = rows[sessions[i]!]!;
+        const row = rows[sessions[i]! - base]!;
         return row < 0 ? 0 : data[row]!;
       },
       label: (c) => values[c]!,

@@ -1,9 +1,13 @@
 import type { StoredRecord } from '../../schema.ts';
+import { DAY_MS } from '../time.ts';
 import { SESSION_GAP_MS } from '../types.ts';
 import { Columns } from './columns.ts';
 import { Growable } from './growable.ts';
 
 const SITE_SHIFT = 2 ** 32;
+/** visitorDay value of a visitor whose rows span several UTC days (or sit in explicit sessions) */
+export const NOT_DAY_LOCAL = -1;
+const UNSEEN = -2;
 
 /**
  * The in-memory columnar index: the records sorted by time, plus a session number per row
@@ -22,6 +26,19 @@ export class MemoryIndex {
   userRows = new Growable(Int32Array);
   /** bumped by every change, for result caches */
   version = 0;
+  /**
+   * Per visitor code: the UTC day number all its rows fall on, or NOT_DAY_LOCAL. The collector's
+   * visitor ids change with the daily salt, so nearly every visitor is day-local; their rows,
+   * sessions and distinct counts never cross a day, which lets day-sized partial results add up
+   * exactly (see rollup.ts). Server-side ids (`u:…`), explicit sessions and backdated events
+   * across midnight make the rest.
+   */
+  visitorDay = new Growable(Int32Array);
+  /** bumped when any day's rows or locality change, so cached day results stay exact */
+  epoch = 0;
+  private dayVersions = new Map<number, number>();
+  private nonLocal = new Growable(Int32Array);
+  private nonLocalStale = false;
   private sorted = true;
   private lastTs = -Infinity;
   private visitorLast = new Map<number, number>();
@@ -49,6 +66,17 @@ export class MemoryIndex {
     this.renumber();
     this.sorted = true;
     return this;
+  }
+
+  /**
+   * Replaces every row with `cols` (rows sorted by time, as an index snapshot holds them) and
+   * derives sessions and the rest from them, as after a sort.
+   */
+  adoptColumns(cols: Columns): void {
+    this.version++;
+    this.cols = cols;
+    this.renumber();
+    this.sorted = true;
   }
 
   /**
@@ -95,7 +123,30 @@ export class MemoryIndex {
     return lo;
   }
 
+  /** Changes whenever the rows of UTC day `day` (or the locality of its visitors) change. */
+  dayVersion(day: number): number {
+    return this.dayVersions.get(day) ?? 0;
+  }
+
+  /** Rows of visitors that are not day-local, ascending. */
+  nonLocalRows(): Growable<Int32Array> {
+    if (this.nonLocalStale) {
+      const visitors = this.cols.dict.visitor.data;
+      const days = this.visitorDay.data;
+      const rows = new Growable(Int32Array);
+      for (let i = 0; i < this.cols.length; i++) if (days[visitors[i]!] === NOT_DAY_LOCAL) rows.push(i);
+      this.nonLocal = rows;
+      this.nonLocalStale = false;
+    }
+    return this.nonLocal;
+  }
+
   private resetSessions(): void {
+    this.epoch++;
+    this.dayVersions.clear();
+    this.visitorDay = new Growable(Int32Array);
+    this.nonLocal = new Growable(Int32Array);
+    this.nonLocalStale = false;
     this.kindRows = [];
     this.userRows = new Growable(Int32Array);
     this.session = new Growable(Int32Array);
@@ -118,6 +169,30 @@ export class MemoryIndex {
     (this.kindRows[kind] ??= new Growable(Int32Array)).push(i);
     if (this.cols.dict.user.data[i] !== 0) this.userRows.push(i);
     this.assignSession(i);
+    this.assignDay(i);
+  }
+
+  private assignDay(i: number): void {
+    const day = Math.floor(this.cols.ts.data[i]! / DAY_MS);
+    const v = this.cols.dict.visitor.data[i]!;
+    const days = this.visitorDay;
+    while (days.length <= v) days.push(UNSEEN);
+    const was = days.data[v]!;
+    // An explicit session can hold several visitors, so its rows never count as day-local.
+    const local = this.cols.dict.session.data[i] === 0;
+    if (was === UNSEEN) days.data[v] = local ? day : NOT_DAY_LOCAL;
+    else if (was !== NOT_DAY_LOCAL && (was !== day || !local)) {
+      days.data[v] = NOT_DAY_LOCAL;
+      this.bumpDay(was);
+      // The visitor's earlier rows now belong to the non-local list: rebuild it when next read.
+      this.nonLocalStale = true;
+    }
+    this.bumpDay(day);
+    if (days.data[v] === NOT_DAY_LOCAL && !this.nonLocalStale) this.nonLocal.push(i);
+  }
+
+  private bumpDay(day: number): void {
+    this.dayVersions.set(day, (this.dayVersions.get(day) ?? 0) + 1);
   }
 
   private assignSession(i: number): void {

@@ -15,7 +15,9 @@ export class ScrollMax {
   private readonly next = new Growable(Int32Array);
   private readonly max = new Growable(Int32Array);
 
+  /** for sessions base…base+sessions−1 (a range's span, see SessionStats) */
   constructor(
+    private readonly base: number,
     sessions: number,
     private readonly paths: number,
   ) {
@@ -24,7 +26,8 @@ export class ScrollMax {
     this.head = new Int32Array(sessions).fill(-1);
   }
 
-  update(group: number, session: number, path: number, scroll: number): void {
+  update(group: number, sessionNumber: number, path: number, scroll: number): void {
+    const session = sessionNumber - this.base;
     const key = group * this.paths + path;
     let node = -1;
     if (this.lastKey[session] === key) node = this.lastNode[session]!;
@@ -48,8 +51,11 @@ export class ScrollMax {
     if (this.max.data[node]! < scroll) this.max.data[node] = scroll;
   }
 
-  /** Average of the per-(session, path) maxima of each group, indexed by group (NaN: none). */
-  averages(groups: number): Float64Array {
+  /**
+   * Per group: the sum and the number of per-(session, path) maxima. Kept apart rather than
+   * averaged so day-sized partial results can be added up (rollup.ts).
+   */
+  totals(groups: number): { sum: Float64Array; count: Float64Array } {
     const sum = new Float64Array(groups);
     const count = new Float64Array(groups);
     for (let n = 0; n < this.key.length; n++) {
@@ -57,7 +63,6 @@ export class ScrollMax {
       sum[g]! += this.max.data[n]!;
       count[g]!++;
     }
-    for (let g = 0; g < groups; g++) sum[g] = count[g] ? sum[g]! / count[g]! : NaN;
-    return sum;
+    return { sum, count };
   }
 }

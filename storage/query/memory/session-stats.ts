@@ -1,8 +1,14 @@
 import type { MemoryIndex } from './index.ts';
 import { KIND_CODE } from './columns.ts';
+import { isLocalRow, rowScan, type Part } from './scope.ts';
 
-/** Per-session figures over one range, indexed by session number (see "Session" in ../types.ts). */
+/**
+ * Per-session figures over one range, for sessions base…base+span−1 (session numbers, see
+ * "Session" in ../types.ts): entry s − base describes session s.
+ */
 export interface SessionStats {
+  base: number;
+  span: number;
   /** row of the first / last pageview in the range, −1 when none */
   firstPv: Int32Array;
   lastPv: Int32Array;
@@ -14,30 +20,56 @@ export interface SessionStats {
 }
 
 /**
- * One pass over the range's rows. Several queries of one `overall` share a range, so the last
- * result is cached by (range, site, row count); for 1M rows and 300k sessions a pass takes about
- * 10 ms and the arrays about 10 MB.
+ * Two passes over the range's rows in `part`: the span of session numbers met, then the figures.
+ * Arrays cover only that span (sessions are numbered in time order, so a day's sessions are a
+ * short run), which keeps a 24 h query or one day of a rollup from allocating per-session arrays
+ * for the whole history. Several queries of one `overall` share a range, so the last result is
+ * cached by (range, part, site, row count).
  */
-export function sessionStats(index: MemoryIndex, lo: number, hi: number, site: number): SessionStats {
-  const key = `${lo}:${hi}:${site}:${index.length}:${index.sessionCount}`;
+export function sessionStats(
+  index: MemoryIndex,
+  from: number,
+  to: number,
+  site: number,
+  part: Part = 'all',
+): SessionStats {
+  const key = `${from}:${to}:${site}:${part}:${index.length}:${index.sessionCount}:${index.epoch}`;
   const cache = cached.get(index);
   if (cache && cache.key === key) return cache.stats;
-  const n = index.sessionCount;
-  const stats: SessionStats = {
-    firstPv: new Int32Array(n).fill(-1),
-    lastPv: new Int32Array(n).fill(-1),
-    pageviews: new Int32Array(n),
-    interactions: new Int32Array(n),
-    firstTs: new Float64Array(n).fill(Infinity),
-    lastTs: new Float64Array(n).fill(-Infinity),
-  };
+  const scan = rowScan(index, from, to, part);
   const sessions = index.session.data;
   const kinds = index.cols.dict.kind.data;
   const sites = index.cols.dict.site.data;
+  const visitors = index.cols.dict.visitor.data;
   const ts = index.cols.ts.data;
-  for (let i = lo; i < hi; i++) {
+  const list = scan.list;
+  let base = Infinity;
+  let top = -1;
+  for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    const i = list ? list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
+    if (!isLocalRow(scan, visitors, i)) continue;
     const s = sessions[i]!;
+    if (s < base) base = s;
+    if (s > top) top = s;
+  }
+  if (top < 0) base = 0;
+  const span = top - base + 1;
+  const stats: SessionStats = {
+    base,
+    span,
+    firstPv: new Int32Array(span).fill(-1),
+    lastPv: new Int32Array(span).fill(-1),
+    pageviews: new Int32Array(span),
+    interactions: new Int32Array(span),
+    firstTs: new Float64Array(span).fill(Infinity),
+    lastTs: new Float64Array(span).fill(-Infinity),
+  };
+  for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    const i = list ? list[j]! : j;
+    if (site >= 0 && sites[i] !== site) continue;
+    if (!isLocalRow(scan, visitors, i)) continue;
+    const s = sessions[i]! - base;
     const kind = kinds[i]!;
     if (stats.firstTs[s]! > ts[i]!) stats.firstTs[s] = ts[i]!;
     stats.lastTs[s] = ts[i]!;

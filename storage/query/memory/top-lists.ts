@@ -4,6 +4,7 @@ import { KIND_CODE } from './columns.ts';
 import { dimensionReader, isSessionDimension, SESSION_COLUMN } from './dimensions.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
+import { isLocalRow, rowScan, type Part } from './scope.ts';
 import { sessionStats } from './session-stats.ts';
 
 /**
@@ -15,30 +16,37 @@ import { sessionStats } from './session-stats.ts';
  * distinct visitors exactly without a set. On 1M records (90 days, ~500k page views) the 13
  * lists of `overall` take a few tens of ms together instead of 13 passes of ~80 ms each.
  */
-export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readonly Dimension[]): QueryRows[] {
+export function topLists(
+  index: MemoryIndex,
+  base: NormalizedQuery,
+  dims: readonly Dimension[],
+  part: Part = 'all',
+): QueryRows[] {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, base.site);
   const empty = dims.map((): QueryRows => []);
   if (site === -2) return empty;
-  const lo = index.lowerBound(base.from);
-  const hi = index.lowerBound(base.to);
   const needsStats = dims.some(isSessionDimension) || usesSessionDimension(base.filters);
-  const stats = needsStats ? sessionStats(index, lo, hi, site) : null;
+  const stats = needsStats ? sessionStats(index, base.from, base.to, site, part) : null;
   const filter = compileFilters(index, base.filters, stats);
-  const list = index.kindRows[KIND_CODE.pageview];
-  if (!list) return empty;
-  const first = index.lowerBoundIn(list.data, list.length, base.from);
-  const end = index.lowerBoundIn(list.data, list.length, base.to);
+  const pageviews = index.kindRows[KIND_CODE.pageview];
+  if (!pageviews) return empty;
+  const scan = rowScan(index, base.from, base.to, part, pageviews);
+  const list = scan.list!;
 
   // 1. The matching page views, then the same rows grouped by visitor (counting sort).
   const sites = cols.dict.site.data;
+  const kinds = cols.dict.kind.data;
   const visitorCol = cols.dict.visitor.data;
-  const selected = new Int32Array(end - first);
+  const selected = new Int32Array(scan.end - scan.first);
   let n = 0;
-  for (let j = first; j < end; j++) {
-    const i = list.data[j]!;
+  for (let j = scan.first; j < scan.end; j++) {
+    const i = list[j]!;
     if (site >= 0 && sites[i] !== site) continue;
+    // A non-local scan walks rows of every kind.
+    if (kinds[i] !== KIND_CODE.pageview) continue;
+    if (!isLocalRow(scan, visitorCol, i)) continue;
     if (filter && !filter(i)) continue;
     selected[n++] = i;
   }
@@ -64,8 +72,9 @@ export function topLists(index: MemoryIndex, base: NormalizedQuery, dims: readon
     if (cached) return cached;
     const pick = exit ? stats!.lastPv : stats!.firstPv;
     const sessions = index.session.data;
+    const first = stats!.base;
     const rows = new Int32Array(n);
-    for (let k = 0; k < n; k++) rows[k] = pick[sessions[byVisitor[k]!]!]!;
+    for (let k = 0; k < n; k++) rows[k] = pick[sessions[byVisitor[k]!]! - first]!;
     return exit ? (exitRows = rows) : (entryRows = rows);
   };
   const codes = new Int32Array(n);
