@@ -37,6 +37,8 @@ export class MemoryIndex {
   /** bumped when any day's rows or locality change, so cached day results stay exact */
   epoch = 0;
   private dayVersions = new Map<number, number>();
+  /** days that got records while the index was unsorted (their rows are numbered at the sort) */
+  private readonly unsortedDays = new Set<number>();
   private nonLocal = new Growable(Int32Array);
   private nonLocalStale = false;
   private sorted = true;
@@ -56,6 +58,7 @@ export class MemoryIndex {
       if (record.ts < this.lastTs) this.sorted = false;
       else this.lastTs = record.ts;
       if (this.sorted) this.assignRow(this.cols.length - 1);
+      else this.unsortedDays.add(Math.floor(record.ts / DAY_MS));
     }
   }
 
@@ -63,7 +66,20 @@ export class MemoryIndex {
   ready(): this {
     if (this.sorted) return this;
     this.cols.sortByTime();
+    // Sorting moves rows but changes no day's data except the days the late records went to (and
+    // the days of visitors they made multi-day): keep the other days' versions, so results
+    // cached for them stay valid.
+    const versions = this.dayVersions;
+    const before = this.visitorDay;
+    const epoch = this.epoch;
     this.renumber();
+    this.epoch = epoch;
+    this.dayVersions = versions;
+    for (const day of this.unsortedDays) this.bumpDay(day);
+    const after = this.visitorDay.data;
+    for (let v = 0; v < before.length; v++)
+      if (before.data[v] !== after[v] && before.data[v]! >= 0) this.bumpDay(before.data[v]!);
+    this.unsortedDays.clear();
     this.sorted = true;
     return this;
   }
@@ -143,7 +159,7 @@ export class MemoryIndex {
 
   private resetSessions(): void {
     this.epoch++;
-    this.dayVersions.clear();
+    this.dayVersions = new Map();
     this.visitorDay = new Growable(Int32Array);
     this.nonLocal = new Growable(Int32Array);
     this.nonLocalStale = false;
