@@ -14,6 +14,8 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { trackRoutes } from './routes/analytics-track.ts';
 import { loadCards } from '../storage/query/cards-config.ts';
 import { MemoryBackend } from '../storage/query/memory/backend.ts';
+import { IndexSnapshots } from '../storage/query/memory/snapshot.ts';
+import { SnapshotSchedule } from '../storage/query/memory/snapshot-schedule.ts';
 import { QueryService } from '../storage/query/service.ts';
 import { DropCounter } from './drop-counter.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
@@ -57,8 +59,26 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     !options.store && config.clickhouse
       ? await openClickHouse({ ...config.clickhouse, dataDir: config.dataDir, clock })
       : null;
+  // Our own JSON store: the query index starts from a snapshot of its columns when one fits the
+  // files (storage/query/memory/snapshot.ts); erasure and purges delete it before changing a file.
+  const snapshots =
+    !options.store && !clickhouse && config.snapshotRows > 0
+      ? new IndexSnapshots(config.dataDir, clock)
+      : null;
   const store =
-    options.store ?? clickhouse?.store ?? (await JsonlStore.open({ dataDir: config.dataDir, clock }));
+    options.store ??
+    clickhouse?.store ??
+    (await JsonlStore.open({ dataDir: config.dataDir, clock, beforeRewrite: snapshots?.invalidate }));
+  const schedule =
+    snapshots && store instanceof JsonlStore
+      ? new SnapshotSchedule({
+          snapshots,
+          source: store,
+          clock,
+          rows: config.snapshotRows,
+          everyMs: config.snapshotMinutes * 60_000,
+        })
+      : null;
   const salts: SaltStore = clickhouse?.salts ?? new FileSaltStore(config.dataDir);
   await salts.prune(clock());
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
@@ -69,7 +89,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   saltTimer.unref();
   // The query index loads the history in the background; /healthz reports its progress. With
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
-  const index = clickhouse ? new ClickHouseQueryBackend(clickhouse.queries) : new MemoryBackend(clock);
+  const index = clickhouse
+    ? new ClickHouseQueryBackend(clickhouse.queries)
+    : new MemoryBackend(clock, schedule?.warmStart);
+  if (schedule && index instanceof MemoryBackend) schedule.start(index);
   const queryReady = index.load(store).catch((error: Error) => {
     console.error(`query index: loading the stored events failed: ${error.message}`);
   });
@@ -79,10 +102,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const dropUser = async (userId: string) => {
     await queryReady;
     index.retain((r) => r.user !== userId);
+    snapshots?.release();
   };
   const dropBefore = async (firstKeptDay: string) => {
     await queryReady;
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
+    snapshots?.release();
   };
   const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
   const retention =
@@ -144,6 +169,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       index.stop();
       await queryReady;
       await store.close();
+      // After the store closed nothing is appended, so the last snapshot holds every stored record.
+      await schedule?.close();
       await clickhouse?.queries.close();
     },
   };

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFiles } from './append-files.ts';
 import { compressClosedDays } from './compress-days.ts';
@@ -15,14 +15,23 @@ import {
   type Clock,
   type EventStore,
   type StoreHealth,
+  type StoredFile,
   type TimeRange,
 } from './types.ts';
+
+/**
+ * Folder of the data dir holding derived data (index snapshots): deleted before any erasure or
+ * purge changes a file, since a snapshot taken earlier would bring the removed records back.
+ */
+export const INDEX_DIR = 'index';
 
 export interface JsonlStoreOptions {
   dataDir: string;
   clock?: Clock;
   /** how often closed days are looked for and gzipped; 0 turns the background job off */
   compressEveryMs?: number;
+  /** awaited before an erasure or purge changes any file, ahead of deleting INDEX_DIR */
+  beforeRewrite?: () => Promise<void>;
 }
 
 /**
@@ -98,14 +107,15 @@ export class JsonlStore implements EventStore {
   }
 
   eraseUser(userId: string): Promise<number> {
-    return this.maintain(() =>
-      eraseUserFiles(this.options.dataDir, userId, (path, rewrite) =>
+    return this.maintain(async () => {
+      await this.dropDerived();
+      return eraseUserFiles(this.options.dataDir, userId, (path, rewrite) =>
         this.withWriterPaused(async () => {
           await this.files.closeWhere((p) => p === path);
           return rewrite();
         }),
-      ),
-    );
+      );
+    });
   }
 
   async *exportUser(userId: string): AsyncGenerator<StoredRecord> {
@@ -125,13 +135,52 @@ export class JsonlStore implements EventStore {
   }
 
   purgeBefore(firstKeptDay: string): Promise<number> {
+    // Derived data goes only when a day is really due, so a run with nothing to purge keeps it.
+    let dropped: Promise<void> | null = null;
     return this.maintain(() =>
-      purgeDaysBefore(this.options.dataDir, firstKeptDay, (day) =>
-        this.withWriterPaused(() =>
+      purgeDaysBefore(this.options.dataDir, firstKeptDay, async (day) => {
+        await (dropped ??= this.dropDerived());
+        await this.withWriterPaused(() =>
           this.files.closeWhere((p) => p.startsWith(dayDir(this.options.dataDir, day))),
-        ),
-      ),
+        );
+      }),
     );
+  }
+
+  /**
+   * Every day file on disk now, oldest day first and kinds in RECORD_KINDS order, taking the
+   * .gz where compression left both (as reads do).
+   */
+  async listFiles(): Promise<StoredFile[]> {
+    const out: StoredFile[] = [];
+    for (const day of await this.days()) {
+      const names = await readdir(dayDir(this.options.dataDir, day)).catch(() => [] as string[]);
+      for (const kind of RECORD_KINDS) {
+        const gz = names.includes(`${kind}.jsonl.gz`);
+        if (!gz && !names.includes(`${kind}.jsonl`)) continue;
+        // Compression may replace the plain file between readdir and stat.
+        for (const compressed of gz ? [true] : [false, true]) {
+          const path = kindFile(this.options.dataDir, day, kind, compressed);
+          const info = await stat(path, { bigint: true }).catch(() => null);
+          if (!info) continue;
+          out.push({ day, kind, path, compressed, size: Number(info.size), ino: String(info.ino) });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs `fn` with listFiles() between two write batches, once the callers of the last batch
+   * have been told (their append() continuations ran): the files then hold exactly the records
+   * an index fed by those callers holds. Appends wait meanwhile, so `fn` should be quick.
+   */
+  atRest<T>(fn: (files: StoredFile[]) => T): Promise<T> {
+    return this.withWriterPaused(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return fn(await this.listFiles());
+    });
   }
 
   health(): StoreHealth {
@@ -156,6 +205,12 @@ export class JsonlStore implements EventStore {
       console.error(`storage: compression failed: ${error.message}`),
     );
     return run;
+  }
+
+  /** Deletes derived data before a rewrite (see INDEX_DIR), after telling its owner. */
+  private async dropDerived(): Promise<void> {
+    await this.options.beforeRewrite?.();
+    await rm(join(this.options.dataDir, INDEX_DIR), { recursive: true, force: true });
   }
 
   /** Runs `fn` between two batches: appends that arrive meanwhile wait and go in the next one. */

@@ -1,4 +1,4 @@
-import type { StoredRecord } from './schema.ts';
+import type { RecordKind, StoredRecord } from './schema.ts';
 
 /** Milliseconds since the epoch; injected everywhere so tests can fix "now". */
 export type Clock = () => number;
@@ -51,6 +51,19 @@ export interface EventStore {
   purgeBefore(firstKeptDay: string): Promise<number>;
   /** Flushes what is pending and releases files and connections. */
   close(): Promise<void>;
+}
+
+/** One day file of the JSON Lines store as it is on disk now (what index snapshots record). */
+export interface StoredFile {
+  day: string;
+  kind: RecordKind;
+  path: string;
+  /** gzipped (a closed day) */
+  compressed: boolean;
+  /** bytes on disk */
+  size: number;
+  /** inode number, as text: a rewrite replaces the file, so this changes even if the size does not */
+  ino: string;
 }
 
 /** A write that could not be made durable: the caller answers 503 and the client retries. */

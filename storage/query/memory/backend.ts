@@ -29,7 +29,11 @@ export class MemoryBackend implements QueryBackend {
    */
   constructor(
     private readonly clock: Clock,
-    private readonly warmStart?: (index: MemoryIndex, to: number, progress: (p: number) => void) => Promise<boolean>,
+    private readonly warmStart?: (
+      index: MemoryIndex,
+      to: number,
+      progress: (p: number) => void,
+    ) => Promise<boolean>,
   ) {}
 
   /** Starts streaming the store's history into the index; resolves when done. */
