@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { newVsReturning } from '../../storage/query/compose/new-returning.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
 import {
   METRICS,
@@ -7,6 +8,7 @@ import {
   type Filter,
   type Metric,
   type NormalizedQuery,
+  type QueryBackend,
   type QueryRow,
 } from '../../storage/query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
@@ -169,6 +171,26 @@ describe('whole-day rollups', () => {
         },
       ),
       { numRuns: 80, seed: 112702 },
+    );
+  });
+
+  it('new vs returning users from first records equal the two general queries', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordArb, { minLength: 1, maxLength: 150 }),
+        fc.array(recordArb, { maxLength: 20 }),
+        queryArb,
+        async (first, later, q) => {
+          const backend = new MemoryBackend(now);
+          backend.add(first);
+          backend.add(later);
+          const base = { ...q, filters: [] };
+          // Only the general query: compose/new-returning.ts then takes its generic path.
+          const generic = { query: backend.query } as unknown as QueryBackend;
+          expect(await newVsReturning(backend, base)).toEqual(await newVsReturning(generic, base));
+        },
+      ),
+      { numRuns: 100, seed: 112703 },
     );
   });
 

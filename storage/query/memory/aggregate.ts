@@ -21,7 +21,7 @@ const SESSION_METRICS = new Set<Metric>([
   'scroll_depth',
 ]);
 
-/** One group's figures in one part of a range; parts of a range add up (see rollup.ts). */
+/** One group's figures in one part of a range; parts of a range add up (see rollup.ts, packed.ts). */
 export class Group {
   visitors = 0;
   sessions = 0;
@@ -48,36 +48,6 @@ export class Group {
     props: number,
   ) {
     this.propSums = new Array<number>(props).fill(0);
-  }
-
-  /**
-   * Adds another part's figures for the same dimension values. Exact for every field except
-   * `users`: parts share no visitor and no session, but an identified user spans days.
-   */
-  add(o: Group): void {
-    this.visitors += o.visitors;
-    this.sessions += o.sessions;
-    this.users += o.users;
-    this.pageviews += o.pageviews;
-    this.actions += o.actions;
-    this.shares += o.shares;
-    this.engagedMs += o.engagedMs;
-    this.recipients += o.recipients;
-    if (o.firstTs < this.firstTs) this.firstTs = o.firstTs;
-    if (o.lastTs > this.lastTs) this.lastTs = o.lastTs;
-    this.sessionsWithPv += o.sessionsWithPv;
-    this.bounced += o.bounced;
-    this.durationMs += o.durationMs;
-    this.scrollSum += o.scrollSum;
-    this.scrollCount += o.scrollCount;
-    for (let k = 0; k < this.propSums.length; k++) this.propSums[k]! += o.propSums[k]!;
-  }
-
-  copy(): Group {
-    const g = new Group(this.codes, this.propSums.length);
-    g.labels = this.labels;
-    g.add(this);
-    return g;
   }
 }
 

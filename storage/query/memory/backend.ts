@@ -5,6 +5,7 @@ import { events } from './events.ts';
 import { funnel } from './funnel.ts';
 import { MemoryIndex } from './index.ts';
 import { journeys } from './journeys.ts';
+import { newVsReturningUsers } from './new-returning.ts';
 import { retention } from './retention.ts';
 import { DayCache, rolledAggregate, rolledPropKeys, rolledTopLists } from './rollup.ts';
 
@@ -84,6 +85,8 @@ export class MemoryBackend implements QueryBackend {
   journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
   events: QueryBackend['events'] = async (q) => events(this.index, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => rolledPropKeys(this.index, q, this.days);
+  /** New vs returning users from each user's first record (see new-returning.ts); compose/new-returning.ts uses it. */
+  newVsReturning = async (base: NormalizedQuery) => newVsReturningUsers(this.index, base);
   /** Several page-view top lists in one pass (see top-lists.ts); compose/overall.ts uses it when present. */
   topLists = async (base: NormalizedQuery, dims: readonly Dimension[]) =>
     rolledTopLists(this.index, base, dims, this.days);

@@ -34,6 +34,10 @@ export class MemoryIndex {
    * across midnight make the rest.
    */
   visitorDay = new Growable(Int32Array);
+  /** per user code: the time of the user's first record on any site (NaN: none yet) */
+  userFirst = new Growable(Float64Array);
+  /** the same per (site, user), keyed site × 2^32 + user */
+  private userSiteFirst = new Map<number, number>();
   /** bumped when any day's rows or locality change, so cached day results stay exact */
   epoch = 0;
   private dayVersions = new Map<number, number>();
@@ -144,6 +148,12 @@ export class MemoryIndex {
     return this.dayVersions.get(day) ?? 0;
   }
 
+  /** Time of the first record of user code `user` (on site code `site`, or any site when −1). */
+  firstSeen(user: number, site: number): number {
+    if (site < 0) return user < this.userFirst.length ? this.userFirst.data[user]! : NaN;
+    return this.userSiteFirst.get(site * SITE_SHIFT + user) ?? NaN;
+  }
+
   /** Rows of visitors that are not day-local, ascending. */
   nonLocalRows(): Growable<Int32Array> {
     if (this.nonLocalStale) {
@@ -161,6 +171,8 @@ export class MemoryIndex {
     this.epoch++;
     this.dayVersions = new Map();
     this.visitorDay = new Growable(Int32Array);
+    this.userFirst = new Growable(Float64Array);
+    this.userSiteFirst.clear();
     this.nonLocal = new Growable(Int32Array);
     this.nonLocalStale = false;
     this.kindRows = [];
@@ -183,7 +195,15 @@ export class MemoryIndex {
   private assignRow(i: number): void {
     const kind = this.cols.dict.kind.data[i]!;
     (this.kindRows[kind] ??= new Growable(Int32Array)).push(i);
-    if (this.cols.dict.user.data[i] !== 0) this.userRows.push(i);
+    const user = this.cols.dict.user.data[i]!;
+    if (user !== 0) {
+      this.userRows.push(i);
+      // Rows are assigned in time order, so the first one seen is the earliest.
+      while (this.userFirst.length <= user) this.userFirst.push(NaN);
+      if (Number.isNaN(this.userFirst.data[user])) this.userFirst.data[user] = this.cols.ts.data[i]!;
+      const key = this.cols.dict.site.data[i]! * SITE_SHIFT + user;
+      if (!this.userSiteFirst.has(key)) this.userSiteFirst.set(key, this.cols.ts.data[i]!);
+    }
     this.assignSession(i);
     this.assignDay(i);
   }

@@ -1,9 +1,10 @@
 import type { RecordKind } from '../../schema.ts';
 import { DAY_MS } from '../time.ts';
 import type { Dimension, NormalizedQuery, QueryRows } from '../types.ts';
-import { accumulate, finishRows, Group, type PartResult } from './aggregate.ts';
+import { accumulate, finishRows } from './aggregate.ts';
 import { numericPropKeys } from './events.ts';
 import type { MemoryIndex } from './index.ts';
+import { mergePacked, pack, PACKED_WIDTH, unpack } from './packed.ts';
 import type { Part } from './scope.ts';
 import { topLists } from './top-lists.ts';
 
@@ -14,8 +15,10 @@ import { topLists } from './top-lists.ts';
  * visitors (nearly all: the visitor id changes with the daily salt) are summed over days: such a
  * visitor and its sessions live in one day, so distinct visitors, sessions, bounces, durations and
  * scroll maxima of different days simply add. The whole days are covered by aligned blocks of 1,
- * 2, 4 … 256 days whose results are cached and rebuilt only when one of their days changes, so a
- * 90-day range merges about a dozen results; the ragged ends are scanned. Rows of the other
+ * 2, 4 … 256 days whose results are cached and rebuilt (by one scan) only when one of their days
+ * changes, so a 90-day range merges about a dozen results; the ragged ends are scanned. Aligned
+ * blocks mostly survive midnight: only the few at the ends of a moving range are new. Only the
+ * blocks queries use are kept, not their parts, which keeps the cache to a few MB. Rows of the other
  * visitors (server-side `u:` ids, explicit sessions) are scanned over the whole range from their
  * own short list, and add to the rest for the same reason. Distinct `users` do not add (an
  * identified user spans days), so queries asking for them are answered by one plain scan.
@@ -24,7 +27,7 @@ interface Rollup<T> {
   /** a result over [from, to) in `part` */
   scan(from: number, to: number, part: Part): T;
   merge(results: T[]): T;
-  /** entries held, for the cache's budget */
+  /** about how many bytes the result holds, for the cache's budget */
   size(result: T): number;
   /**
    * false when the result does not count distinct visitors or sessions, so any split of the
@@ -50,26 +53,20 @@ function rolled<T>(
   const part: Part = r.distinct ? 'local' : 'all';
   const results: T[] = [];
   if (from < firstDay * DAY_MS) results.push(r.scan(from, firstDay * DAY_MS, part));
-  const block = (level: number, start: number): void => {
-    const days = 2 ** level;
-    const lo = index.lowerBound(start * DAY_MS);
-    if (lo === index.lowerBound((start + days) * DAY_MS)) return; // no rows: nothing to add
-    const key = `${level}:${start}|${shape}`;
-    results.push(
-      cache.get(index, key, blockVersion(index, start, days), r.size, () => {
-        if (level === 0) return r.scan(start * DAY_MS, (start + 1) * DAY_MS, part);
-        const outer = results.length;
-        block(level - 1, start);
-        block(level - 1, start + days / 2);
-        return r.merge(results.splice(outer));
-      }),
-    );
-  };
   for (let day = firstDay; day < endDay;) {
     let level = MAX_LEVEL;
     while (level > 0 && (day % 2 ** level !== 0 || day + 2 ** level > endDay)) level--;
-    block(level, day);
-    day += 2 ** level;
+    const days = 2 ** level;
+    const start = day * DAY_MS;
+    const end = (day + days) * DAY_MS;
+    // A block without rows adds nothing (ranges from 0 cover decades of empty days).
+    if (index.lowerBound(start) !== index.lowerBound(end))
+      results.push(
+        cache.get(index, `${day}+${days}|${shape}`, blockVersion(index, day, days), r.size, () =>
+          r.scan(start, end, part),
+        ),
+      );
+    day += days;
   }
   if (to > endDay * DAY_MS) results.push(r.scan(endDay * DAY_MS, to, part));
   if (r.distinct) results.push(r.scan(from, to, 'nonlocal'));
@@ -86,15 +83,17 @@ function blockVersion(index: MemoryIndex, start: number, days: number): number {
 /** The general query (see aggregate.ts), rolled up over whole days where it adds up. */
 export function rolledAggregate(index: MemoryIndex, q: NormalizedQuery, cache: DayCache): QueryRows {
   const shape = JSON.stringify(['query', q.site, q.metrics, q.dimensions, q.filters]);
+  const dims = q.dimensions.length;
+  const props = q.metrics.filter((m) => m.startsWith('prop_sum:')).length;
   const sum = q.metrics.includes('users')
     ? null
     : rolled(index, q.from, q.to, shape, cache, {
-        scan: (from, to, part) => accumulate(index, { ...q, from, to }, part),
-        merge: mergeParts,
-        size: (result) => result.groups.length + 1,
+        scan: (from, to, part) => pack(accumulate(index, { ...q, from, to }, part), dims, props),
+        merge: (parts) => mergePacked(parts, dims, PACKED_WIDTH + props),
+        size: (packed) => packed.values.byteLength + 16 * packed.keys.length + 64,
         distinct: true,
       });
-  return finishRows(q, sum ?? accumulate(index, q, 'all'));
+  return finishRows(q, sum ? unpack(sum) : accumulate(index, q, 'all'));
 }
 
 /** Batched page-view top lists (see top-lists.ts); their [visitors, pageviews] add up. */
@@ -106,12 +105,58 @@ export function rolledTopLists(
 ): QueryRows[] {
   const shape = JSON.stringify(['top-lists', base.site, base.filters, dims]);
   const lists = rolled(index, base.from, base.to, shape, cache, {
-    scan: (from, to, part) => topLists(index, { ...base, from, to }, dims, part),
+    scan: (from, to, part) => topLists(index, { ...base, from, to }, dims, part).map(packRows),
     merge: (results) => dims.map((_, k) => sumRows(results.map((lists) => lists[k]!))),
-    size: (lists) => lists.reduce((n, rows) => n + rows.length, 1),
+    size: (lists) => lists.reduce((n, rows) => n + rows.values.byteLength + 16 * rows.keys.length, 64),
     distinct: true,
   });
-  return lists ?? topLists(index, base, dims, 'all');
+  return lists ? lists.map(unpackRows) : topLists(index, base, dims, 'all');
+}
+
+/** A top list's rows packed: values [visitors, pageviews] per key. */
+interface PackedRows {
+  keys: string[];
+  values: Float64Array;
+}
+
+function packRows(rows: QueryRows): PackedRows {
+  const values = new Float64Array(rows.length * 2);
+  rows.forEach((row, n) => {
+    values[2 * n] = row.metrics[0]!;
+    values[2 * n + 1] = row.metrics[1]!;
+  });
+  return { keys: rows.map((row) => row.dimensions[0]!), values };
+}
+
+function unpackRows(rows: PackedRows): QueryRows {
+  return rows.keys.map((key, n) => ({
+    dimensions: [key],
+    metrics: [rows.values[2 * n]!, rows.values[2 * n + 1]!],
+  }));
+}
+
+/** Adds packed top lists, matching rows by their value. */
+function sumRows(lists: PackedRows[]): PackedRows {
+  const at = new Map<string, number>();
+  const keys: string[] = [];
+  let values = new Float64Array(256);
+  for (const list of lists)
+    for (let n = 0; n < list.keys.length; n++) {
+      const key = list.keys[n]!;
+      let g = at.get(key);
+      if (g === undefined) {
+        at.set(key, (g = keys.length));
+        keys.push(key);
+        if (2 * keys.length > values.length) {
+          const grown = new Float64Array(values.length * 2);
+          grown.set(values);
+          values = grown;
+        }
+      }
+      values[2 * g]! += list.values[2 * n]!;
+      values[2 * g + 1]! += list.values[2 * n + 1]!;
+    }
+  return { keys, values: values.slice(0, 2 * keys.length) };
 }
 
 /** Numeric prop keys per event name (see events.ts), as a union over whole days. */
@@ -130,39 +175,10 @@ export function rolledPropKeys(
           for (const k of keys) (union[name] ??= new Set()).add(k);
       return Object.fromEntries(Object.entries(union).map(([name, set]) => [name, [...set].sort()]));
     },
-    size: (result) => Object.keys(result).length + 1,
+    size: (result) => 64 * (Object.keys(result).length + 1),
     distinct: false,
   });
   return keys ?? numericPropKeys(index, q);
-}
-
-/** Adds part results group by group, matching groups by their dimension values. */
-function mergeParts(parts: PartResult[]): PartResult {
-  const groups = new Map<string, Group>();
-  let visitors = 0;
-  for (const part of parts) {
-    visitors += part.visitors;
-    for (const group of part.groups) {
-      const key = group.labels.length === 1 ? group.labels[0]! : group.labels.join('\u0000');
-      const mine = groups.get(key);
-      // Cached groups are shared between answers: copy before adding into one.
-      if (mine) mine.add(group);
-      else groups.set(key, group.copy());
-    }
-  }
-  return { groups: [...groups.values()], visitors };
-}
-
-/** Adds single-dimension rows whose metrics all add up, matching rows by their value. */
-function sumRows(lists: QueryRows[]): QueryRows {
-  const sums = new Map<string, number[]>();
-  for (const rows of lists)
-    for (const row of rows) {
-      const mine = sums.get(row.dimensions[0]!);
-      if (mine) for (let k = 0; k < mine.length; k++) mine[k]! += row.metrics[k]!;
-      else sums.set(row.dimensions[0]!, [...row.metrics]);
-    }
-  return [...sums].map(([key, metrics]) => ({ dimensions: [key], metrics }));
 }
 
 interface Entry {
@@ -175,14 +191,14 @@ interface Entry {
 /**
  * Partial results by (block of days, query shape), checked against the index's day versions so
  * an append to a day (a late or backdated event) rebuilds every block holding it. Least
- * recently used entries go first once the cache holds `budget` groups or rows in all (a few
- * hundred bytes each).
+ * recently used entries go first once the results held add up to `budgetBytes` (estimated);
+ * the blocks the dashboard's ranges use over 1M records take a few tens of MB.
  */
 export class DayCache {
   private readonly entries = new Map<string, Entry>();
   private held = 0;
 
-  constructor(private readonly budget = 300_000) {}
+  constructor(private readonly budgetBytes = 64 * 2 ** 20) {}
 
   get<T>(
     index: MemoryIndex,
@@ -197,15 +213,19 @@ export class DayCache {
       this.held -= hit.size;
     }
     const fresh = hit && hit.epoch === index.epoch && hit.version === version;
-    const result = fresh ? (hit.result as T) : compute();
-    const entry = { epoch: index.epoch, version, result, size: sizeOf(result) };
+    let entry: Entry;
+    if (fresh) entry = hit;
+    else {
+      const result = compute();
+      entry = { epoch: index.epoch, version, result, size: sizeOf(result) };
+    }
     this.entries.set(key, entry);
     this.held += entry.size;
     for (const [oldKey, old] of this.entries) {
-      if (this.held <= this.budget) break;
+      if (this.held <= this.budgetBytes) break;
       this.entries.delete(oldKey);
       this.held -= old.size;
     }
-    return result;
+    return entry.result as T;
   }
 }
