@@ -2,12 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newVsReturning } from '../../storage/query/compose/new-returning.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { funnel } from '../../storage/query/memory/funnel.ts';
 import {
   METRICS,
   type Dimension,
   type Filter,
   type Metric,
   type NormalizedQuery,
+  type FunnelStep,
+  type NormalizedFunnel,
   type QueryBackend,
   type QueryRow,
 } from '../../storage/query/types.ts';
@@ -191,6 +194,33 @@ describe('whole-day rollups', () => {
         },
       ),
       { numRuns: 100, seed: 112703 },
+    );
+  });
+
+  it('funnels over whole days equal one scan of the range, session or time-window based', async () => {
+    const stepArb = fc.constantFrom<FunnelStep>(
+      { type: 'page', value: '*' },
+      { type: 'page', value: '/a' },
+      { type: 'action', value: 'photo_processed' },
+      { type: 'action', value: 'link_created' },
+      { type: 'share' },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordArb, { minLength: 1, maxLength: 150 }),
+        queryArb,
+        fc.array(stepArb, { minLength: 2, maxLength: 4 }),
+        fc.constantFrom(null, 600_000, 3 * DAY),
+        async (records, q, steps, windowMs) => {
+          const backend = new MemoryBackend(now);
+          backend.add(records);
+          const f: NormalizedFunnel = { site: q.site, from: q.from, to: q.to, steps, windowMs, filters: [] };
+          expect(await backend.funnel(f)).toEqual(funnel(backend.index, f));
+          // Asked again, the cached blocks give the same.
+          expect(await backend.funnel(f)).toEqual(funnel(backend.index, f));
+        },
+      ),
+      { numRuns: 100, seed: 112704 },
     );
   });
 

@@ -2,12 +2,11 @@ import type { EventStore, Clock, TimeRange } from '../../types.ts';
 import type { StoredRecord } from '../../schema.ts';
 import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend } from '../types.ts';
 import { events } from './events.ts';
-import { funnel } from './funnel.ts';
 import { MemoryIndex } from './index.ts';
 import { journeys } from './journeys.ts';
 import { newVsReturningUsers } from './new-returning.ts';
 import { retention } from './retention.ts';
-import { DayCache, rolledAggregate, rolledPropKeys, rolledTopLists } from './rollup.ts';
+import { DayCache, rolledAggregate, rolledFunnel, rolledPropKeys, rolledTopLists } from './rollup.ts';
 
 /**
  * The embedded backend: answers from the in-memory index, which loads the store's history in
@@ -80,7 +79,7 @@ export class MemoryBackend implements QueryBackend {
   }
 
   query: QueryBackend['query'] = async (q) => rolledAggregate(this.index, q, this.days);
-  funnel: QueryBackend['funnel'] = async (q) => funnel(this.index, q);
+  funnel: QueryBackend['funnel'] = async (q) => rolledFunnel(this.index, q, this.days);
   retention: QueryBackend['retention'] = async (q) => retention(this.index, q);
   journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
   events: QueryBackend['events'] = async (q) => events(this.index, q);

@@ -4,35 +4,61 @@ import { siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
+import { isLocalRow, rowScan, type Part } from './scope.ts';
 
 /**
- * Funnel with ClickHouse windowFunnel semantics (see "Funnel" in ../types.ts): per unit and
- * step k, the latest start time of a chain that reached k. Steps are checked from the last to
- * the first so one record never advances a chain twice.
+ * Funnel with ClickHouse windowFunnel semantics (see "Funnel" in ../types.ts) over the whole
+ * range in one scan; rollup.ts answers long ranges from the same counts per block of days.
  */
 export function funnel(index: MemoryIndex, q: NormalizedFunnel): FunnelResponse {
+  return funnelResponse(q.steps, funnelCounts(index, q, 'all'));
+}
+
+/**
+ * `reached[k]`: visitors of the range's rows in `part` whose best chain got to step k + 1. Per
+ * unit (session, or visitor with a time window) and step k, the latest start time of a chain
+ * that reached k; steps are checked from the last to the first so one record never advances a
+ * chain twice. Per-unit arrays cover only the unit numbers the scan meets.
+ */
+export function funnelCounts(index: MemoryIndex, q: NormalizedFunnel, part: Part): number[] {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
-  const lo = index.lowerBound(q.from);
-  const hi = index.lowerBound(q.to);
+  const n = q.steps.length;
+  const counts = new Array<number>(n).fill(0);
+  if (site === -2) return counts;
+  const scan = rowScan(index, q.from, q.to, part);
+  const list = scan.list;
   const filter = compileFilters(index, q.filters, null);
   const matchers = q.steps.map((step) => stepMatcher(index, step));
-  const n = q.steps.length;
   const byUnit = q.windowMs === null ? index.session.data : cols.dict.visitor.data;
-  const units = q.windowMs === null ? index.sessionCount : cols.dicts.visitor.size;
+  const sites = cols.dict.site.data;
+  const ts = cols.ts.data;
+  const visitors = cols.dict.visitor.data;
+  let base = Infinity;
+  let top = -1;
+  for (let j = scan.first; j < scan.end; j++) {
+    const i = list ? list[j]! : j;
+    if (site >= 0 && sites[i] !== site) continue;
+    if (!isLocalRow(scan, visitors, i)) continue;
+    const unit = byUnit[i]!;
+    if (unit < base) base = unit;
+    if (unit > top) top = unit;
+  }
+  if (top < 0) return counts;
+  const units = top - base + 1;
   // Per unit and step: the latest start of a chain that reached the step (−1: none).
   const starts = new Float64Array(units * n).fill(-1);
   const levels = new Int8Array(units);
   const visitorOf = new Int32Array(units);
-  const ts = cols.ts.data;
-  const visitors = cols.dict.visitor.data;
   const window = q.windowMs ?? Infinity;
 
-  for (let i = site === -2 ? hi : lo; i < hi; i++) {
-    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+  for (let j = scan.first; j < scan.end; j++) {
+    const i = list ? list[j]! : j;
+    if (site >= 0 && sites[i] !== site) continue;
+    if (!isLocalRow(scan, visitors, i)) continue;
     if (filter && !filter(i)) continue;
-    const unit = byUnit[i]!;
+    const unit = byUnit[i]! - base;
     const at = unit * n;
     for (let k = n - 1; k >= 0; k--) {
       if (!matchers[k]!(i)) continue;
@@ -50,9 +76,8 @@ export function funnel(index: MemoryIndex, q: NormalizedFunnel): FunnelResponse 
 
   const best = new Int8Array(cols.dicts.visitor.size);
   for (let u = 0; u < units; u++) if (levels[u]! > best[visitorOf[u]!]!) best[visitorOf[u]!] = levels[u]!;
-  const counts = new Array<number>(n).fill(0);
   for (const level of best) for (let k = 0; k < level; k++) counts[k]!++;
-  return funnelResponse(q.steps, counts);
+  return counts;
 }
 
 function stepMatcher(index: MemoryIndex, step: FunnelStep): (i: number) => boolean {

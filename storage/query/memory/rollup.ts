@@ -1,8 +1,10 @@
 import type { RecordKind } from '../../schema.ts';
 import { DAY_MS } from '../time.ts';
-import type { Dimension, NormalizedQuery, QueryRows } from '../types.ts';
+import { funnelResponse } from '../report-shape.ts';
+import type { Dimension, FunnelResponse, NormalizedFunnel, NormalizedQuery, QueryRows } from '../types.ts';
 import { accumulate, finishRows } from './aggregate.ts';
 import { numericPropKeys } from './events.ts';
+import { funnelCounts } from './funnel.ts';
 import type { MemoryIndex } from './index.ts';
 import { mergePacked, pack, PACKED_WIDTH, unpack } from './packed.ts';
 import type { Part } from './scope.ts';
@@ -157,6 +159,18 @@ function sumRows(lists: PackedRows[]): PackedRows {
       values[2 * g + 1]! += list.values[2 * n + 1]!;
     }
   return { keys, values: values.slice(0, 2 * keys.length) };
+}
+
+/** Funnel counts (see funnel.ts): visitors reaching each step add up across parts. */
+export function rolledFunnel(index: MemoryIndex, q: NormalizedFunnel, cache: DayCache): FunnelResponse {
+  const shape = JSON.stringify(['funnel', q.site, q.steps, q.windowMs, q.filters]);
+  const counts = rolled(index, q.from, q.to, shape, cache, {
+    scan: (from, to, part) => funnelCounts(index, { ...q, from, to }, part),
+    merge: (results) => q.steps.map((_, k) => results.reduce((n, counts) => n + counts[k]!, 0)),
+    size: (counts) => 8 * counts.length + 64,
+    distinct: true,
+  });
+  return funnelResponse(q.steps, counts ?? funnelCounts(index, q, 'all'));
 }
 
 /** Numeric prop keys per event name (see events.ts), as a union over whole days. */
