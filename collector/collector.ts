@@ -76,7 +76,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           source: store,
           clock,
           rows: config.snapshotRows,
-          everyMs: config.snapshotMinutes * 60_000,
+          everyMs: 10 * 60_000,
         })
       : null;
   const salts: SaltStore = clickhouse?.salts ?? new FileSaltStore(config.dataDir);

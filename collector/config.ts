@@ -21,10 +21,8 @@ export interface Config {
   metricsFile: string | null;
   /** how long an overall/users/virality answer is reused while no new record arrived; 0: never */
   queryCacheMs: number;
-  /** JSON store: write an index snapshot after this many new rows (0: no snapshots at all) */
+  /** JSON store: write an index snapshot after this many new rows or 10 min (0: no snapshots at all) */
   snapshotRows: number;
-  /** …or after this many minutes with anything new */
-  snapshotMinutes: number;
   /** where events live: JSON Lines files (default) or ClickHouse */
   store: 'json' | 'clickhouse';
   /** set when store is 'clickhouse' */
@@ -68,7 +66,6 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     metricsFile: env.ANALYTICS_METRICS_FILE?.trim() ? resolve(cwd, env.ANALYTICS_METRICS_FILE.trim()) : null,
     queryCacheMs: integer(env, 'ANALYTICS_QUERY_CACHE_MS', 10_000, 0, 3_600_000),
     snapshotRows: integer(env, 'ANALYTICS_SNAPSHOT_ROWS', 100_000, 0, 100_000_000),
-    snapshotMinutes: integer(env, 'ANALYTICS_SNAPSHOT_MINUTES', 10, 1, 10_080),
     ...storeConfig(env),
   };
 }

@@ -9,6 +9,7 @@ import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
 import { IndexSnapshots, type SnapshotLoaded } from '../../storage/query/memory/snapshot.ts';
+import { SnapshotSchedule } from '../../storage/query/memory/snapshot-schedule.ts';
 import { QueryService } from '../../storage/query/service.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 import { fixedClock, postEvent, tempDir } from '../helpers.ts';
@@ -286,5 +287,59 @@ describe('the collector with index snapshots', () => {
     cleanups.push(() => fourth.close());
     expect(await userIds(fourth)).toEqual(['keep-me']);
     expect(await readFile(snapshot, 'latin1')).not.toContain('erase-me');
+  });
+});
+
+describe('when snapshots are written', () => {
+  it('after a full load, then once enough rows arrived or enough time passed with new ones', async () => {
+    const dir = await dataDir();
+    const { store, snapshots, clock } = await open(dir);
+    await store.append(BEFORE);
+    const lines: string[] = [];
+    const schedule = new SnapshotSchedule({
+      snapshots,
+      source: store,
+      clock,
+      rows: 100,
+      everyMs: 600_000,
+      log: (l) => lines.push(l),
+    });
+    const backend = new MemoryBackend(clock, schedule.warmStart);
+    schedule.start(backend);
+    expect(await schedule.tick()).toBeNull(); // not loaded yet
+    await backend.load(store);
+    // No snapshot on disk yet: the first check writes one.
+    expect(await schedule.tick()).toMatchObject({ rows: BEFORE.length });
+    expect(lines.at(-1)).toMatch(/snapshot of \d+ rows written/);
+    expect(await schedule.tick()).toBeNull(); // nothing new
+
+    const add = async (records: StoredRecord[]) => {
+      await store.append(records);
+      backend.add(records);
+    };
+    await add(AFTER.slice(0, 99));
+    expect(await schedule.tick()).toBeNull(); // 99 < 100 rows, 0 min
+    await add(AFTER.slice(99, 100));
+    expect(await schedule.tick()).toMatchObject({ rows: BEFORE.length + 100 });
+    await add(AFTER.slice(100, 101));
+    clock.advance(599_000);
+    expect(await schedule.tick()).toBeNull();
+    clock.advance(1_000);
+    expect(await schedule.tick()).toMatchObject({ rows: BEFORE.length + 101 });
+    // A graceful close writes only when something changed since.
+    expect(await schedule.close()).toBeNull();
+  });
+
+  it('never with ANALYTICS_SNAPSHOT_ROWS=0, which the configuration checks', async () => {
+    const dir = await dataDir();
+    expect(() => loadConfig({ ANALYTICS_SNAPSHOT_ROWS: 'lots' })).toThrow(/ANALYTICS_SNAPSHOT_ROWS/);
+    const config = loadConfig({ ANALYTICS_DATA_DIR: dir, ANALYTICS_SNAPSHOT_ROWS: '0' });
+    const collector = await createCollector({ config, clock: fixedClock(NOW) });
+    await collector.queryReady;
+    expect((await postEvent(collector, { s: 'example.com', u: 'https://example.com/', k: 'p' })).status).toBe(
+      202,
+    );
+    await collector.close();
+    expect(existsSync(new IndexSnapshots(dir, fixedClock(NOW)).path)).toBe(false);
   });
 });

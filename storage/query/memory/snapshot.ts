@@ -94,7 +94,8 @@ export class IndexSnapshots {
       buf = await readFile(this.path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return fail(code === 'ENOENT' ? 'there is none yet' : `unreadable: ${code}`);
+      // None yet (first start, or deleted by an erasure): nothing is being ignored, so no log.
+      return code === 'ENOENT' ? null : fail(`unreadable: ${code}`);
     }
     options.progress?.(0.2);
     let snap: ReturnType<typeof decodeSnapshot>;
