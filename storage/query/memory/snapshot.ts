@@ -8,13 +8,14 @@ import { Columns, DICT_FIELDS, INT_FIELDS } from './columns.ts';
 import type { MemoryIndex } from './index.ts';
 import {
   decodeSnapshot,
+  type DecodedSnapshot,
   encodeSnapshot,
   SnapshotError,
   viewColumns,
   type FileMark,
 } from './snapshot-format.ts';
 import { tailLines } from './snapshot-tail.ts';
-import { planTails, type FoundFile } from './snapshot-watermark.ts';
+import { planTails, type FoundFile, type Tail } from './snapshot-watermark.ts';
 
 /**
  * Index snapshots: the in-memory index's columns saved as one binary file (snapshot-format.ts)
@@ -89,23 +90,15 @@ export class IndexSnapshots {
       this.log(`query index: not using the snapshot (${why}); loading every stored event`);
       return null;
     };
-    let buf: Buffer;
+    let snap: DecodedSnapshot | null;
+    let plan: Tail[] | { reason: string };
     try {
-      buf = await readFile(this.path);
+      snap = await this.read(options);
+      if (!snap) return null;
+      plan = planTails(snap.files, await withTrailers(await source.listFiles(), snap.files));
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // None yet (first start, or deleted by an erasure): nothing is being ignored, so no log.
-      return code === 'ENOENT' ? null : fail(`unreadable: ${code}`);
+      return fail(error instanceof SnapshotError ? error.message : `unreadable: ${(error as Error).message}`);
     }
-    options.progress?.(0.2);
-    let snap: ReturnType<typeof decodeSnapshot>;
-    try {
-      snap = decodeSnapshot(buf);
-    } catch (error) {
-      if (error instanceof SnapshotError) return fail(error.message);
-      throw error;
-    }
-    const plan = planTails(snap.files, await withTrailers(await source.listFiles(), snap.files));
     if ('reason' in plan) return fail(plan.reason);
     options.progress?.(0.4);
     await nextTurn();
@@ -145,6 +138,19 @@ export class IndexSnapshots {
       tailFiles: plan.length,
       ms: Math.round(performance.now() - started),
     };
+  }
+
+  /** The decoded snapshot, or null when there is none (first start, or deleted by an erasure). */
+  private async read(options: LoadOptions): Promise<DecodedSnapshot | null> {
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    options.progress?.(0.2);
+    return decodeSnapshot(buf);
   }
 
   private async writeNow(index: MemoryIndex, source: SnapshotSource): Promise<SnapshotWritten | null> {
