@@ -5,6 +5,7 @@ import type { ClickHouseConnection } from '../connection.ts';
 import { raw, sql, type SqlFragment } from '../sql.ts';
 import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';
 import { plainRows, scopeWhere, type RangeScope } from './prepared.ts';
+import { keyedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
@@ -38,8 +39,14 @@ interface ScrollFigures {
 
 /**
  * The general query as SQL: record figures, session figures and scroll depth are three GROUP BYs
- * over the same prepared rows (run in parallel), merged by group in Node. Only the groups leave
- * ClickHouse; the ratios are computed here exactly as the in-memory engine does (round2).
+ * (run in parallel), merged by group in Node. Only the groups leave ClickHouse; the ratios are
+ * computed here exactly as the in-memory engine does (round2).
+ *
+ * Each reads the least it can: records come from the events table unless they are grouped or
+ * filtered by a session attribute (then from the range's wide session table); session totals of
+ * an unfiltered, ungrouped query come from the per-session attributes alone; scroll depth keys
+ * only the engagement records with their session. So `overall`, whose session questions are of
+ * those kinds, never waits for the wide copy (session-tables.ts).
  */
 export async function aggregate(
   conn: ClickHouseConnection,
@@ -51,9 +58,10 @@ export async function aggregate(
   const want = new Set(q.metrics);
   const wantSessions = q.metrics.some((m) => SESSION_METRICS.has(m));
   const wantScroll = want.has('scroll_depth');
-  const needsSessions =
-    wantSessions || wantScroll || q.dimensions.some(isSessionDimension) || filtersUseSessions(q.filters);
-  const source = needsSessions ? await sessions.get(scope) : plainRows(scope);
+  const sessionColumns = q.dimensions.some(isSessionDimension) || filtersUseSessions(q.filters);
+  const wholeSessions = wantSessions && q.dimensions.length === 0 && q.filters.length === 0;
+  const wide = sessionColumns || (wantSessions && !wholeSessions) ? await sessions.get(scope) : null;
+  const keys = !wide && (wantSessions || wantScroll) ? await sessions.keys(scope) : null;
   const where = filtersExpr(q.filters);
   const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
   const dimNames = q.dimensions.map((_, i) => `d${i}`);
@@ -69,26 +77,30 @@ export async function aggregate(
   const records = rows<RecordFigures>(
     conn,
     sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
-    FROM (SELECT ${select} * FROM (${source}) WHERE ${where}) ${groupBy}`,
+    FROM (SELECT ${select} * FROM (${sessionColumns ? wide! : plainRows(scope)}) WHERE ${where}) ${groupBy}`,
   );
-  const sessionFigures = wantSessions
-    ? rows<SessionFigures>(
-        conn,
-        sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
+  const sessionFigures = !wantSessions
+    ? Promise.resolve([])
+    : keys
+      ? rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes))
+      : rows<SessionFigures>(
+          conn,
+          sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
           countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
         FROM (
           SELECT ${select} sess, any(s_last_ts - s_first_ts) AS dur, any(s_pageviews) AS pv, any(s_interactions) AS inter
-          FROM (${source}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
+          FROM (${wide!}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
         ) ${groupBy}`,
-      )
-    : Promise.resolve([]);
+        );
+  const engagement = raw(`kind = 'engagement'`);
   const scroll = wantScroll
     ? rows<ScrollFigures>(
         conn,
         sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
         FROM (
           SELECT ${select} sess, path, max(scroll) AS m
-          FROM (${source}) WHERE kind = 'engagement' AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
+          FROM (${wide ?? keyedRows(scope, keys!.units, undefined, engagement)})
+          WHERE ${engagement} AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
         ) ${groupBy}`,
       )
     : Promise.resolve([]);
@@ -116,6 +128,13 @@ export async function aggregate(
   });
 }
 
+/** Session totals over every session of the range, from its attributes table. */
+function wholeSessionFigures(attributes: SqlFragment): SqlFragment {
+  return sql`SELECT [] AS d, count() AS sessions, sum(s_last_ts - s_first_ts) AS duration,
+    countIf(s_pageviews > 0) AS with_pv, countIf(s_pageviews = 1 AND s_interactions = 0) AS bounced
+  FROM ${attributes}`;
+}
+
 /** Which metrics need each record figure: the others are sent as 0, which saves a third of a top list's time. */
 const FIGURE_USERS: Record<Exclude<keyof RecordFigures, 'd' | 'props'>, [string, Metric[]]> = {
   visitors: ['uniqExact(visitor)', ['visitors', 'conversion_rate']],
@@ -137,7 +156,8 @@ function recordFigures(want: ReadonlySet<Metric>): string {
     .join(', ');
 }
 
-function label(dim: Dimension, value: string): string {
+/** A dimension value as the API shows it: time buckets come back from SQL as epoch ms (month as YYYYMM). */
+export function label(dim: Dimension, value: string): string {
   if (!dim.startsWith('time:')) return value;
   if (dim === 'time:month') return `${value.slice(0, 4)}-${value.slice(4, 6)}`;
   return bucketLabel(Number(value), dim.slice(5) as Interval);

@@ -1,4 +1,10 @@
-import type { BackendStatus, QueryBackend } from '../../query/types.ts';
+import type {
+  BackendStatus,
+  Dimension,
+  NormalizedQuery,
+  QueryBackend,
+  QueryRows,
+} from '../../query/types.ts';
 import type { StoredRecord } from '../../schema.ts';
 import type { EventStore } from '../../types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
@@ -11,6 +17,7 @@ import { journeys } from './journeys.ts';
 import { retention } from './retention.ts';
 import { rows } from './run.ts';
 import { SessionTables } from './session-tables.ts';
+import { topLists } from './top-lists.ts';
 
 /**
  * The query backend on ClickHouse: every primitive is SQL run by the server, and only grouped
@@ -57,6 +64,11 @@ export class ClickHouseQueryBackend implements QueryBackend {
   journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.sessions, q);
   events: QueryBackend['events'] = (q) => events(this.conn, this.table, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
+
+  /** Page-view top lists for many dimensions at once (used by `overall`, see top-lists.ts). */
+  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]> {
+    return topLists(this.conn, this.table, this.sessions, base, dims);
+  }
 
   status(): BackendStatus {
     return { ready: true, rows: this.rowCount, progress: 1 };

@@ -66,9 +66,9 @@ export function scopeWhere(scope: RangeScope): SqlFragment {
     AND time >= toDateTime(${first}) AND time <= toDateTime(${last})`;
 }
 
-/** Records in scope, record columns only. */
-export function plainRows(scope: RangeScope): SqlFragment {
-  return sql`SELECT ${raw(PLAIN.join(', '))}, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)}`;
+/** Records in scope (only those matching `where`), record columns only. */
+export function plainRows(scope: RangeScope, where: SqlFragment = raw('1')): SqlFragment {
+  return sql`SELECT ${raw(PLAIN.join(', '))}, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${where})`;
 }
 
 /**

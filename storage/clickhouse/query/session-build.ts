@@ -16,9 +16,10 @@ import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
  * 3. `sessionAttributes`: one GROUP BY sess over the keyed rows, reading only the few columns it
  *    needs (the join is cheap next to copying every column).
  * 4. `withAttributes`: the keyed rows with every column, joined with their session's attributes,
- *    read by every query. The props JSON is left out: only event lists read it, and they
- *    sessionize their own few units (prepared.ts). One copy of the wide rows, not two: that is
- *    a third of the build.
+ *    copied once per range for general queries grouped or filtered by session. The props JSON is
+ *    left out: only event lists read it, and they sessionize their own few units (prepared.ts).
+ *    That copy is more than half of the build, so the questions of `overall` skip it: they read
+ *    the attributes alone or key just the records they need (a subset keyed on the fly).
  *
  * Units and sessions are keyed by sipHash64: two of them sharing a key (odds about 1e-9 for a
  * million sessions) would merge, which the exactness of the counts can afford.
@@ -61,18 +62,25 @@ export function unitStarts(scope: RangeScope): SqlFragment {
     )`;
 }
 
-/** The scope's records (`columns` of them) with their session key, given the table of `unitStarts`. */
+/**
+ * The scope's records (`columns` of them, only those matching `where`) with their session key,
+ * given the table of `unitStarts`. Units are sessionized from all their records, so keying a
+ * subset (say page views only) gives each record the same key as keying everything.
+ */
 export function keyedRows(
   scope: RangeScope,
   units: SqlFragment,
   columns: readonly string[] = RANGE_COLUMNS,
+  where: SqlFragment = raw('1'),
 ): SqlFragment {
-  // ts is always selected: 18.16 drops a column that only a lambda (the arrayCount) reads.
+  // ts is always selected, and read by the WHERE: 18.16 drops a column that only a lambda (the
+  // arrayCount) reads when the outer query does not ask for it.
   const list = [...new Set(['ts', ...columns])].join(', ');
   return sql`SELECT ${raw(list)}, ${KIND_ORDER} AS kord,
       sipHash64(unit, starts[arrayCount(s -> s <= ts, starts)]) AS sess
-    FROM (SELECT ${raw(list)}, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)})
-    ANY LEFT JOIN ${units} USING (unit)`;
+    FROM (SELECT ${raw(list)}, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${where}))
+    ANY LEFT JOIN ${units} USING (unit)
+    WHERE ts >= ${scope.from}`;
 }
 
 /** Columns `sessionAttributes` reads. */
