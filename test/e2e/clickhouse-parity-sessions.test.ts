@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
+import { baseQuery } from '../../storage/query/compose/query.ts';
+import type { Dimension, Filter, NormalizedQuery, QueryRows } from '../../storage/query/types.ts';
 
 // Session boundaries the range build (storage/clickhouse/query/session-build.ts) must cut exactly
 // where the in-memory engine does: a gap of exactly 30 minutes, one more millisecond, equal
@@ -29,6 +31,8 @@ const RECORDS: StoredRecord[] = [
   rec('pageview', T + 5, { visitor: 'u:alice', session: 's1', user: 'alice', path: '/in' }),
   rec('action', T + 3 * GAP, { visitor: 'u:alice', session: 's1', user: 'alice', name: 'paid' }),
   rec('share', T + 4 * GAP, { visitor: 's:s1', session: 's1', name: 'whatsapp', recipients: 2 }),
+  // A page view of that session without the user id: a second visitor of one session.
+  rec('pageview', T + 4 * GAP + 1, { visitor: 's:s1', session: 's1', path: '/in2' }),
   // The same visitor hash on another site is another unit.
   rec('pageview', T + 15, { visitor: 'v1', site: 'b.example', path: '/other' }),
   rec('pageview', T + 16, { visitor: 'v1', site: 'b.example', path: '/other2' }),
@@ -69,4 +73,28 @@ describe('ClickHouse cuts sessions exactly like the in-memory engine', () => {
       s.funnel({ date_range: '24h', steps: [{ type: 'page', value: '/in' }, { type: 'share' }] }),
     );
   });
+
+  it('counts every visitor of a session in the page-view top lists', async () => {
+    const dims: Dimension[] = ['entry_page', 'exit_page', 'source', 'page', 'device'];
+    for (const filters of [[], [['is', 'entry_page', ['/in']]]] as Filter[][]) {
+      const base = { ...baseQuery(null, NOW - 86_400_000, NOW + 1), filters };
+      const lists = await Promise.all(
+        [pair.memory, pair.clickhouse].map((s) =>
+          (s.backend as unknown as TopLists).topLists(base, dims).then(sorted),
+        ),
+      );
+      expect(lists[1]).toEqual(lists[0]);
+      // Session s1 entered on /in: two visitors (with and without the user id), two page views.
+      const entry = lists[1]![0]!.find((r) => r.dimensions[0] === '/in');
+      expect(entry?.metrics).toEqual([2, 2]);
+    }
+  });
 });
+
+interface TopLists {
+  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]>;
+}
+
+function sorted(lists: QueryRows[]): QueryRows[] {
+  return lists.map((rows) => [...rows].sort((a, b) => (a.dimensions[0]! < b.dimensions[0]! ? -1 : 1)));
+}

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, generatedUserId } from '../../bench/generate.ts';
-import { METRICS } from '../../storage/query/types.ts';
+import { baseQuery } from '../../storage/query/compose/query.ts';
+import { DAY_MS } from '../../storage/query/time.ts';
+import {
+  METRICS,
+  type Dimension,
+  type Filter,
+  type NormalizedQuery,
+  type QueryRows,
+} from '../../storage/query/types.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 // About 40k records over 40 days on three sites: enough sessions, users, shares and funnels for
@@ -176,5 +184,71 @@ describe('ClickHouse answers exactly like the in-memory engine', () => {
   ])('general query: %s', async (_name, body) => {
     const result = await same((s) => s.query(body));
     expect(result.results.length).toBeGreaterThan(0);
+  });
+});
+
+interface TopListBackend {
+  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]>;
+}
+
+/** Rows in a fixed order, so two backends' unsorted answers compare. */
+function sorted(lists: QueryRows[]): QueryRows[] {
+  return lists.map((rows) => [...rows].sort((a, b) => (a.dimensions[0]! < b.dimensions[0]! ? -1 : 1)));
+}
+
+describe('ClickHouse page-view top lists in one call', () => {
+  const DIMS: Dimension[] = [
+    'entry_page',
+    'exit_page',
+    'source',
+    'channel',
+    'referrer',
+    'utm_source',
+    'utm_medium',
+    'utm_campaign',
+    'country',
+    'region',
+    'city',
+    'browser',
+    'os',
+    'device',
+    'page',
+    'user',
+    'time:day',
+    'event:props:threshold_used',
+  ];
+
+  it.each([
+    ['every site, 30 days, no filter', null, 30, []],
+    ['one site, 7 days, a record filter', 'cloudface.ai', 7, [['is_not', 'country', ['']]]],
+    [
+      'every site, 90 days, filters on session attributes and records',
+      null,
+      90,
+      [
+        ['is', 'channel', ['search', 'social', 'direct']],
+        ['contains', 'page', ['o']],
+      ],
+    ],
+    ['a site with no records', 'nowhere.example', 30, []],
+  ] as [string, string | null, number, Filter[]][])('%s', async (_name, site, days, filters) => {
+    const base = { ...baseQuery(site, NOW - days * DAY_MS, NOW + 1), filters };
+    const memory = pair.memory.backend as unknown as TopListBackend;
+    const clickhouse = pair.clickhouse.backend as unknown as TopListBackend;
+    const [a, b] = await Promise.all([memory.topLists(base, DIMS), clickhouse.topLists(base, DIMS)]);
+    expect(sorted(b)).toEqual(sorted(a));
+    // The contract: each list is what the general query answers for that dimension over page views.
+    const general = await Promise.all(
+      DIMS.map((d) =>
+        pair.clickhouse.backend.query({
+          ...base,
+          metrics: ['visitors', 'pageviews'],
+          dimensions: [d],
+          filters: [...filters, ['is', 'event:kind', ['pageview']]],
+        }),
+      ),
+    );
+    expect(sorted(b)).toEqual(sorted(general));
+    if (site !== 'nowhere.example') expect(b.every((rows) => rows.length > 0)).toBe(true);
   });
 });

@@ -86,6 +86,7 @@ export function keyedRows(
 /** Columns `sessionAttributes` reads. */
 export const ATTRIBUTE_SOURCES = [
   'kind',
+  'visitor',
   'path',
   'source',
   'channel',
@@ -98,6 +99,8 @@ export const ATTRIBUTE_SOURCES = [
 /**
  * Per-session figures and attributes (see "Session attributes" in storage/query/types.ts). The
  * order key is one Int64, ts * 4 + kind order: argMin over a (ts, kind) tuple took seconds.
+ * `s_pv_visitors` (hashes of the visitors of its page views: one, except for an explicit session
+ * seen with and without a user id) lets unfiltered top lists read this table alone.
  */
 export function sessionAttributes(rows: SqlFragment): SqlFragment {
   const order = 'ts * 4 + kord';
@@ -105,6 +108,7 @@ export function sessionAttributes(rows: SqlFragment): SqlFragment {
   return sql`SELECT sess,
     min(ts) AS s_first_ts, max(ts) AS s_last_ts,
     countIf(kind = 'pageview') AS s_pageviews,
+    groupUniqArrayIf(sipHash64(visitor), kind = 'pageview') AS s_pv_visitors,
     countIf(kind = 'action' OR kind = 'share') AS s_interactions,
     argMinIf(path, ${raw(order)}, kind = 'pageview') AS s_entry,
     argMaxIf(path, ${raw(order)}, kind = 'pageview') AS s_exit,

@@ -23,8 +23,9 @@ const PAGEVIEW = raw(`kind = 'pageview'`);
  *
  * Two statements instead of one GROUP BY per list: record dimensions (country, browser…) turn
  * each matching page view into one `index:value` key per list with arrayJoin; session dimensions
- * (entry page, source, utm_*…) first count page views per (session, visitor), which is a third of
- * the rows, then join the session attributes once. A single String key and distinct visitors
+ * (entry page, source, utm_*…) read the range's per-session attributes alone when nothing is
+ * filtered (0.35 s instead of 0.8 s at 30 days), else count the matching page views per
+ * (session, visitor), a third of the rows, and join the session attributes once. A single String key and distinct visitors
  * counted as 64-bit hashes are what make 18.16 fast here: grouping (UInt8, String) tuples with
  * uniqExact over strings took twice as long. Two visitors sharing a hash (odds about 1e-9 for
  * 150k visitors) would count once. Session dimensions never need the range's wide table.
@@ -83,16 +84,28 @@ export function topListStatements(
   }
   if (sessionDims.length) {
     const pairs = sessionDims.map(({ dim, index }) => keyOf(index, SESSION_COLUMN[dim]!));
-    statements.push(sql`SELECT k, uniqExact(v) AS visitors, sum(c) AS pageviews FROM (
+    statements.push(
+      base.filters.length === 0
+        ? wholeSessions(keys!.attributes, pairs)
+        : sql`SELECT k, uniqExact(v) AS visitors, sum(c) AS pageviews FROM (
       SELECT v, c, arrayJoin([${raw(pairs.join(', '))}]) AS k FROM (
         SELECT sess, sipHash64(visitor) AS v, count() AS c
         FROM (${source ?? keyedRows(scope, keys!.units, undefined, PAGEVIEW)})
         WHERE ${PAGEVIEW} AND (${where})
         GROUP BY sess, v
       ) ANY LEFT JOIN ${keys!.attributes} USING (sess)
-    ) GROUP BY k`);
+    ) GROUP BY k`,
+    );
   }
   return statements;
+}
+
+/** Without filters every page view of a session counts, so its attributes row says it all. */
+function wholeSessions(attributes: SqlFragment, pairs: string[]): SqlFragment {
+  return sql`SELECT k, uniqExactArray(s_pv_visitors) AS visitors, sum(s_pageviews) AS pageviews FROM (
+    SELECT arrayJoin([${raw(pairs.join(', '))}]) AS k, s_pageviews, s_pv_visitors
+    FROM ${attributes} WHERE s_pageviews > 0
+  ) GROUP BY k`;
 }
 
 function keyOf(index: number, expr: string): string {
