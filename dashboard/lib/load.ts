@@ -22,6 +22,7 @@ import {
   PANELS,
   query,
   SHARES_TAB,
+  filteredSeedParams,
   seedParams,
   TOTAL_METRICS,
   USER_METRICS,
@@ -89,7 +90,7 @@ export function configuredCards(metrics: OverallResponse['metrics']): OverallRes
   return metrics.filter((m) => !BUILT_IN_LABELS.has(m.label.toLowerCase()));
 }
 
-export function cards(totals: QueryResponse, overall: OverallResponse, filtered: boolean): CardModel[] {
+export function cards(totals: QueryResponse, overall: OverallResponse): CardModel[] {
   const row = totals.results[0];
   const value = (m: (typeof TOTAL_METRICS)[number]) => row?.metrics[TOTAL_METRICS.indexOf(m)] ?? 0;
   const previous = (m: (typeof TOTAL_METRICS)[number]) => row?.comparison?.[TOTAL_METRICS.indexOf(m)] ?? null;
@@ -121,14 +122,12 @@ export function cards(totals: QueryResponse, overall: OverallResponse, filtered:
     card('session_duration', 'Avg session time', 'duration'),
     card('time_on_page', 'Avg time on page', 'duration'),
     { ...card('shares', 'Total shares', 'number'), sub: `${formatNumber(value('recipients'))} recipients` },
-    // Configured cards come from the overall endpoint, which takes no filters: say so. A
-    // configured card that repeats a built-in one (its label) is left out.
+    // A configured card that repeats a built-in one (its label) is left out.
     ...configuredCards(overall.metrics).map((m): CardModel => ({
       id: `metric:${m.id}`,
       label: m.label,
       value: m.value,
       format: m.kind === 'rate' ? 'percent' : 'number',
-      ...(filtered ? { sub: 'all traffic' } : {}),
     })),
   ];
 }
@@ -140,7 +139,7 @@ export async function loadOverview(
 ): Promise<{ overview: Overview; cachedAt: number | null }> {
   const step = interval(state);
   const [overall, totals, series] = await Promise.all([
-    api.get<OverallResponse>(API.overall, { ...seedParams(state), limit: 1 }),
+    api.get<OverallResponse>(API.overall, { ...filteredSeedParams(state), limit: 1 }),
     api.post<QueryResponse>(
       API.query,
       query(state, { metrics: [...TOTAL_METRICS], compare: 'previous_period' }),
@@ -178,7 +177,7 @@ export async function loadOverview(
   const filtered = state.filters.length > 0;
   return {
     overview: {
-      cards: cards(totals.data, overall.data, filtered),
+      cards: cards(totals.data, overall.data),
       series: {
         traffic: {
           granularity: step,
@@ -255,7 +254,7 @@ export function loadJourneys(api: ApiClient, state: ViewState) {
 }
 
 export function loadVirality(api: ApiClient, state: ViewState) {
-  return api.get<ViralityResponse>(API.virality, seedParams(state));
+  return api.get<ViralityResponse>(API.virality, filteredSeedParams(state));
 }
 
 /** Identified users with per-user figures, filtered like the rest of the view. */

@@ -32,6 +32,12 @@ export function seedParams(state: ViewState): Record<string, string | number | u
   return { site, days: RANGE_DAYS[state.range] };
 }
 
+/** Seed-endpoint parameters plus the view's filters (overall and virality take them as JSON). */
+export function filteredSeedParams(state: ViewState): Record<string, string | number | undefined> {
+  const filters = apiFilters(state);
+  return { ...seedParams(state), filters: filters.length ? JSON.stringify(filters) : undefined };
+}
+
 /** The view's chips as API filters (one `is` per dimension; all must hold). */
 export function apiFilters(state: ViewState): Filter[] {
   return state.filters.map((f) => ['is', FILTER_DIMENSIONS[f.key], [f.value]] as Filter);

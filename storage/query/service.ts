@@ -24,7 +24,7 @@ import type {
   ViralityResponse,
 } from './types.ts';
 import { USER_SORTS } from './types.ts';
-import { int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
+import { filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
 
 export interface QueryServiceDeps {
   backend: QueryBackend;
@@ -76,8 +76,10 @@ export class QueryService {
     const range = rangeOf(params, now);
     const site = siteOf(params.site);
     const limit = int(params.limit, 'limit', 10, 1, 1000);
-    return this.cached(`overall ${JSON.stringify([params.days, params.from, params.to, site, limit])}`, () =>
-      overall(this.deps.backend, { site, ...range, now, limit, cards: this.deps.cards }),
+    const filters = filtersParam(params.filters);
+    const key = JSON.stringify([params.days, params.from, params.to, site, limit, filters]);
+    return this.cached(`overall ${key}`, () =>
+      overall(this.deps.backend, { site, ...range, now, limit, filters, cards: this.deps.cards }),
     );
   }
 
@@ -138,8 +140,10 @@ export class QueryService {
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {
     const range = rangeOf(params, this.deps.clock());
     const site = siteOf(params.site);
-    return this.cached(`virality ${JSON.stringify([params.days, params.from, params.to, site])}`, () =>
-      virality(this.deps.backend, baseQuery(site, range.from, range.to)),
+    const filters = filtersParam(params.filters);
+    const key = JSON.stringify([params.days, params.from, params.to, site, filters]);
+    return this.cached(`virality ${key}`, () =>
+      virality(this.deps.backend, { ...baseQuery(site, range.from, range.to), filters }),
     );
   }
 }

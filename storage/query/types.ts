@@ -387,6 +387,11 @@ export interface OverallRequest {
   to?: string;
   /** rows per top list, default 10 */
   limit?: number;
+  /**
+   * narrows every figure (cards, top lists, active users…) as the general query's `filters` do;
+   * over HTTP a JSON array in the query string
+   */
+  filters?: Filter[];
 }
 
 export interface OverallResponse {

@@ -66,6 +66,19 @@ export function normalizeFilters(raw: unknown, field = 'filters'): Filter[] {
   return list(raw, field).map((f, i) => filter(f, `${field}[${i}]`, 0));
 }
 
+/** `filters` of a GET endpoint: a filter list, or its JSON text from the query string. */
+export function filtersParam(raw: unknown): Filter[] {
+  if (raw === undefined || raw === '') return [];
+  if (typeof raw !== 'string') return normalizeFilters(raw);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new QueryError('filters must be a JSON array of filters, e.g. [["is","country",["DE"]]]');
+  }
+  return normalizeFilters(parsed);
+}
+
 /** Checks a funnel request; absent steps give the default CloudFace funnel. */
 export function normalizeFunnel(body: unknown, now: number, site?: string): NormalizedFunnel {
   const q = object(body, 'body');

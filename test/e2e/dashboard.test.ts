@@ -182,6 +182,15 @@ describe('dashboard in Chromium', () => {
       await expect.poll(() => panelLabels(page, panel.id)).toEqual(expected);
     }
     expect(await panelLabels(page, 'locations')).toEqual(['France']);
+    // Configured cards and active users narrow too: overall answers with the same filters.
+    const narrowed = await api<OverallResponse>(
+      `/api/analytics/overall?days=7&filters=${encodeURIComponent(JSON.stringify(filters))}`,
+    );
+    expect(await cardText(page, 'active_users')).toBe(display(narrowed.active_users_24h, 'number'));
+    for (const m of configuredCards(narrowed.metrics))
+      expect(await cardText(page, `metric:${m.id}`)).toBe(
+        display(m.value, m.kind === 'rate' ? 'percent' : 'number'),
+      );
 
     // Shared link: a fresh tab opened at this URL shows the same filtered view.
     const url = page.url();

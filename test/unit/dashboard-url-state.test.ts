@@ -1,7 +1,14 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { takeToken } from '../../dashboard/lib/auth.ts';
-import { apiFilters, dateRange, interval, query, seedParams } from '../../dashboard/lib/queries.ts';
+import {
+  apiFilters,
+  dateRange,
+  filteredSeedParams,
+  interval,
+  query,
+  seedParams,
+} from '../../dashboard/lib/queries.ts';
 import {
   DEFAULT_STATE,
   parseState,
@@ -75,6 +82,12 @@ describe('dashboard URL state', () => {
     expect(dateRange(state)).toBe('24h');
     expect(interval(state)).toBe('hour');
     expect(seedParams(state)).toEqual({ site: 'a.com', days: 1 });
+    expect(filteredSeedParams(state)).toEqual({
+      site: 'a.com',
+      days: 1,
+      filters: JSON.stringify(apiFilters(state)),
+    });
+    expect(filteredSeedParams(parseState('?range=7d')).filters).toBeUndefined();
     expect(query(state, { metrics: ['visitors'], filters: [['is', 'event:kind', ['action']]] })).toEqual({
       site: 'a.com',
       date_range: '24h',

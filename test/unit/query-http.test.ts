@@ -98,7 +98,32 @@ describe('query API over HTTP', () => {
     expect([other.site, other.visitors]).toEqual(['other.test', 0]);
   });
 
+  it('overall and virality narrow every figure to the filters, as the general query does', async () => {
+    const filters = [['is', 'country', ['DE']]];
+    const param = encodeURIComponent(JSON.stringify(filters));
+    const all = await (await get('/api/analytics/overall?days=1')).json();
+    const de = await (await get(`/api/analytics/overall?days=1&filters=${param}`)).json();
+    const body = { metrics: ['visitors', 'pageviews'], date_range: '24h', filters };
+    const totals = await (await post('/api/analytics/query', body)).json();
+    // The golden data's visitors A and C are in Germany, B in France.
+    expect([de.visitors, de.pageviews]).toEqual(totals.results[0].metrics);
+    expect(de.visitors).toBeLessThan(all.visitors);
+    expect(de.countries.map((r: { key: string }) => r.key)).toEqual(['DE']);
+    expect(de.active_users_24h).toBe(de.visitors);
+    const shares = async (q: string) => (await get(`/api/analytics/virality?days=1${q}`)).json();
+    const byCountry = await shares(
+      `&filters=${encodeURIComponent(JSON.stringify([['is', 'country', ['FR']]]))}`,
+    );
+    expect(byCountry.total_shares).toBeLessThan((await shares('')).total_shares);
+  });
+
   it.each([
+    ['/api/analytics/overall?days=1&filters=%5B%5B', 'filters must be a JSON array'],
+    [
+      '/api/analytics/overall?days=1&filters=%5B%5B%22is%22%2C%22colour%22%2C%5B%22x%22%5D%5D%5D',
+      'filters[0][1]',
+    ],
+    ['/api/analytics/virality?days=1&filters=%7B%7D', 'filters'],
     ['/api/analytics/overall?days=0', 'days'],
     ['/api/analytics/overall?days=abc', 'days'],
     ['/api/analytics/overall?from=2026-11-01', 'from'],

@@ -28,11 +28,14 @@ export interface OverallOptions {
   /** rows per top list */
   limit: number;
   cards: readonly MetricCardConfig[];
+  /** narrow every figure, active users included */
+  filters?: Filter[];
 }
 
 /** GET /api/analytics/overall, composed from general queries so every backend agrees. */
 export async function overall(backend: QueryBackend, o: OverallOptions): Promise<OverallResponse> {
-  const base = baseQuery(o.site, o.from, o.to);
+  const filters = o.filters ?? [];
+  const base = { ...baseQuery(o.site, o.from, o.to), filters };
   const [head, active1h, active24h, users, actions, shares, metrics, timeseries] = await Promise.all([
     totals(backend, {
       ...base,
@@ -46,8 +49,8 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
         'time_on_page',
       ],
     }),
-    totals(backend, { ...baseQuery(o.site, o.now - HOUR_MS, o.now + 1), metrics: ['visitors'] }),
-    totals(backend, { ...baseQuery(o.site, o.now - DAY_MS, o.now + 1), metrics: ['visitors'] }),
+    totals(backend, { ...baseQuery(o.site, o.now - HOUR_MS, o.now + 1), filters, metrics: ['visitors'] }),
+    totals(backend, { ...baseQuery(o.site, o.now - DAY_MS, o.now + 1), filters, metrics: ['visitors'] }),
     newVsReturning(backend, base),
     actionSummaries(backend, base),
     shareSummary(backend, base),
