@@ -252,3 +252,24 @@ describe('ClickHouse page-view top lists in one call', () => {
     if (site !== 'nowhere.example') expect(b.every((rows) => rows.length > 0)).toBe(true);
   });
 });
+
+describe('ClickHouse new vs returning users in one statement', () => {
+  interface Direct {
+    newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }>;
+  }
+
+  it.each([
+    [null, 1],
+    [null, 7],
+    [null, 30],
+    ['cloudface.ai', 30],
+    ['blog.example', 90],
+  ] as [string | null, number][])('site %s, last %i days', async (site, days) => {
+    const base = baseQuery(site, NOW - days * DAY_MS, NOW + 1);
+    const [a, b] = await Promise.all(
+      [pair.memory, pair.clickhouse].map((s) => (s.backend as unknown as Direct).newVsReturning(base)),
+    );
+    expect(b).toEqual(a);
+    if (site !== 'blog.example' && days >= 7) expect(a!.new_users * a!.returning_users).toBeGreaterThan(0);
+  });
+});

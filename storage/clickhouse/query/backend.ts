@@ -14,6 +14,7 @@ import { aggregate } from './aggregate.ts';
 import { events, numericPropKeys } from './events.ts';
 import { funnel } from './funnel.ts';
 import { journeys } from './journeys.ts';
+import { newVsReturning } from './new-returning.ts';
 import { retention } from './retention.ts';
 import { rows } from './run.ts';
 import { SessionTables } from './session-tables.ts';
@@ -64,6 +65,11 @@ export class ClickHouseQueryBackend implements QueryBackend {
   journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.sessions, q);
   events: QueryBackend['events'] = (q) => events(this.conn, this.table, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
+
+  /** New and returning identified users of an unfiltered range in one statement (new-returning.ts). */
+  newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }> {
+    return newVsReturning(this.conn, this.table, base);
+  }
 
   /** Page-view top lists for many dimensions at once (used by `overall`, see top-lists.ts). */
   topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]> {
