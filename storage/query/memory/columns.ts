@@ -7,6 +7,7 @@ import {
   type RecordKind,
   type StoredRecord,
 } from '../../schema.ts';
+import { CodeColumn } from './code-column.ts';
 import { Dictionary } from './dictionary.ts';
 import { Growable } from './growable.ts';
 
@@ -26,20 +27,20 @@ export const KIND_CODE: Record<RecordKind, number> = { pageview: 1, engagement: 
 const NO_PROPS: Record<string, PropValue> = Object.freeze({}) as Record<string, PropValue>;
 
 /**
- * The records as columns, one per field of RECORD_FIELDS: dictionary-encoded Int32Array for
- * strings, Int32Array for integers, Float64Array for the time, and a plain array for props
+ * The records as columns, one per field of RECORD_FIELDS: dictionary codes (16 or 32 bits, see
+ * code-column.ts) for strings, Int32Array for integers, Float64Array for the time, and a plain array for props
  * (most records have none and share one frozen empty object). About 130 bytes per record.
  */
 export class Columns {
   readonly ts = new Growable(Float64Array);
-  readonly dict = {} as Record<DictField, Growable<Int32Array>>;
+  readonly dict = {} as Record<DictField, CodeColumn>;
   readonly dicts = {} as Record<DictField, Dictionary>;
   readonly ints = {} as Record<IntField, Growable<Int32Array>>;
   props: Record<string, PropValue>[] = [];
 
   constructor() {
     for (const field of DICT_FIELDS) {
-      this.dict[field] = new Growable(Int32Array);
+      this.dict[field] = new CodeColumn();
       this.dicts[field] = new Dictionary();
     }
     for (const kind of RECORD_KINDS) this.dicts.kind.encode(kind);

@@ -1,5 +1,6 @@
 import { RECORD_DIMENSION_FIELD, SESSION_DIMENSIONS, type Dimension } from '../types.ts';
 import { bucketLabel, bucketStart, type Interval } from '../time.ts';
+import type { Codes } from './code-column.ts';
 import { Dictionary } from './dictionary.ts';
 import { KIND_CODE } from './columns.ts';
 import type { MemoryIndex } from './index.ts';
@@ -15,7 +16,7 @@ export interface DimensionReader {
   /** when set, codes are < this and label is cheap, so filters can memoise per code */
   bound?: number;
   /** set when the code of row i is simply column[i] */
-  column?: Int32Array;
+  column?: Codes;
 }
 
 export function isSessionDimension(dim: string): boolean {

@@ -1,3 +1,4 @@
+import type { Codes } from './code-column.ts';
 import { NOT_DAY_LOCAL, type MemoryIndex } from './index.ts';
 
 /**
@@ -40,6 +41,6 @@ export function rowScan(
 }
 
 /** True when row i of a local scan belongs to a day-local visitor (always true otherwise). */
-export function isLocalRow(scan: RowScan, visitors: Int32Array, i: number): boolean {
+export function isLocalRow(scan: RowScan, visitors: Codes, i: number): boolean {
   return scan.localDays === null || scan.localDays[visitors[i]!] !== NOT_DAY_LOCAL;
 }

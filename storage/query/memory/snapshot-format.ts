@@ -1,3 +1,4 @@
+import type { Codes } from './code-column.ts';
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import * as zlib from 'node:zlib';
@@ -68,7 +69,7 @@ export class SnapshotError extends Error {
 export interface ColumnsView {
   rows: number;
   ts: Float64Array;
-  dict: Record<string, Int32Array>;
+  dict: Record<string, Codes>;
   dictValues: Record<string, readonly string[]>;
   ints: Record<string, Int32Array>;
   props: readonly Record<string, PropValue>[];
@@ -76,7 +77,7 @@ export interface ColumnsView {
 
 /** Takes a view of `cols` (O(fields), no copy). */
 export function viewColumns(cols: Columns): ColumnsView {
-  const dict: Record<string, Int32Array> = {};
+  const dict: Record<string, Codes> = {};
   const dictValues: Record<string, readonly string[]> = {};
   const ints: Record<string, Int32Array> = {};
   for (const f of DICT_FIELDS) {
@@ -118,14 +119,20 @@ export async function encodeSnapshot(
     const data = view.ints[f]!;
     let min = 0;
     let max = 0;
-    for (let i = 0; i < n; i++) {
-      const v = data[i]!;
-      if (v < min) min = v;
-      else if (v > max) max = v;
+    for (let start = 0; start < n; start += ROW_SLICE) {
+      for (let i = start; i < Math.min(n, start + ROW_SLICE); i++) {
+        const v = data[i]!;
+        if (v < min) min = v;
+        else if (v > max) max = v;
+      }
+      await pause();
     }
     await add(`int.${f}`, ...narrow(data, n, min, max));
   }
-  await add('dicts', 'json', Buffer.from(JSON.stringify(view.dictValues)));
+  const dicts: string[] = [];
+  for (const [f, values] of Object.entries(view.dictValues))
+    dicts.push(`${JSON.stringify(f)}:${await jsonArray(values, pause)}`);
+  await add('dicts', 'json', Buffer.from(`{${dicts.join(',')}}`));
   const { rows, json: propsJson } = await propsOf(view, pause);
   await add('props.rows', 'i32', raw(rows));
   await add('props', 'json', Buffer.from(propsJson));
@@ -151,23 +158,31 @@ export async function encodeSnapshot(
   return [...head, ...bodies, digest];
 }
 
-const SLICE = 100_000;
+/** Rows per stretch of a column scan; entries per JSON.stringify call (32k strings: ~10 ms). */
+const ROW_SLICE = 1 << 18;
+const JSON_SLICE = 1 << 15;
 
-/**
- * The rows that have props and their props as one JSON array, in slices with a pause between
- * (one JSON.stringify of 100k props objects blocks for about 50 ms).
- */
+/** `JSON.stringify(list)`, a slice at a time with a pause between (a visitor dictionary is ~130k strings per 1M rows). */
+async function jsonArray(list: readonly unknown[], pause: () => Promise<void>): Promise<string> {
+  const parts: string[] = [];
+  for (let start = 0; start < list.length; start += JSON_SLICE) {
+    parts.push(JSON.stringify(list.slice(start, start + JSON_SLICE)).slice(1, -1));
+    if (list.length > JSON_SLICE) await pause();
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** The rows that have props and their props as one JSON array, built in slices with pauses. */
 async function propsOf(
   view: ColumnsView,
   pause: () => Promise<void>,
 ): Promise<{ rows: Int32Array; json: string }> {
   const rows: number[] = [];
-  const parts: string[] = [];
+  const props: Record<string, PropValue>[] = [];
   // Rows without props nearly all share one empty object: remember it to skip the key walk.
   let empty: Record<string, PropValue> | null = null;
-  for (let start = 0; start < view.rows; start += SLICE) {
-    const slice: Record<string, PropValue>[] = [];
-    for (let i = start; i < Math.min(view.rows, start + SLICE); i++) {
+  for (let start = 0; start < view.rows; start += ROW_SLICE) {
+    for (let i = start; i < Math.min(view.rows, start + ROW_SLICE); i++) {
       const p = view.props[i]!;
       if (p === empty) continue;
       let has = false;
@@ -178,13 +193,12 @@ async function propsOf(
       if (!has) empty = p;
       else {
         rows.push(i);
-        slice.push(p);
+        props.push(p);
       }
     }
-    if (slice.length > 0) parts.push(JSON.stringify(slice).slice(1, -1));
     await pause();
   }
-  return { rows: Int32Array.from(rows), json: `[${parts.join(',')}]` };
+  return { rows: Int32Array.from(rows), json: await jsonArray(props, pause) };
 }
 
 export interface DecodedSnapshot {
@@ -260,7 +274,7 @@ export function decodeSnapshot(buf: Buffer): DecodedSnapshot {
         throw new SnapshotError(`dictionary ${f} is malformed`);
     }
     if (dict.size !== list.length) throw new SnapshotError(`dictionary ${f} is malformed`);
-    fill(cols.dict[f], widen(section(`dict.${f}`), n, capacity, Int32Array), n);
+    cols.dict[f].adopt(widen(section(`dict.${f}`), n, capacity, Int32Array), n, list.length - 1);
   }
   for (const f of INT_FIELDS) fill(cols.ints[f], widen(section(`int.${f}`), n, capacity, Int32Array), n);
 
@@ -295,7 +309,7 @@ function fill<T extends Int32Array | Float64Array>(column: Growable<T>, data: T,
 }
 
 /** The narrowest section type that holds min…max, with the first n values converted to it. */
-function narrow(data: Int32Array, n: number, min: number, max: number): [SectionType, Buffer] {
+function narrow(data: Codes, n: number, min: number, max: number): [SectionType, Buffer] {
   const values = data.subarray(0, n);
   // TypedArray.set converts element types natively; TypedArray.from would go through an iterator.
   const out =
