@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { parseRecordLine, type StoredRecord } from '../../schema.ts';
 import { SnapshotError } from './snapshot-format.ts';
 import type { Tail } from './snapshot-watermark.ts';
 
@@ -77,4 +78,28 @@ function misfit(tail: Tail): SnapshotError {
   return new SnapshotError(
     `${tail.file.day}/${tail.file.kind} does not match the snapshot at byte ${tail.skip}`,
   );
+}
+
+/**
+ * The records of every tail with ts < `to`, sorted by time (stable: ties keep file order, as the
+ * full load's sort does), and how many lines did not parse. `pause` is awaited after each chunk.
+ */
+export async function readTails(
+  tails: readonly Tail[],
+  to: number,
+  pause: () => Promise<void>,
+): Promise<{ records: StoredRecord[]; unreadable: number }> {
+  const records: StoredRecord[] = [];
+  let unreadable = 0;
+  for (const tail of tails) {
+    for await (const lines of tailLines(tail)) {
+      for (const line of lines) {
+        const record = parseRecordLine(line);
+        if (!record) unreadable += 1;
+        else if (record.ts < to) records.push(record);
+      }
+      await pause();
+    }
+  }
+  return { records: records.sort((a, b) => a.ts - b.ts), unreadable };
 }

@@ -1,8 +1,7 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INDEX_DIR } from '../../jsonl-store.ts';
-import { fsyncPath } from '../../rewrite-file.ts';
-import { parseRecordLine, type StoredRecord } from '../../schema.ts';
+import type { StoredRecord } from '../../schema.ts';
 import type { Clock, StoredFile } from '../../types.ts';
 import { Columns, DICT_FIELDS, INT_FIELDS } from './columns.ts';
 import type { MemoryIndex } from './index.ts';
@@ -14,8 +13,9 @@ import {
   viewColumns,
   type FileMark,
 } from './snapshot-format.ts';
-import { tailLines } from './snapshot-tail.ts';
-import { planTails, type FoundFile, type Tail } from './snapshot-watermark.ts';
+import { withTrailers, writeAtomically } from './snapshot-files.ts';
+import { readTails } from './snapshot-tail.ts';
+import { planTails, type Tail } from './snapshot-watermark.ts';
 
 /**
  * Index snapshots: the in-memory index's columns saved as one binary file (snapshot-format.ts)
@@ -107,19 +107,10 @@ export class IndexSnapshots {
     options.progress?.(0.8);
     await nextTurn();
 
-    const tail: StoredRecord[] = [];
-    let unreadable = 0;
+    let tail: StoredRecord[];
+    let unreadable: number;
     try {
-      for (const t of plan) {
-        for await (const lines of tailLines(t)) {
-          for (const line of lines) {
-            const record = parseRecordLine(line);
-            if (!record) unreadable += 1;
-            else if (record.ts < options.to) tail.push(record);
-          }
-          await nextTurn();
-        }
-      }
+      ({ records: tail, unreadable } = await readTails(plan, options.to, nextTurn));
     } catch (error) {
       // A file that vanished or changed under the reader: the full load copes with either.
       return fail(
@@ -127,8 +118,6 @@ export class IndexSnapshots {
       );
     }
     if (generation !== this.invalidations) return fail('an erasure or purge began meanwhile');
-    // Stable sort: ties keep file order, as the full load's sort does.
-    tail.sort((a, b) => a.ts - b.ts);
     index.append(tail);
     index.ready();
     if (unreadable > 0) this.log(`query index: ${unreadable} unreadable stored line(s) skipped`);
@@ -231,56 +220,6 @@ export interface SnapshotWritten {
   /** the longest stretch of encoding without a yield: how long the event loop was blocked */
   blockedMs: number;
   totalMs: number;
-}
-
-/** Temp file, fsync, rename, fsync of the folder; the rename is skipped when `stillValid` says no. */
-async function writeAtomically(path: string, chunks: Buffer[], stillValid: () => boolean): Promise<boolean> {
-  const dir = join(path, '..');
-  await mkdir(dir, { recursive: true });
-  const tmp = `${path}.tmp`;
-  try {
-    const handle = await open(tmp, 'w');
-    try {
-      for (const chunk of chunks) {
-        for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at)).bytesWritten;
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  if (!stillValid()) {
-    await rm(tmp, { force: true });
-    return false;
-  }
-  await rename(tmp, path);
-  await fsyncPath(dir);
-  return true;
-}
-
-/**
- * Adds the gzip trailer's length to files that were plain in the snapshot and are gzipped now:
- * equal to the bytes the snapshot holds, the file need not be read (see planTails).
- */
-async function withTrailers(files: StoredFile[], marks: readonly FileMark[]): Promise<FoundFile[]> {
-  const plain = new Set(marks.filter((m) => !m.compressed).map((m) => `${m.day}/${m.kind}`));
-  return Promise.all(
-    files.map(async (file): Promise<FoundFile> => {
-      if (!file.compressed || !plain.has(`${file.day}/${file.kind}`) || file.size < 18) return file;
-      const handle = await open(file.path, 'r').catch(() => null);
-      if (!handle) return file;
-      try {
-        const trailer = Buffer.alloc(4);
-        const { bytesRead } = await handle.read(trailer, 0, 4, file.size - 4);
-        return bytesRead === 4 ? { ...file, isize: trailer.readUInt32LE(0) } : file;
-      } finally {
-        await handle.close();
-      }
-    }),
-  );
 }
 
 /** Drops the rows at or after `to` (after a clock step back), as the full load leaves them out. */
