@@ -136,6 +136,28 @@ describe('start-up from an index snapshot', () => {
     expect(warm.logs.filter((l) => l.includes('not using'))).toEqual([]);
   });
 
+  it('reports progress to /healthz while it loads from the snapshot', async () => {
+    const dir = await dataDir();
+    await snapshotOfBefore(dir);
+    const { store, snapshots, clock } = await open(dir);
+    const backend = new MemoryBackend(clock, async (index, to, progress) =>
+      Boolean(await snapshots.loadInto(index, store, { to, progress })),
+    );
+    let done = false;
+    const loading = backend.load(store).then(() => (done = true));
+    const seen: { ready: boolean; progress: number }[] = [];
+    while (!done) {
+      seen.push(backend.status());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await loading;
+    const during = seen.filter((s) => !s.ready && s.progress > 0 && s.progress < 1);
+    expect(during.length).toBeGreaterThan(0);
+    // Never backwards.
+    expect(seen.map((s) => s.progress)).toEqual([...seen.map((s) => s.progress)].sort((a, b) => a - b));
+    expect(backend.status()).toMatchObject({ ready: true, progress: 1, rows: BEFORE.length });
+  });
+
   it('reads on inside a day gzipped after the snapshot, and skips gzipped days it already holds', async () => {
     const dir = await dataDir();
     await snapshotOfBefore(dir);
