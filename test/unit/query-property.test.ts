@@ -4,7 +4,13 @@ import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
 import { runQuery } from '../../storage/query/compose/query.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
 import { QueryService } from '../../storage/query/service.ts';
-import { METRICS, type Filter, type Metric, type NormalizedQuery, type QueryRow } from '../../storage/query/types.ts';
+import {
+  METRICS,
+  type Filter,
+  type Metric,
+  type NormalizedQuery,
+  type QueryRow,
+} from '../../storage/query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { referenceQuery } from '../query/reference.ts';
 
@@ -132,6 +138,28 @@ describe('columnar engine versus the naive reference', () => {
         },
       ),
       { numRuns: 150, seed: 20261127 },
+    );
+  });
+});
+
+describe('journeys', () => {
+  it('list the head of the full ranking, ties at the cut included', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordArb, { maxLength: 120 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (records, limit) => {
+          const backend = new MemoryBackend(() => T0 + SPAN);
+          backend.add(records);
+          const q = { site: null, from: T0, to: T0 + SPAN, limit };
+          const all = await backend.journeys({ ...q, limit: 10_000 });
+          expect(await backend.journeys(q)).toEqual({
+            transitions: all.transitions.slice(0, limit),
+            paths: all.paths.slice(0, limit),
+          });
+        },
+      ),
+      { numRuns: 150, seed: 11 },
     );
   });
 });

@@ -11,8 +11,11 @@ export function journeys(
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
-  const lo = index.lowerBound(q.from);
-  const hi = index.lowerBound(q.to);
+  // Only page views count: walk their row list instead of every row.
+  const list = index.kindRows[KIND_CODE.pageview];
+  const rows = list?.data ?? new Int32Array(0);
+  const lo = index.lowerBoundIn(rows, list?.length ?? 0, q.from);
+  const hi = index.lowerBoundIn(rows, list?.length ?? 0, q.to);
   const last = new Int32Array(index.sessionCount).fill(-1);
   const beforeLast = new Int32Array(index.sessionCount).fill(-1);
   // Keys are path codes in base P, exact in a double while P³ < 2^53 (P < 200 000 paths).
@@ -20,12 +23,12 @@ export function journeys(
   const numeric = P < 200_000;
   const pairs = new Map<number, number>();
   const triples = new Map<number | string, number>();
-  const kinds = cols.dict.kind.data;
   const paths = cols.dict.path.data;
+  const sites = cols.dict.site.data;
   const sessions = index.session.data;
-  for (let i = site === -2 ? hi : lo; i < hi; i++) {
-    if (kinds[i] !== KIND_CODE.pageview) continue;
-    if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+  for (let j = site === -2 ? hi : lo; j < hi; j++) {
+    const i = rows[j]!;
+    if (site >= 0 && sites[i] !== site) continue;
     const s = sessions[i]!;
     const path = paths[i]!;
     if (last[s] === path) continue;
@@ -45,11 +48,18 @@ export function journeys(
     for (let k = key, n = 0; n < arity; n++, k = Math.floor(k / P)) out.unshift(names[k % P]!);
     return out;
   };
-  const top = (counts: Map<number | string, number>, arity: number) =>
-    [...counts.entries()]
-      .map(([key, count]) => ({ path: decode(key, arity), count }))
+  const top = (counts: Map<number | string, number>, arity: number) => {
+    // Only entries counted at least as often as the limit-th most frequent can make the list:
+    // decode and sort those, not the tens of thousands of rare ones.
+    const sorted = Float64Array.from(counts.values()).sort();
+    const threshold = sorted.length > q.limit ? sorted[sorted.length - q.limit]! : 0;
+    const picked: { path: string[]; count: number }[] = [];
+    for (const [key, count] of counts)
+      if (count >= threshold) picked.push({ path: decode(key, arity), count });
+    return picked
       .sort((a, b) => b.count - a.count || cmp(a.path.join('\u0000'), b.path.join('\u0000')))
       .slice(0, q.limit);
+  };
   return {
     transitions: top(pairs, 2).map(({ path, count }) => ({ from: path[0]!, to: path[1]!, count })),
     paths: top(triples, 3).map(({ path, count }) => ({ path: path as [string, string, string], count })),
