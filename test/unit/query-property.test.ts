@@ -143,13 +143,27 @@ describe('columnar engine versus the naive reference', () => {
 });
 
 describe('journeys', () => {
+  // Visits of a few page views a minute apart, so transitions repeat and tie.
+  const visitArb = fc.record({
+    visitor: fc.constantFrom('v1', 'v2', 'v3', 'v4', 'v5', 'v6'),
+    start: fc.integer({ min: 0, max: SPAN / 60_000 - 10 }),
+    paths: fc.array(fc.constantFrom('/', '/a', '/b', '/c'), { minLength: 1, maxLength: 5 }),
+  });
+
   it('list the head of the full ranking, ties at the cut included', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(recordArb, { maxLength: 120 }),
+        fc.array(visitArb, { maxLength: 40 }),
         fc.integer({ min: 1, max: 6 }),
-        async (records, limit) => {
+        async (visits, limit) => {
           const backend = new MemoryBackend(() => T0 + SPAN);
+          const records = visits.flatMap((v) =>
+            v.paths.map((path, k) => ({
+              ...emptyRecord('pageview', T0 + (v.start + k) * 60_000, 'a.test'),
+              visitor: v.visitor,
+              path,
+            })),
+          );
           backend.add(records);
           const q = { site: null, from: T0, to: T0 + SPAN, limit };
           const all = await backend.journeys({ ...q, limit: 10_000 });
