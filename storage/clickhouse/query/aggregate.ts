@@ -74,10 +74,13 @@ export async function aggregate(
       sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
         .text,
   );
+  const recordSource = sessionColumns
+    ? sql`SELECT * FROM (${wide!}) WHERE ${where}`
+    : plainRows(scope, where);
   const records = rows<RecordFigures>(
     conn,
     sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
-    FROM (SELECT ${select} * FROM (${sessionColumns ? wide! : plainRows(scope)}) WHERE ${where}) ${groupBy}`,
+    FROM (SELECT ${select} * FROM (${recordSource})) ${groupBy}`,
   );
   const sessionFigures = !wantSessions
     ? Promise.resolve([])

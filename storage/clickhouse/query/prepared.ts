@@ -66,7 +66,11 @@ export function scopeWhere(scope: RangeScope): SqlFragment {
     AND time >= toDateTime(${first}) AND time <= toDateTime(${last})`;
 }
 
-/** Records in scope (only those matching `where`), record columns only. */
+/**
+ * Records in scope (only those matching `where`), record columns only. A filter given here runs
+ * on the table itself, where ClickHouse reads and tests the cheap conditions first (PREWHERE):
+ * a metric card's numeric prop filter (a regex) took 0.2 s there against 0.46 s outside.
+ */
 export function plainRows(scope: RangeScope, where: SqlFragment = raw('1')): SqlFragment {
   return sql`SELECT ${raw(PLAIN.join(', '))}, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${where})`;
 }

@@ -69,6 +69,7 @@ export function topListStatements(
   const recordDims = indexed.filter((d) => !isSessionDimension(d.dim));
   const sessionDims = indexed.filter((d) => isSessionDimension(d.dim));
   const where = filtersExpr(base.filters);
+  const matching = sql`${PAGEVIEW} AND (${where})`;
   // Filters on session attributes need every page view joined with its session's attributes.
   const source = filtersUseSessions(base.filters)
     ? withAttributes(keyedRows(scope, keys!.units, undefined, PAGEVIEW), keys!.attributes)
@@ -78,8 +79,7 @@ export function topListStatements(
     const pairs = recordDims.map(({ dim, index }) => keyOf(index, dimensionExpr(dim).text));
     statements.push(sql`SELECT k, uniqExact(v) AS visitors, count() AS pageviews FROM (
       SELECT sipHash64(visitor) AS v, arrayJoin([${raw(pairs.join(', '))}]) AS k
-      FROM (${source ?? plainRows(scope, PAGEVIEW)})
-      WHERE ${PAGEVIEW} AND (${where})
+      FROM (${source ? sql`SELECT * FROM (${source}) WHERE ${matching}` : plainRows(scope, matching)})
     ) GROUP BY k`);
   }
   if (sessionDims.length) {
@@ -91,7 +91,7 @@ export function topListStatements(
       SELECT v, c, arrayJoin([${raw(pairs.join(', '))}]) AS k FROM (
         SELECT sess, sipHash64(visitor) AS v, count() AS c
         FROM (${source ?? keyedRows(scope, keys!.units, undefined, PAGEVIEW)})
-        WHERE ${PAGEVIEW} AND (${where})
+        WHERE ${matching}
         GROUP BY sess, v
       ) ANY LEFT JOIN ${keys!.attributes} USING (sess)
     ) GROUP BY k`,
