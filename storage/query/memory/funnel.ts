@@ -4,7 +4,7 @@ import { siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
-import { isLocalRow, rowScan, type Part } from './scope.ts';
+import { isLocalRow, rowScan, unitSpan, type Part } from './scope.ts';
 
 /**
  * Funnel with ClickHouse windowFunnel semantics (see "Funnel" in ../types.ts) over the whole
@@ -35,18 +35,8 @@ export function funnelCounts(index: MemoryIndex, q: NormalizedFunnel, part: Part
   const sites = cols.dict.site.data;
   const ts = cols.ts.data;
   const visitors = cols.dict.visitor.data;
-  let base = Infinity;
-  let top = -1;
-  for (let j = scan.first; j < scan.end; j++) {
-    const i = list ? list[j]! : j;
-    if (site >= 0 && sites[i] !== site) continue;
-    if (!isLocalRow(scan, visitors, i)) continue;
-    const unit = byUnit[i]!;
-    if (unit < base) base = unit;
-    if (unit > top) top = unit;
-  }
-  if (top < 0) return counts;
-  const units = top - base + 1;
+  const { base, span: units } = unitSpan(scan, byUnit, sites, site, visitors);
+  if (units === 0) return counts;
   // Per unit and step: the latest start of a chain that reached the step (−1: none).
   const starts = new Float64Array(units * n).fill(-1);
   const levels = new Int8Array(units);

@@ -44,3 +44,29 @@ export function rowScan(
 export function isLocalRow(scan: RowScan, visitors: Codes, i: number): boolean {
   return scan.localDays === null || scan.localDays[visitors[i]!] !== NOT_DAY_LOCAL;
 }
+
+/**
+ * The least number and how many numbers from there to the greatest that `unitOf` gives over the
+ * scan's rows of site code `site` (−1: every site): per-unit arrays (sessions, visitors) then
+ * cover only that span. Sessions and visitors are numbered in time order, so a day's are a short
+ * run. `span` is 0 when no row matches.
+ */
+export function unitSpan(
+  scan: RowScan,
+  unitOf: ArrayLike<number>,
+  sites: Codes,
+  site: number,
+  visitors: Codes,
+): { base: number; span: number } {
+  let base = Infinity;
+  let top = -1;
+  for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    const i = scan.list ? scan.list[j]! : j;
+    if (site >= 0 && sites[i] !== site) continue;
+    if (!isLocalRow(scan, visitors, i)) continue;
+    const unit = unitOf[i]!;
+    if (unit < base) base = unit;
+    if (unit > top) top = unit;
+  }
+  return top < 0 ? { base: 0, span: 0 } : { base, span: top - base + 1 };
+}

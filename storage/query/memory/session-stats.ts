@@ -1,6 +1,6 @@
 import type { MemoryIndex } from './index.ts';
 import { KIND_CODE } from './columns.ts';
-import { isLocalRow, rowScan, type Part } from './scope.ts';
+import { isLocalRow, rowScan, unitSpan, type Part } from './scope.ts';
 
 /**
  * Per-session figures over one range, for sessions base…base+span−1 (session numbers, see
@@ -20,10 +20,9 @@ export interface SessionStats {
 }
 
 /**
- * Two passes over the range's rows in `part`: the span of session numbers met, then the figures.
- * Arrays cover only that span (sessions are numbered in time order, so a day's sessions are a
- * short run), which keeps a 24 h query or one day of a rollup from allocating per-session arrays
- * for the whole history. Several queries of one `overall` share a range, so the last result is
+ * Two passes over the range's rows in `part`: the span of session numbers met (see unitSpan),
+ * then the figures. Arrays cover only that span, which keeps a 24 h query or one day of a
+ * rollup from allocating per-session arrays for the whole history. Several queries of one `overall` share a range, so the last result is
  * cached by (range, part, site, row count).
  */
 export function sessionStats(
@@ -43,18 +42,7 @@ export function sessionStats(
   const visitors = index.cols.dict.visitor.data;
   const ts = index.cols.ts.data;
   const list = scan.list;
-  let base = Infinity;
-  let top = -1;
-  for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
-    const i = list ? list[j]! : j;
-    if (site >= 0 && sites[i] !== site) continue;
-    if (!isLocalRow(scan, visitors, i)) continue;
-    const s = sessions[i]!;
-    if (s < base) base = s;
-    if (s > top) top = s;
-  }
-  if (top < 0) base = 0;
-  const span = top - base + 1;
+  const { base, span } = unitSpan(scan, sessions, sites, site, visitors);
   const stats: SessionStats = {
     base,
     span,
