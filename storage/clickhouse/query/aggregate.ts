@@ -60,8 +60,9 @@ export async function aggregate(
   const wantScroll = want.has('scroll_depth');
   const sessionColumns = q.dimensions.some(isSessionDimension) || filtersUseSessions(q.filters);
   const wholeSessions = wantSessions && q.dimensions.length === 0 && q.filters.length === 0;
-  const wide = sessionColumns || (wantSessions && !wholeSessions) ? await sessions.get(scope) : null;
-  const keys = !wide && (wantSessions || wantScroll) ? await sessions.keys(scope) : null;
+  // Each statement starts as soon as what it reads exists: records at once, scroll depth once
+  // the unit starts are made, session totals once the attributes are.
+  const wide = sessionColumns || (wantSessions && !wholeSessions) ? sessions.get(scope) : null;
   const where = filtersExpr(q.filters);
   const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
   const dimNames = q.dimensions.map((_, i) => `d${i}`);
@@ -75,36 +76,43 @@ export async function aggregate(
         .text,
   );
   const recordSource = sessionColumns
-    ? sql`SELECT * FROM (${wide!}) WHERE ${where}`
-    : plainRows(scope, where);
-  const records = rows<RecordFigures>(
-    conn,
-    sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
-    FROM (SELECT ${select} * FROM (${recordSource})) ${groupBy}`,
+    ? wide!.then((w) => sql`SELECT * FROM (${w}) WHERE ${where}`)
+    : Promise.resolve(plainRows(scope, where));
+  const records = recordSource.then((source) =>
+    rows<RecordFigures>(
+      conn,
+      sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
+      FROM (SELECT ${select} * FROM (${source})) ${groupBy}`,
+    ),
   );
   const sessionFigures = !wantSessions
     ? Promise.resolve([])
-    : keys
-      ? rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes))
-      : rows<SessionFigures>(
-          conn,
-          sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
-          countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
-        FROM (
-          SELECT ${select} sess, any(s_last_ts - s_first_ts) AS dur, any(s_pageviews) AS pv, any(s_interactions) AS inter
-          FROM (${wide!}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
-        ) ${groupBy}`,
+    : !wide
+      ? sessions.keys(scope).then((keys) => rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes)))
+      : wide.then((w) =>
+          rows<SessionFigures>(
+            conn,
+            sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
+            countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
+          FROM (
+            SELECT ${select} sess, any(s_last_ts - s_first_ts) AS dur, any(s_pageviews) AS pv, any(s_interactions) AS inter
+            FROM (${w}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
+          ) ${groupBy}`,
+          ),
         );
   const engagement = raw(`kind = 'engagement'`);
   const scroll = wantScroll
-    ? rows<ScrollFigures>(
-        conn,
-        sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
-        FROM (
-          SELECT ${select} sess, path, max(scroll) AS m
-          FROM (${wide ?? keyedRows(scope, keys!.units, undefined, engagement)})
-          WHERE ${engagement} AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
-        ) ${groupBy}`,
+    ? (wide ?? sessions.units(scope).then((units) => keyedRows(scope, units, undefined, engagement))).then(
+        (source) =>
+          rows<ScrollFigures>(
+            conn,
+            sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
+          FROM (
+            SELECT ${select} sess, path, max(scroll) AS m
+            FROM (${source})
+            WHERE ${engagement} AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
+          ) ${groupBy}`,
+          ),
       )
     : Promise.resolve([]);
   const total = want.has('conversion_rate')

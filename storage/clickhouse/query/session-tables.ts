@@ -23,6 +23,8 @@ export interface SessionKeys {
 }
 
 interface RangeTables {
+  /** resolves before `keys`: queries that need only session keys start on it */
+  units: Promise<SqlFragment>;
   keys: Promise<SessionKeys>;
   /** the wide copy, made on the first query that needs it */
   wide: Promise<SqlFragment> | null;
@@ -55,6 +57,11 @@ export class SessionTables {
   /** The scope's session keys and attributes. */
   keys(scope: Omit<RangeScope, 'table'>): Promise<SessionKeys> {
     return this.entry(scope).keys;
+  }
+
+  /** The scope's unit starts alone (for `keyedRows`), ready before the attributes are. */
+  units(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
+    return this.entry(scope).units;
   }
 
   /** A subquery over the scope's rows with their sessions and session attributes. */
@@ -103,8 +110,10 @@ export class SessionTables {
     let entry = this.live.get(key);
     if (!entry) {
       const made: SqlFragment[] = [];
+      const units = this.createUnits({ ...scope, table: this.table }, made);
       const fresh: RangeTables = {
-        keys: this.createKeys({ ...scope, table: this.table }, made),
+        units,
+        keys: units.then((u) => this.createAttributes({ ...scope, table: this.table }, u, made)),
         wide: null,
         made,
         timer: null,
@@ -138,14 +147,24 @@ export class SessionTables {
   private async expire(entry: RangeTables): Promise<void> {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
-    await Promise.allSettled([entry.keys, entry.wide]);
+    await Promise.allSettled([entry.units, entry.keys, entry.wide]);
     await Promise.all(entry.made.map((name) => this.drop(name)));
   }
 
-  /** Builds the unit starts, then the session attributes (session-build.ts), each into Memory. */
-  private async createKeys(scope: RangeScope, made: SqlFragment[]): Promise<SessionKeys> {
-    const [units, attributes] = [this.name(made, '_units'), this.name(made, '_attrs')];
+  /** The unit starts (session-build.ts) into Memory. */
+  private async createUnits(scope: RangeScope, made: SqlFragment[]): Promise<SqlFragment> {
+    const units = this.name(made, '_units');
     await this.create(units, unitStarts(scope));
+    return units;
+  }
+
+  /** The session attributes (session-build.ts) into Memory, once the unit starts are there. */
+  private async createAttributes(
+    scope: RangeScope,
+    units: SqlFragment,
+    made: SqlFragment[],
+  ): Promise<SessionKeys> {
+    const attributes = this.name(made, '_attrs');
     await this.create(attributes, sessionAttributes(keyedRows(scope, units, ATTRIBUTE_SOURCES)));
     return { units, attributes };
   }
