@@ -274,7 +274,11 @@ export function decodeSnapshot(buf: Buffer): DecodedSnapshot {
         throw new SnapshotError(`dictionary ${f} is malformed`);
     }
     if (dict.size !== list.length) throw new SnapshotError(`dictionary ${f} is malformed`);
-    cols.dict[f].adopt(widen(section(`dict.${f}`), n, capacity, Int32Array), n, list.length - 1);
+    // Straight into the column's own width: 16-bit codes never pass through an Int32Array.
+    const codes = section(`dict.${f}`);
+    const data =
+      codes.type === 'i32' ? widen(codes, n, capacity, Int32Array) : widen(codes, n, capacity, Uint16Array);
+    cols.dict[f].adopt(data, n, list.length - 1);
   }
   for (const f of INT_FIELDS) fill(cols.ints[f], widen(section(`int.${f}`), n, capacity, Int32Array), n);
 
@@ -326,7 +330,7 @@ function narrow(data: Codes, n: number, min: number, max: number): [SectionType,
  * Copies a section into a new typed array of `capacity` entries (n = −1: as many as it holds),
  * converting narrow types up.
  */
-function widen<T extends Int32Array | Float64Array>(
+function widen<T extends Int32Array | Uint16Array | Float64Array>(
   s: { type: SectionType; data: Buffer },
   n: number,
   capacity: number,
