@@ -36,17 +36,24 @@ export class MemoryIndex {
   visitorDay = new Growable(Int32Array);
   /** per user code: the time of the user's first record on any site (NaN: none yet) */
   userFirst = new Growable(Float64Array);
-  /** the same per (site, user), keyed site × 2^32 + user */
+  /** per user code: the site of that first record */
+  private userFirstSite = new Growable(Int32Array);
+  /** the first record of a user on any other site, keyed site × 2^32 + user */
   private userSiteFirst = new Map<number, number>();
   /** bumped when any day's rows or locality change, so cached day results stay exact */
   epoch = 0;
   private dayVersions = new Map<number, number>();
+  /** the day last bumped by assignDay, and during which append (index version) */
+  private bumped = { day: NaN, version: -1 };
   /** days that got records while the index was unsorted (their rows are numbered at the sort) */
   private readonly unsortedDays = new Set<number>();
   private nonLocal = new Growable(Int32Array);
   private nonLocalStale = false;
   private sorted = true;
   private lastTs = -Infinity;
+  /** per visitor code: the site, last time and number of its open session (site −1: none) */
+  private openSessions = newOpenSessions();
+  /** the same for a visitor id seen on a second site, keyed site × 2^32 + visitor */
   private visitorLast = new Map<number, number>();
   private visitorSession = new Map<number, number>();
   private explicitSession = new Map<number, number>();
@@ -150,7 +157,8 @@ export class MemoryIndex {
 
   /** Time of the first record of user code `user` (on site code `site`, or any site when −1). */
   firstSeen(user: number, site: number): number {
-    if (site < 0) return user < this.userFirst.length ? this.userFirst.data[user]! : NaN;
+    if (user >= this.userFirst.length) return NaN;
+    if (site < 0 || this.userFirstSite.data[user] === site) return this.userFirst.data[user]!;
     return this.userSiteFirst.get(site * SITE_SHIFT + user) ?? NaN;
   }
 
@@ -170,8 +178,10 @@ export class MemoryIndex {
   private resetSessions(): void {
     this.epoch++;
     this.dayVersions = new Map();
+    this.bumped = { day: NaN, version: -1 };
     this.visitorDay = new Growable(Int32Array);
     this.userFirst = new Growable(Float64Array);
+    this.userFirstSite = new Growable(Int32Array);
     this.userSiteFirst.clear();
     this.nonLocal = new Growable(Int32Array);
     this.nonLocalStale = false;
@@ -179,6 +189,7 @@ export class MemoryIndex {
     this.userRows = new Growable(Int32Array);
     this.session = new Growable(Int32Array);
     this.sessionCount = 0;
+    this.openSessions = newOpenSessions();
     this.visitorLast.clear();
     this.visitorSession.clear();
     this.explicitSession.clear();
@@ -199,10 +210,19 @@ export class MemoryIndex {
     if (user !== 0) {
       this.userRows.push(i);
       // Rows are assigned in time order, so the first one seen is the earliest.
-      while (this.userFirst.length <= user) this.userFirst.push(NaN);
-      if (Number.isNaN(this.userFirst.data[user])) this.userFirst.data[user] = this.cols.ts.data[i]!;
-      const key = this.cols.dict.site.data[i]! * SITE_SHIFT + user;
-      if (!this.userSiteFirst.has(key)) this.userSiteFirst.set(key, this.cols.ts.data[i]!);
+      const site = this.cols.dict.site.data[i]!;
+      while (this.userFirst.length <= user) {
+        this.userFirst.push(NaN);
+        this.userFirstSite.push(-1);
+      }
+      if (Number.isNaN(this.userFirst.data[user])) {
+        this.userFirst.data[user] = this.cols.ts.data[i]!;
+        this.userFirstSite.data[user] = site;
+      } else if (this.userFirstSite.data[user] !== site) {
+        // Another site than the user's first: its own first record goes to the (rarely used) Map.
+        const key = site * SITE_SHIFT + user;
+        if (!this.userSiteFirst.has(key)) this.userSiteFirst.set(key, this.cols.ts.data[i]!);
+      }
     }
     this.assignSession(i);
     this.assignDay(i);
@@ -223,7 +243,11 @@ export class MemoryIndex {
       // The visitor's earlier rows now belong to the non-local list: rebuild it when next read.
       this.nonLocalStale = true;
     }
-    this.bumpDay(day);
+    // One bump per day per append is enough: caches compare versions between appends.
+    if (day !== this.bumped.day || this.version !== this.bumped.version) {
+      this.bumpDay(day);
+      this.bumped = { day, version: this.version };
+    }
     if (days.data[v] === NOT_DAY_LOCAL && !this.nonLocalStale) this.nonLocal.push(i);
   }
 
@@ -233,16 +257,35 @@ export class MemoryIndex {
 
   private assignSession(i: number): void {
     const cols = this.cols;
-    const site = cols.dict.site.data[i]! * SITE_SHIFT;
+    const siteCode = cols.dict.site.data[i]!;
     const explicit = cols.dict.session.data[i]!;
     if (explicit !== 0) {
-      let id = this.explicitSession.get(site + explicit);
-      if (id === undefined) this.explicitSession.set(site + explicit, (id = this.sessionCount++));
+      const key = siteCode * SITE_SHIFT + explicit;
+      let id = this.explicitSession.get(key);
+      if (id === undefined) this.explicitSession.set(key, (id = this.sessionCount++));
       this.session.push(id);
       return;
     }
-    const key = site + cols.dict.visitor.data[i]!;
+    // A visitor's open session sits in arrays indexed by visitor code: a Map keyed by
+    // (site, visitor) made renumbering 1M rows take most of a second. Visitor ids are hashed
+    // with the site, so only a server-side id used on a second site needs the Map.
+    const v = cols.dict.visitor.data[i]!;
     const ts = cols.ts.data[i]!;
+    const open = this.openSessions;
+    while (open.site.length <= v) {
+      open.site.push(-1);
+      open.lastTs.push(0);
+      open.id.push(0);
+    }
+    const first = open.site.data[v] === -1;
+    if (first) open.site.data[v] = siteCode;
+    if (open.site.data[v] === siteCode) {
+      if (first || ts - open.lastTs.data[v]! > SESSION_GAP_MS) open.id.data[v] = this.sessionCount++;
+      open.lastTs.data[v] = ts;
+      this.session.push(open.id.data[v]!);
+      return;
+    }
+    const key = siteCode * SITE_SHIFT + v;
     const last = this.visitorLast.get(key);
     let id = this.visitorSession.get(key);
     if (last === undefined || id === undefined || ts - last > SESSION_GAP_MS) {
@@ -252,4 +295,12 @@ export class MemoryIndex {
     this.visitorLast.set(key, ts);
     this.session.push(id);
   }
+}
+
+function newOpenSessions() {
+  return {
+    site: new Growable(Int32Array),
+    lastTs: new Growable(Float64Array),
+    id: new Growable(Int32Array),
+  };
 }
