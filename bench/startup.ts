@@ -14,7 +14,8 @@ export interface StartedCollector {
  */
 export async function startCollectorOn(env: Record<string, string>): Promise<StartedCollector> {
   // The answer cache is off: every timed query is computed, as the first view after new data is.
-  const server = await startChild('collector/server.ts', {
+  // The bundle `npm start` runs (bench/run.ts builds dist/ first).
+  const server = await startChild('dist/server.mjs', {
     ANALYTICS_RATE_LIMIT: '0',
     ANALYTICS_QUERY_CACHE_MS: '0',
     ...env,

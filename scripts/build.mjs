@@ -1,5 +1,5 @@
-// Builds the browser bundles into dist/: the beacon (IIFE, ES2020, minified) and, when present,
-// the dashboard. The collector itself runs from TypeScript through tsx and needs no build.
+// Builds into dist/: the beacon (IIFE, ES2020, minified), the dashboard when present, and the
+// collector as one ES module for `npm start` (tests and the CLI run the TypeScript through tsx).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -20,6 +20,22 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// The collector as one file: starting it skips transpiling every module through tsx (about
+// 0.6 s of each start-up here). npm packages stay external, loaded from node_modules as usual.
+await build({
+  entryPoints: [join(root, 'collector/server.ts')],
+  outfile: join(dist, 'server.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+// Files the collector reads next to its own module (import.meta.dirname), here dist/.
+await copyFile(join(root, 'collector/referrer-spam.txt'), join(dist, 'referrer-spam.txt'));
 
 const dashboardEntry = join(root, 'dashboard/main.ts');
 if (existsSync(dashboardEntry)) {

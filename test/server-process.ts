@@ -11,9 +11,18 @@ export interface RunningServer {
 
 const root = join(import.meta.dirname, '..');
 
-/** Starts the real collector (collector/server.ts) as a child process on a free port. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'collector/server.ts')], {
+/**
+ * Starts the real collector as a child process on a free port: collector/server.ts through tsx,
+ * or with `bundle` the dist/server.mjs that `npm start` runs (the test setup builds dist/).
+ */
+export async function startServer(
+  env: Record<string, string>,
+  options: { bundle?: boolean } = {},
+): Promise<RunningServer> {
+  const args = options.bundle
+    ? ['--enable-source-maps', join(root, 'dist/server.mjs')]
+    : ['--import', 'tsx', join(root, 'collector/server.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

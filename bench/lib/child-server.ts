@@ -16,12 +16,14 @@ export interface ChildServer {
 }
 
 /**
- * Starts a TypeScript server module (the collector or the bare Hono app) as a child process on
+ * Starts a server module (the collector, its dist/server.mjs bundle, or the bare Hono app) as a child process on
  * 127.0.0.1 and a free port, and resolves once it prints "listening on http://…".
  */
 export async function startChild(module: string, env: Record<string, string>): Promise<ChildServer> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, module)], {
+  // A built bundle (dist/server.mjs, what `npm start` runs) needs no TypeScript loader.
+  const loader = module.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, join(ROOT, module)], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
