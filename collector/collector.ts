@@ -119,6 +119,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         await new Promise((resolve) => setImmediate(resolve));
         await query.overall({ days }).catch(() => undefined);
       }
+      index.warm = true;
     });
   const retention =
     config.retentionDays === null

@@ -588,6 +588,11 @@ export interface BackendStatus {
   rows: number;
   /** 0–1 while loading (bytes or days read / total), 1 when ready */
   progress: number;
+  /**
+   * in-memory index only: true once the cached whole-day results of the dashboard's ranges are
+   * built after loading (until then the first view of a long range computes them)
+   */
+  warm?: boolean;
 }
 
 /**

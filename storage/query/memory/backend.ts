@@ -15,6 +15,8 @@ import { DayCache, rolledAggregate, rolledFunnel, rolledPropKeys, rolledTopLists
 export class MemoryBackend implements QueryBackend {
   readonly index = new MemoryIndex();
   private readonly days = new DayCache();
+  /** set by whoever builds the dashboard ranges' rollups after loading (see collector.ts) */
+  warm = false;
   private loading: Promise<void> | null = null;
   private loaded = false;
   private progress = 0;
@@ -75,7 +77,12 @@ export class MemoryBackend implements QueryBackend {
   }
 
   status(): BackendStatus {
-    return { ready: this.loaded, rows: this.index.length, progress: this.loaded ? 1 : this.progress };
+    return {
+      ready: this.loaded,
+      rows: this.index.length,
+      progress: this.loaded ? 1 : this.progress,
+      warm: this.warm,
+    };
   }
 
   query: QueryBackend['query'] = async (q) => rolledAggregate(this.index, q, this.days);
