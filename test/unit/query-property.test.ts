@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
-import { runQuery } from '../../storage/query/compose/query.ts';
+import { firstRows, runQuery, sortRows } from '../../storage/query/compose/query.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
 import { QueryService } from '../../storage/query/service.ts';
 import { METRICS, type Filter, type Metric, type NormalizedQuery } from '../../storage/query/types.ts';
@@ -120,6 +120,59 @@ describe('columnar engine versus the naive reference', () => {
         },
       ),
       { numRuns: 150, seed: 20261127 },
+    );
+  });
+});
+
+describe('firstRows', () => {
+  it("picks exactly the head of sortRows' order, ties in every metric included", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(fc.constantFrom(...'abcdefghijklmnopqrst'.split('')), fc.constantFrom('x', 'y', 'z')),
+          {
+            selector: ([p, q]) => p + q,
+            minLength: 20,
+            maxLength: 60,
+          },
+        ),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 60,
+          maxLength: 60,
+        }),
+        fc.constantFrom<NormalizedQuery['order_by']>(
+          [],
+          [['pageviews', 'asc']],
+          [
+            ['page', 'desc'],
+            ['visitors', 'desc'],
+          ],
+        ),
+        // Mostly small n, so the partial selection (n × 8 < rows) runs, not the full sort.
+        fc.integer({ min: 1, max: 9 }),
+        (keys, values, order_by, n) => {
+          const rows = keys.map(([page, country], k) => ({
+            dimensions: [page, country],
+            metrics: values[k]!,
+          }));
+          const q = {
+            ...generatedQuery(
+              {
+                site: null,
+                metrics: ['visitors', 'pageviews'],
+                dimensions: ['page', 'country'],
+                filters: [],
+                from: 0,
+                length: 1,
+              },
+              T0,
+            ),
+            order_by,
+          };
+          expect(firstRows(rows, q, n)).toEqual(sortRows(rows, q).slice(0, n));
+        },
+      ),
+      { numRuns: 300, seed: 12 },
     );
   });
 });

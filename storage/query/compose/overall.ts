@@ -15,7 +15,7 @@ import type {
 } from '../types.ts';
 import { computeCards } from './cards.ts';
 import { newVsReturning } from './new-returning.ts';
-import { baseQuery, sortRows, totals } from './query.ts';
+import { baseQuery, firstRows, totals } from './query.ts';
 import { countryName } from './countries.ts';
 
 const PAGEVIEWS: Filter = ['is', 'event:kind', ['pageview']];
@@ -165,10 +165,12 @@ async function topListRows(
  * (unknown country, direct traffic's referrer…) are kept only for `source`, where '' is direct.
  */
 function shapeTopList(rows: QueryRows, base: NormalizedQuery, dimension: Dimension, limit: number): TopRow[] {
-  return sortRows(rows, topListQuery(base, dimension))
-    .filter((r) => r.dimensions[0] !== '' || dimension === 'source')
-    .slice(0, limit)
-    .map((r) => ({ key: r.dimensions[0]!, visitors: r.metrics[0]!, pageviews: r.metrics[1]! }));
+  const kept = rows.filter((r) => r.dimensions[0] !== '' || dimension === 'source');
+  return firstRows(kept, topListQuery(base, dimension), limit).map((r) => ({
+    key: r.dimensions[0]!,
+    visitors: r.metrics[0]!,
+    pageviews: r.metrics[1]!,
+  }));
 }
 
 /** One top list through the general query (kept for callers outside `overall`). */
@@ -192,16 +194,14 @@ async function pageList(backend: QueryBackend, base: NormalizedQuery, limit: num
       ['pageviews', 'desc'],
     ],
   };
-  return sortRows(await backend.query(q), q)
-    .filter((r) => r.metrics[1]! > 0)
-    .slice(0, limit)
-    .map((r) => ({
-      key: r.dimensions[0]!,
-      visitors: r.metrics[0]!,
-      pageviews: r.metrics[1]!,
-      avg_time_on_page: r.metrics[2]!,
-      scroll_depth: r.metrics[3]!,
-    }));
+  const viewed = (await backend.query(q)).filter((r) => r.metrics[1]! > 0);
+  return firstRows(viewed, q, limit).map((r) => ({
+    key: r.dimensions[0]!,
+    visitors: r.metrics[0]!,
+    pageviews: r.metrics[1]!,
+    avg_time_on_page: r.metrics[2]!,
+    scroll_depth: r.metrics[3]!,
+  }));
 }
 
 /** Per action name: count, distinct visitors, and the sum of every numeric prop seen on it. */

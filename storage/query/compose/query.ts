@@ -2,6 +2,29 @@ import type { Dimension, Metric, NormalizedQuery, QueryBackend, QueryResponse, Q
 
 /** Sorts rows by the query's order_by (default: first metric desc, then dimensions asc). */
 export function sortRows(rows: QueryRow[], q: NormalizedQuery): QueryRow[] {
+  return [...rows].sort(rowOrder(q));
+}
+
+/**
+ * The first `n` rows in sortRows' order without sorting the rest: a top list needs 10 of a few
+ * thousand (pages, cities), and sorting them all was a third of a 90-day `overall`. The order is
+ * total (rows of one answer differ in their dimensions), so this picks exactly sortRows' head.
+ */
+export function firstRows(rows: QueryRow[], q: NormalizedQuery, n: number): QueryRow[] {
+  if (n * 8 >= rows.length) return sortRows(rows, q).slice(0, n);
+  const order = rowOrder(q);
+  const best: QueryRow[] = [];
+  for (const row of rows) {
+    if (best.length === n && order(row, best[n - 1]!) >= 0) continue;
+    let k = Math.min(best.length, n - 1);
+    best[k] = row;
+    for (; k > 0 && order(best[k]!, best[k - 1]!) < 0; k--) [best[k], best[k - 1]] = [best[k - 1]!, best[k]!];
+  }
+  return best;
+}
+
+/** The query's row order: order_by (or the first metric, descending), then the dimensions. */
+function rowOrder(q: NormalizedQuery): (a: QueryRow, b: QueryRow) => number {
   const order: [Metric | Dimension, 'asc' | 'desc'][] = q.order_by.length
     ? [...q.order_by]
     : [[q.metrics[0]!, 'desc']];
@@ -11,7 +34,7 @@ export function sortRows(rows: QueryRow[], q: NormalizedQuery): QueryRow[] {
     const d = q.dimensions.indexOf(field as Dimension);
     return { m, d, sign: dir === 'asc' ? 1 : -1 };
   });
-  return [...rows].sort((a, b) => {
+  return (a, b) => {
     for (const { m, d, sign } of keys) {
       const c =
         m >= 0
@@ -24,7 +47,7 @@ export function sortRows(rows: QueryRow[], q: NormalizedQuery): QueryRow[] {
       if (c !== 0) return c * sign;
     }
     return 0;
-  });
+  };
 }
 
 /** Runs a general query on a backend: sort, page, and the previous period when asked. */
@@ -33,8 +56,8 @@ export async function runQuery(
   q: NormalizedQuery,
   compare = false,
 ): Promise<QueryResponse> {
-  const rows = sortRows(await backend.query(q), q);
-  const page = rows.slice(q.offset, q.offset + q.limit);
+  const rows = await backend.query(q);
+  const page = firstRows(rows, q, q.offset + q.limit).slice(q.offset);
   if (!compare) return { results: page, total_rows: rows.length, query: q };
   const span = q.to - q.from;
   const previous = await backend.query({ ...q, from: q.from - span, to: q.from });
