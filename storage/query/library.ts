@@ -4,6 +4,8 @@ import type { PropValue } from '../schema.ts';
 import { systemClock, type Clock } from '../types.ts';
 import { DEFAULT_CARDS, loadCards } from './cards-config.ts';
 import { MemoryBackend } from './memory/backend.ts';
+import { IndexSnapshots } from './memory/snapshot.ts';
+import { SnapshotSchedule } from './memory/snapshot-schedule.ts';
 import { QueryService } from './service.ts';
 import type {
   MetricCardConfig,
@@ -70,8 +72,25 @@ export interface Analytics {
 export async function createAnalytics(options: AnalyticsOptions): Promise<Analytics> {
   const clock = options.clock ?? systemClock;
   const site = (options.site ?? 'localhost').toLowerCase();
-  const store = await JsonlStore.open({ dataDir: options.dataDir, clock });
-  const backend = new MemoryBackend(clock);
+  // The same index snapshots as the collector's (storage/query/memory/snapshot.ts): opening a
+  // big data folder reads the snapshot and only what was stored after it, and close() leaves
+  // a fresh one.
+  const snapshots = new IndexSnapshots(options.dataDir, clock);
+  const store = await JsonlStore.open({
+    dataDir: options.dataDir,
+    clock,
+    beforeRewrite: snapshots.invalidate,
+  });
+  const schedule = new SnapshotSchedule({
+    snapshots,
+    source: store,
+    clock,
+    rows: 100_000,
+    everyMs: 10 * 60_000,
+    log: () => undefined,
+  });
+  const backend = new MemoryBackend(clock, schedule.warmStart);
+  schedule.start(backend);
   await backend.load(store);
   const cards = Array.isArray(options.cards)
     ? options.cards
@@ -103,6 +122,7 @@ export async function createAnalytics(options: AnalyticsOptions): Promise<Analyt
     close: async () => {
       backend.stop();
       await store.close();
+      await schedule.close();
     },
   };
 }
