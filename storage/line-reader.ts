@@ -15,10 +15,24 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   const stream: Readable = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   if (stream !== raw) raw.on('error', (error) => stream.destroy(error));
+  try {
+    yield* lineBatches(stream as AsyncIterable<Buffer>);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * The complete lines of a byte stream, one batch per chunk; a last line without its newline is
+ * held back (see readLineBatches). Stops at a "line" longer than any record (4 MiB): what follows
+ * is not JSON Lines (a device file, a binary written over the day file), and reading on would
+ * only grow the held-back text without end.
+ */
+export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   // A chunk can end inside a multi-byte character (ü, 日); the decoder carries it to the next.
   const decoder = new StringDecoder('utf8');
   let rest = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     const text = rest + decoder.write(chunk);
     const lines: string[] = [];
     let start = 0;
@@ -30,12 +44,7 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
     }
     rest = text.slice(start);
     if (lines.length > 0) yield lines;
-    // No record is anywhere near this long: what follows is not JSON Lines (a device file, a
-    // binary written over the day file), so reading on would only grow `rest` without end.
-    if (rest.length > MAX_LINE) {
-      stream.destroy();
-      return;
-    }
+    if (rest.length > MAX_LINE) return;
   }
 }
 

@@ -1,17 +1,16 @@
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { lineBatches } from '../../line-reader.ts';
 import { parseRecordLine, type StoredRecord } from '../../schema.ts';
 import { SnapshotError } from './snapshot-format.ts';
 import type { Tail } from './snapshot-watermark.ts';
 
-const MAX_LINE = 4 << 20;
 const NEWLINE = 0x0a;
 
 /**
  * The complete lines of a day file after its first `skip` uncompressed bytes, a chunk at a time
- * (the same splitting as storage/line-reader.ts, which reads whole files only). Throws
+ * (split by storage/line-reader.ts's lineBatches). Throws
  * SnapshotError when the file is shorter than `skip` or byte skip − 1 is not a newline: then the
  * snapshot's watermark does not describe this file. A plain file gzipped between listing and
  * opening is read from its .gz, which holds the same bytes.
@@ -43,35 +42,32 @@ export async function* tailLines(tail: Tail): AsyncGenerator<string[]> {
       stream = handle.createReadStream({ start: skip, highWaterMark: 1 << 20, autoClose: false });
       toSkip = 0;
     }
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    for await (let chunk of stream as AsyncIterable<Buffer>) {
-      if (toSkip > 0) {
-        if (chunk.length < toSkip) {
-          toSkip -= chunk.length;
-          continue;
-        }
-        if (chunk[toSkip - 1] !== NEWLINE) throw misfit(tail);
-        chunk = chunk.subarray(toSkip);
-        toSkip = 0;
-      }
-      const text = rest + decoder.write(chunk);
-      const lines: string[] = [];
-      let start = 0;
-      let end = text.indexOf('\n', start);
-      while (end !== -1) {
-        if (end > start) lines.push(text.slice(start, end));
-        start = end + 1;
-        end = text.indexOf('\n', start);
-      }
-      rest = text.slice(start);
-      if (lines.length > 0) yield lines;
-      if (rest.length > MAX_LINE) return;
-    }
-    if (toSkip > 0) throw misfit(tail);
+    yield* lineBatches(toSkip > 0 ? afterSkip(stream as AsyncIterable<Buffer>, toSkip, tail) : stream);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The bytes of `chunks` after the first `skip`, which must end with a newline (a gzipped day is
+ * decompressed from its start, so the included bytes are skipped here, not by offset).
+ */
+async function* afterSkip(chunks: AsyncIterable<Buffer>, skip: number, tail: Tail): AsyncGenerator<Buffer> {
+  let toSkip = skip;
+  for await (const chunk of chunks) {
+    if (toSkip === 0) {
+      yield chunk;
+      continue;
+    }
+    if (chunk.length < toSkip) {
+      toSkip -= chunk.length;
+      continue;
+    }
+    if (chunk[toSkip - 1] !== NEWLINE) throw misfit(tail);
+    yield chunk.subarray(toSkip);
+    toSkip = 0;
+  }
+  if (toSkip > 0) throw misfit(tail);
 }
 
 function misfit(tail: Tail): SnapshotError {
