@@ -10,7 +10,7 @@ import { mergePacked, pack, PACKED_WIDTH, unpack } from './packed.ts';
 import type { Part } from './scope.ts';
 import { topLists } from './top-lists.ts';
 
-/**
+/*
  * Long ranges from cached partial results over whole UTC days, exactly.
  *
  * A range splits into the whole UTC days inside it and the ragged ends. Rows of day-local
@@ -25,6 +25,8 @@ import { topLists } from './top-lists.ts';
  * own short list, and add to the rest for the same reason. Distinct `users` do not add (an
  * identified user spans days), so queries asking for them are answered by one plain scan.
  */
+
+/** How one kind of result is computed over a part of a range, and added up. */
 interface Rollup<T> {
   /** a result over [from, to) in `part` */
   scan(from: number, to: number, part: Part): T;
@@ -38,8 +40,10 @@ interface Rollup<T> {
   distinct: boolean;
 }
 
+/** Blocks are at most 2^8 = 256 days long. */
 const MAX_LEVEL = 8;
 
+/** `r`'s result over [from, to) from the split above; null when the range holds no whole day. */
 function rolled<T>(
   index: MemoryIndex,
   from: number,
