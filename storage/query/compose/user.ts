@@ -1,3 +1,4 @@
+import { isoTime } from '../time.ts';
 import type {
   BackendEvent,
   EventView,
@@ -57,7 +58,7 @@ function sessionsOf(records: BackendEvent[]): UserSession[] {
     } else if (r.kind === 'action') s.act++;
   }
   return [...sessions.values()].map((s) => ({
-    start: new Date(s.first).toISOString(),
+    start: isoTime(s.first),
     duration: Math.round((s.last - s.first) / 10) / 100,
     pageviews: s.pv,
     actions: s.act,

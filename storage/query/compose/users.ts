@@ -1,3 +1,4 @@
+import { isoTime } from '../time.ts';
 import type { Filter, NormalizedQuery, QueryBackend, UserSummary, UsersResponse } from '../types.ts';
 import { USER_SORTS } from '../types.ts';
 
@@ -51,8 +52,8 @@ export async function userSummaries(backend: QueryBackend, base: NormalizedQuery
       actions: actionCount!,
       actions_by_name: byName.get(user) ?? {},
       shares: shares!,
-      first_seen: new Date(first!).toISOString(),
-      last_seen: new Date(last!).toISOString(),
+      first_seen: isoTime(first!),
+      last_seen: isoTime(last!),
       country: country.get(user)?.[0] ?? '',
     };
   });

@@ -1,3 +1,4 @@
+import { isoTime } from '../time.ts';
 import type { RecordKind } from '../../schema.ts';
 import type { BackendEvent, EventsRequest } from '../types.ts';
 import { needsUser, siteCode } from './aggregate.ts';
@@ -35,7 +36,7 @@ function eventAt(index: MemoryIndex, i: number): BackendEvent {
   const ts = cols.ts.data[i]!;
   return {
     ts,
-    time: new Date(ts).toISOString(),
+    time: isoTime(ts),
     session: `s${index.session.data[i]}`,
     kind: cols.text('kind', i) as RecordKind,
     site: cols.text('site', i),
