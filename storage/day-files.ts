@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { RecordKind } from './schema.ts';
+import { isoTime } from './query/time.ts';
 
 /**
  * Layout of the JSON Lines store: data/events/YYYY-MM-DD/<kind>.jsonl, one file per record kind
@@ -11,7 +12,8 @@ const DAY_MS = 86_400_000;
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export function utcDay(ts: number): string {
-  return new Date(ts).toISOString().slice(0, 10);
+  // isoTime formats each day once: this runs for every stored record.
+  return isoTime(ts).slice(0, 10);
 }
 
 /** Start of the UTC day, epoch ms. */

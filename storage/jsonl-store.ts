@@ -236,10 +236,16 @@ export class JsonlStore implements EventStore {
   }
 
   private async writeBatch(batch: StoredRecord[]): Promise<void> {
-    const chunks = new Map<string, string>();
+    // Lines by day file; the path is built once per file, not per record.
+    const byFile = new Map<string, string>();
     for (const record of batch) {
-      const path = kindFile(this.options.dataDir, utcDay(record.ts), record.kind);
-      chunks.set(path, (chunks.get(path) ?? '') + serializeRecord(record) + '\n');
+      const file = `${utcDay(record.ts)}/${record.kind}`;
+      byFile.set(file, (byFile.get(file) ?? '') + serializeRecord(record) + '\n');
+    }
+    const chunks = new Map<string, string>();
+    for (const [file, text] of byFile) {
+      const [day, kind] = file.split('/') as [string, StoredRecord['kind']];
+      chunks.set(kindFile(this.options.dataDir, day, kind), text);
     }
     try {
       await this.files.appendAll(chunks);
