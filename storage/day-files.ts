@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { RecordKind } from './schema.ts';
-import { isoTime } from './query/time.ts';
+import { DAY_MS, isoTime } from './query/time.ts';
 
 /**
  * Layout of the JSON Lines store: data/events/YYYY-MM-DD/<kind>.jsonl, one file per record kind
@@ -8,7 +8,6 @@ import { isoTime } from './query/time.ts';
  * retention a single rmdir and lets readers skip whole days by name.
  */
 
-const DAY_MS = 86_400_000;
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export function utcDay(ts: number): string {

@@ -59,11 +59,6 @@ export interface PartResult {
   visitors: number;
 }
 
-/** The general query over the columnar index, over every row of its range. */
-export function aggregate(index: MemoryIndex, q: NormalizedQuery): QueryRows {
-  return finishRows(q, accumulate(index, q, 'all'));
-}
-
 /** Turns (summed) part results into the API's rows. */
 export function finishRows(q: NormalizedQuery, part: PartResult): QueryRows {
   const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
