@@ -28,7 +28,11 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route(
     '/',
-    healthRoutes(() => ({ drops: deps.ingest.drops.snapshot(), ...deps.health() })),
+    healthRoutes(() => ({
+      drops: deps.ingest.drops.snapshot(),
+      caps: deps.ingest.caps.status(),
+      ...deps.health(),
+    })),
   );
   app.route('/', beaconRoutes(deps.beacon));
   app.route('/', ingestRoutes(deps));

@@ -18,6 +18,7 @@ import { IndexSnapshots } from '../storage/query/memory/snapshot.ts';
 import { SnapshotSchedule } from '../storage/query/memory/snapshot-schedule.ts';
 import { QueryService } from '../storage/query/service.ts';
 import { DropCounter } from './drop-counter.ts';
+import { startGrowthCaps } from './growth-caps-seed.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
 import { UserAgentParser } from './pipeline/user-agent.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -131,6 +132,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           onPurged: dropBefore,
         });
 
+  const caps = startGrowthCaps(config, clock, index, queryReady);
   const app = createApp({
     beacon,
     adminToken,
@@ -159,11 +161,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       honorGpc: config.honorGpc,
       onStored: (records) => index.add(records),
       spamReferrers: await loadReferrerSpam(),
+      caps,
     },
     health: () => ({ store: store.health(), query_index: index.status() }),
     extraRoutes: [
       analyticsRoutes(query),
-      trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
+      trackRoutes({ store, clock, sites: config.sites, caps, onStored: (records) => index.add(records) }),
       await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
     ],
   });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_CAP_LIMITS, type CapLimits } from './growth-caps.ts';
 
 export interface Config {
   port: number;
@@ -23,6 +24,8 @@ export interface Config {
   queryCacheMs: number;
   /** JSON store: write an index snapshot after this many new rows or 10 min (0: no snapshots at all) */
   snapshotRows: number;
+  /** per site and UTC day bounds on distinct values from ingestion (collector/growth-caps.ts) */
+  caps: CapLimits;
   /** where events live: JSON Lines files (default) or ClickHouse */
   store: 'json' | 'clickhouse';
   /** set when store is 'clickhouse' */
@@ -66,6 +69,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     metricsFile: env.ANALYTICS_METRICS_FILE?.trim() ? resolve(cwd, env.ANALYTICS_METRICS_FILE.trim()) : null,
     queryCacheMs: integer(env, 'ANALYTICS_QUERY_CACHE_MS', 10_000, 0, 3_600_000),
     snapshotRows: integer(env, 'ANALYTICS_SNAPSHOT_ROWS', 100_000, 0, 100_000_000),
+    caps: capLimits(env),
     ...storeConfig(env),
   };
 }
@@ -100,6 +104,25 @@ function storeConfig(env: Env): Pick<Config, 'store' | 'clickhouse'> {
       flushMs: integer(env, 'CLICKHOUSE_FLUSH_MS', 1000, 1, 60_000),
     },
   };
+}
+
+const CAP_VARIABLES: Record<keyof CapLimits, string> = {
+  sitesPerDay: 'ANALYTICS_CAP_SITES_PER_DAY',
+  sites: 'ANALYTICS_CAP_SITES',
+  names: 'ANALYTICS_CAP_NAMES',
+  propKeysPerName: 'ANALYTICS_CAP_PROP_KEYS_PER_NAME',
+  propKeys: 'ANALYTICS_CAP_PROP_KEYS',
+  paths: 'ANALYTICS_CAP_PATHS',
+  referrers: 'ANALYTICS_CAP_REFERRERS',
+  utm: 'ANALYTICS_CAP_UTM',
+  links: 'ANALYTICS_CAP_LINKS',
+};
+
+function capLimits(env: Env): CapLimits {
+  const limits = { ...DEFAULT_CAP_LIMITS };
+  for (const [key, name] of Object.entries(CAP_VARIABLES) as [keyof CapLimits, string][])
+    limits[key] = integer(env, name, DEFAULT_CAP_LIMITS[key], 1, 100_000_000);
+  return limits;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

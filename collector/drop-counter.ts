@@ -10,7 +10,13 @@ export type DropReason =
   | 'referrer_spam'
   /** a link click the beacon sent for the collector to judge that was neither a share, a download nor outbound */
   | 'internal_link'
-  | 'unavailable';
+  | 'unavailable'
+  /** the page URL's host, taken as the site when `s` is absent, is not a domain name */
+  | 'bad_site'
+  /** a new site past ANALYTICS_CAP_SITES_PER_DAY / ANALYTICS_CAP_SITES (growth-caps.ts) */
+  | 'cap_site'
+  /** a new action or share name past ANALYTICS_CAP_NAMES for its site today */
+  | 'cap_name';
 
 export class DropCounter {
   private counts = new Map<DropReason, number>();

@@ -3,10 +3,12 @@ import type { SaltStore } from '../storage/salts.ts';
 import type { StoredRecord } from '../storage/schema.ts';
 import { StoreUnavailableError, type Clock, type EventStore } from '../storage/types.ts';
 import type { DropCounter, DropReason } from './drop-counter.ts';
+import type { GrowthCaps } from './growth-caps.ts';
 import type { Geolocate } from './pipeline/geo.ts';
 import { toRecord } from './pipeline/to-record.ts';
 import type { UserAgentParser } from './pipeline/user-agent.ts';
 import { isSpamReferrer } from './referrer-spam.ts';
+import { isSiteName } from './pipeline/site-name.ts';
 import { parseEventBody } from './pipeline/validate.ts';
 import { visitorId } from './pipeline/visitor.ts';
 
@@ -22,6 +24,8 @@ export interface IngestDeps {
   honorGpc: boolean;
   /** referrer-spam hosts (collector/referrer-spam.txt); page views from them are dropped */
   spamReferrers?: ReadonlySet<string>;
+  /** per site and day bounds on new names, prop keys, paths… (growth-caps.ts) */
+  caps: GrowthCaps;
   /** told about every record once it is durable (the query index listens here) */
   onStored?: (records: readonly StoredRecord[]) => void;
 }
@@ -78,10 +82,18 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
       dropped.referrer_spam = (dropped.referrer_spam ?? 0) + 1;
       continue;
     }
+    // Only a site taken from the URL's host can fail here: a sent `s` was checked by the validator.
+    if (!isSiteName(event.s)) {
+      dropped.bad_site = (dropped.bad_site ?? 0) + 1;
+      continue;
+    }
     const visitor = visitorId(salt, event.s.toLowerCase(), request.ip, request.userAgent);
     const record = toRecord(event, { now, visitor, location, client });
-    if (record) records.push(record);
-    else {
+    if (record) {
+      const capped = deps.caps.admit(record);
+      if (capped) dropped[capped] = (dropped[capped] ?? 0) + 1;
+      else records.push(record);
+    } else {
       // The beacon leaves link classification to us, so a same-site link click is expected, not bad.
       const reason: DropReason = event.k === 'l' ? 'internal_link' : 'invalid';
       dropped[reason] = (dropped[reason] ?? 0) + 1;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WIRE_KIND, WIRE_LIMITS, type WireEvent } from '../../shared/wire.ts';
 import { expandClick } from './click.ts';
+import { SITE_NAME } from './site-name.ts';
 
 /** Keys that would reach Object.prototype if copied naively; never accepted as prop names. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -29,12 +30,7 @@ const wireEvent = z
   .object({
     // A click ('c') has been expanded before this: one still here had no data attributes.
     k: z.enum(Object.values(WIRE_KIND).filter((k) => k !== 'c') as [WireEvent['k'], ...WireEvent['k'][]]),
-    s: z
-      .string()
-      .min(1)
-      .max(WIRE_LIMITS.maxSite)
-      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be a domain name')
-      .optional(),
+    s: z.string().min(1).max(WIRE_LIMITS.maxSite).regex(SITE_NAME, 'must be a domain name').optional(),
     u: httpUrl,
     r: z.string().max(WIRE_LIMITS.maxUrl).optional(),
     n: text(WIRE_LIMITS.maxName).min(1).optional(),
@@ -68,7 +64,8 @@ const wireEvent = z
     path: ['n'],
   })
   .refine((e) => e.k !== 'l' || !!e.l, { message: 'link clicks need a link (l)', path: ['l'] })
-  // Without data-site the beacon leaves the site out: it is the page's host.
+  // Without data-site the beacon leaves the site out: it is the page's host. A host that is no
+  // site name (an IPv6 literal, `_x.com`) is not refused here but dropped and counted in ingest.
   .transform((e) => ({ ...e, s: e.s ?? new URL(e.u).hostname }));
 
 /** A validated event: the site is always known and the user id, if any, is a string. */

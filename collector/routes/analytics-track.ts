@@ -2,7 +2,9 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
+import { DAY_MS } from '../../storage/query/time.ts';
 import { StoreUnavailableError, type Clock, type EventStore } from '../../storage/types.ts';
+import type { CapDrop, GrowthCaps } from '../growth-caps.ts';
 import { serverRecord } from '../track.ts';
 import { answer, json } from './analytics.ts';
 
@@ -11,9 +13,16 @@ export interface TrackRouteDeps {
   clock: Clock;
   /** configured sites; with exactly one, `site` may be left out */
   sites: readonly string[];
+  /** the beacon's caps: a server-side caller leaking unique names costs `overall` just the same */
+  caps: GrowthCaps;
   /** the same hook beacon ingestion calls once records are durable */
   onStored?: (records: readonly StoredRecord[]) => void;
 }
+
+const CAPPED: Record<CapDrop, string> = {
+  cap_site: 'no new site is accepted today (ANALYTICS_CAP_SITES_PER_DAY / ANALYTICS_CAP_SITES)',
+  cap_name: 'no new name is accepted for this site today (ANALYTICS_CAP_NAMES)',
+};
 
 /**
  * POST /api/analytics/track and /track-share: the seed's server-side calls. Records go through
@@ -32,6 +41,11 @@ export function trackRoutes(deps: TrackRouteDeps): Hono {
       record = serverRecord(kind, await json(c), fallback, deps.clock());
       if (deps.sites.length > 0 && !deps.sites.includes(record.site))
         return c.json({ error: `site ${JSON.stringify(record.site)} is not in ANALYTICS_SITES` }, 403);
+      const capped = deps.caps.admit(record);
+      if (capped) {
+        c.header('Retry-After', String(Math.ceil((DAY_MS - (record.ts % DAY_MS)) / 1000)));
+        return c.json({ error: CAPPED[capped] }, 429);
+      }
       try {
         await deps.store.append([record]);
       } catch (error) {
