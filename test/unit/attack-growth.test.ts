@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { OTHER } from '../../collector/growth-caps.ts';
@@ -8,6 +8,19 @@ import { startServer, type RunningServer } from '../server-process.ts';
 
 // Attacks on the index's growth through the public endpoint (security review H1, L7): every
 // request is a real one into the real app or server, and what is stored is read back from the files.
+
+// Counts calls into the real parser (it still answers them): unique referrers must not reach it.
+const parser = vi.hoisted(() => ({ calls: 0 }));
+vi.mock('@tryghost/referrer-parser', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@tryghost/referrer-parser')>();
+  return {
+    ...real,
+    parse: (...args: Parameters<typeof real.parse>) => {
+      parser.calls++;
+      return real.parse(...args);
+    },
+  };
+});
 
 const NOW = Date.UTC(2026, 11, 6, 12);
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -167,6 +180,33 @@ describe('growth caps against a flood of unique values', () => {
       { k: 'p', u: 'https://c.example/' },
     ]);
     expect(await res.json()).toEqual({ accepted: 1, dropped: { cap_name: 1, cap_site: 1 } });
+  });
+});
+
+describe('unique referrers (M4)', () => {
+  it('are classified from the table without a full parse each, as the parser would name them', async () => {
+    const { collector } = await setup();
+    const before = parser.calls;
+    const events = Array.from({ length: 500 }, (_, i) => ({
+      k: 'p',
+      s: 'victim.example',
+      u: 'https://victim.example/',
+      r: i % 2 ? `https://www.h${i}.example.net/p${i}` : `https://www.google.com/search/${i}`,
+    }));
+    await flood(collector, events);
+    expect(parser.calls - before).toBe(0);
+    const records = await stored(collector);
+    expect(records).toHaveLength(500);
+    expect(records[0]).toMatchObject({ source: 'Google', channel: 'search' });
+    expect(records[1]).toMatchObject({ source: 'h1.example.net', channel: 'referral' });
+    // Ghost's own site is the one host whose rules the parser keeps.
+    await postEvent(collector, {
+      k: 'p',
+      s: 'victim.example',
+      u: 'https://victim.example/',
+      r: 'https://ghost.org/explore',
+    });
+    expect(parser.calls - before).toBe(1);
   });
 });
 
