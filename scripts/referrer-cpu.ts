@@ -9,7 +9,8 @@ import { createCollector } from '../collector/collector.ts';
 import { loadConfig } from '../collector/config.ts';
 
 const requests = Number(process.argv[2] ?? 200);
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+const UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
 const dir = await mkdtemp(join(tmpdir(), 'cfa-referrer-cpu-'));
 const collector = await createCollector({
   config: loadConfig({ ANALYTICS_DATA_DIR: dir, ANALYTICS_RATE_LIMIT: '0', ANALYTICS_SNAPSHOT_ROWS: '0' }),
@@ -42,7 +43,9 @@ for (const round of [0, 1]) {
     const used = process.cpuUsage(start);
     // The first round warms the JIT and caches; only the second is reported.
     if (round === 1)
-      console.log(`${name.padEnd(28)} ${(((used.user + used.system) / (requests * 25)) | 0).toString().padStart(5)} µs CPU/event`);
+      console.log(
+        `${name.padEnd(28)} ${(((used.user + used.system) / (requests * 25)) | 0).toString().padStart(5)} µs CPU/event`,
+      );
   }
 }
 await collector.close();
