@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAP_LIMITS, GrowthCaps, OTHER, type CapLimits } from '../../collector/growth-caps.ts';
+import { loadConfig } from '../../collector/config.ts';
 import { isSiteName } from '../../collector/pipeline/site-name.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
 
@@ -158,5 +159,16 @@ describe('site names', () => {
     ['a'.repeat(254), false],
   ])('%j is a site name: %s', (site, ok) => {
     expect(isSiteName(site)).toBe(ok);
+  });
+});
+
+describe('growth cap configuration', () => {
+  it('reads each cap from its variable and names a bad one', () => {
+    const config = loadConfig({ ANALYTICS_CAP_PATHS: '123', ANALYTICS_CAP_PROP_KEYS_PER_NAME: '7' });
+    expect(config.caps).toEqual({ ...DEFAULT_CAP_LIMITS, paths: 123, propKeysPerName: 7 });
+    expect(() => loadConfig({ ANALYTICS_CAP_NAMES: '0' })).toThrow(
+      /ANALYTICS_CAP_NAMES must be a whole number/,
+    );
+    expect(() => loadConfig({ ANALYTICS_CAP_SITES: 'lots' })).toThrow(/ANALYTICS_CAP_SITES must be/);
   });
 });
