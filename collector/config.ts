@@ -107,10 +107,10 @@ function storeConfig(env: Env): Pick<Config, 'store' | 'clickhouse'> {
 }
 
 const CAP_VARIABLES: Record<keyof CapLimits, string> = {
-  sitesPerDay: 'ANALYTICS_CAP_SITES_PER_DAY',
+  sitesPerDay: 'ANALYTICS_CAP_SITES_DAY',
   sites: 'ANALYTICS_CAP_SITES',
   names: 'ANALYTICS_CAP_NAMES',
-  propKeysPerName: 'ANALYTICS_CAP_PROP_KEYS_PER_NAME',
+  propKeysPerName: 'ANALYTICS_CAP_NAME_KEYS',
   propKeys: 'ANALYTICS_CAP_PROP_KEYS',
   paths: 'ANALYTICS_CAP_PATHS',
   referrers: 'ANALYTICS_CAP_REFERRERS',

@@ -13,7 +13,7 @@ export type DropReason =
   | 'unavailable'
   /** the page URL's host, taken as the site when `s` is absent, is not a domain name */
   | 'bad_site'
-  /** a new site past ANALYTICS_CAP_SITES_PER_DAY / ANALYTICS_CAP_SITES (growth-caps.ts) */
+  /** a new site past ANALYTICS_CAP_SITES_DAY / ANALYTICS_CAP_SITES (growth-caps.ts) */
   | 'cap_site'
   /** a new action or share name past ANALYTICS_CAP_NAMES for its site today */
   | 'cap_name';

@@ -20,7 +20,7 @@ export interface TrackRouteDeps {
 }
 
 const CAPPED: Record<CapDrop, string> = {
-  cap_site: 'no new site is accepted today (ANALYTICS_CAP_SITES_PER_DAY / ANALYTICS_CAP_SITES)',
+  cap_site: 'no new site is accepted today (ANALYTICS_CAP_SITES_DAY / ANALYTICS_CAP_SITES)',
   cap_name: 'no new name is accepted for this site today (ANALYTICS_CAP_NAMES)',
 };
 

@@ -157,7 +157,7 @@ describe('growth caps against a flood of unique values', () => {
       ANALYTICS_DATA_DIR: dir,
       ANALYTICS_RATE_LIMIT: '0',
       ANALYTICS_CAP_NAMES: '5',
-      ANALYTICS_CAP_SITES_PER_DAY: '2',
+      ANALYTICS_CAP_SITES_DAY: '2',
     });
     const first = await createCollector({ config, clock });
     const names = Array.from({ length: 5 }, (_, i) => ({

@@ -164,7 +164,7 @@ describe('site names', () => {
 
 describe('growth cap configuration', () => {
   it('reads each cap from its variable and names a bad one', () => {
-    const config = loadConfig({ ANALYTICS_CAP_PATHS: '123', ANALYTICS_CAP_PROP_KEYS_PER_NAME: '7' });
+    const config = loadConfig({ ANALYTICS_CAP_PATHS: '123', ANALYTICS_CAP_NAME_KEYS: '7' });
     expect(config.caps).toEqual({ ...DEFAULT_CAP_LIMITS, paths: 123, propKeysPerName: 7 });
     expect(() => loadConfig({ ANALYTICS_CAP_NAMES: '0' })).toThrow(
       /ANALYTICS_CAP_NAMES must be a whole number/,
