@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { CHROME_UA, fixedClock, postEvent, testCollector } from '../helpers.ts';
+import { adminHealth, CHROME_UA, fixedClock, postEvent, testCollector } from '../helpers.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const page = {
@@ -123,7 +123,7 @@ describe('POST /api/event', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('x-cfa-dropped')).toBe('bot');
     expect(await readdir(dir)).not.toContain('events');
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health.drops).toEqual({ bot: 1 });
   });
 
@@ -161,7 +161,7 @@ describe('POST /api/event', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('x-cfa-dropped')).toBe('internal_link');
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health.drops).toEqual({ internal_link: 1 });
   });
 
@@ -231,7 +231,7 @@ describe('GET /healthz', () => {
   it('answers with store counters', async () => {
     const { collector } = await setup();
     await postEvent(collector, page);
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health).toMatchObject({ ok: true, store: { backend: 'json', written: 1, quarantinedLines: 0 } });
   });
 });
