@@ -73,7 +73,7 @@ describe('authentication of the analytics API', () => {
     ).toBe(401);
   });
 
-  it('takes the write key for POST (server-side tracking) only, never for reads or erasure', async () => {
+  it('takes the write key on the server-side tracking routes only, never for reads or erasure', async () => {
     const collector = await setup();
     const post = await call(collector, '/api/analytics/track-share', { method: 'POST', token: WRITE_KEY });
     expect(post.status).not.toBe(401);
