@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import type { ServerLimits } from './server-limits.ts';
 
 export interface Config {
   port: number;
@@ -27,6 +28,8 @@ export interface Config {
   queryCacheMs: number;
   /** JSON store: write an index snapshot after this many new rows or 10 min (0: no snapshots at all) */
   snapshotRows: number;
+  /** client deadlines and the connection cap of the HTTP server */
+  server: ServerLimits;
   /** where events live: JSON Lines files (default) or ClickHouse */
   store: 'json' | 'clickhouse';
   /** set when store is 'clickhouse' */
@@ -76,7 +79,25 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     metricsFile: env.ANALYTICS_METRICS_FILE?.trim() ? resolve(cwd, env.ANALYTICS_METRICS_FILE.trim()) : null,
     queryCacheMs: integer(env, 'ANALYTICS_QUERY_CACHE_MS', 10_000, 0, 3_600_000),
     snapshotRows: integer(env, 'ANALYTICS_SNAPSHOT_ROWS', 100_000, 0, 100_000_000),
+    server: serverLimits(env),
     ...storeConfig(env),
+  };
+}
+
+function serverLimits(env: Env): ServerLimits {
+  const headersTimeoutMs = integer(env, 'ANALYTICS_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = integer(env, 'ANALYTICS_REQUEST_TIMEOUT_MS', 20_000, 100, 3_600_000);
+  // Node refuses a header deadline later than the request deadline.
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(
+      `ANALYTICS_REQUEST_TIMEOUT_MS must be at least ANALYTICS_HEADERS_TIMEOUT_MS (${headersTimeoutMs}), got ${JSON.stringify(String(requestTimeoutMs))}`,
+    );
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'ANALYTICS_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxConnections: integer(env, 'ANALYTICS_MAX_CONNECTIONS', 1000, 1, 1_000_000),
   };
 }
 
