@@ -33,10 +33,14 @@ export async function fdSoftLimit(): Promise<number | null> {
   return parseFdSoftLimit(text);
 }
 
-/** The configured connection cap, lowered so sockets always leave RESERVED_FDS free. */
+/**
+ * The configured connection cap, lowered so sockets always leave RESERVED_FDS free (or half the
+ * descriptors, under a very low limit).
+ */
 export function connectionCap(configured: number, fdLimit: number | null): number {
   if (fdLimit === null || !Number.isFinite(fdLimit)) return configured;
-  return Math.max(1, Math.min(configured, fdLimit - RESERVED_FDS));
+  const reserve = Math.min(RESERVED_FDS, Math.floor(fdLimit / 2));
+  return Math.max(1, Math.min(configured, fdLimit - reserve));
 }
 
 /**

@@ -18,7 +18,9 @@ export function healthRoutes(deps: HealthDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
-    if (c.req.header('authorization') === undefined) return c.json({ ok: true, ...deps.readiness() });
+    // Only a Bearer token asks for the details; a load balancer's own credentials get readiness.
+    if (!/^bearer\s/i.test(c.req.header('authorization') ?? ''))
+      return c.json({ ok: true, ...deps.readiness() });
     const refused = deps.authorize(c);
     if (refused) return refused;
     return c.json({ ok: true, ...deps.readiness(), ...deps.details() });
