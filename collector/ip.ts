@@ -45,6 +45,7 @@ export function ipv6Groups(ip: string): number[] | null {
  */
 export function limiterKey(ip: string): string {
   const address = normalizeIp(ip);
+  if (!address.includes(':')) return address;
   const groups = ipv6Groups(address);
   if (!groups) return address;
   return `${groups
