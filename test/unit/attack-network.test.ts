@@ -271,3 +271,44 @@ describe('slow clients (slowloris)', () => {
     }
   });
 });
+
+describe('slow clients under a low open-file limit', () => {
+  it('derives the connection cap from ulimit -n, so half-open sockets never starve the store of descriptors', async () => {
+    const dir = await tempDir();
+    // 150 descriptors: half stay reserved for files, so the default cap of 1000 becomes 75.
+    const server = await startServer(
+      { ANALYTICS_DATA_DIR: dir.dir, ANALYTICS_HEADERS_TIMEOUT_MS: '1000', ANALYTICS_RATE_LIMIT: '0' },
+      { prefix: ['prlimit', '--nofile=150:150'] },
+    );
+    try {
+      expect(server.output()).toContain(
+        'Connections: at most 75 (ANALYTICS_MAX_CONNECTIONS=1000, open-file limit 150)',
+      );
+      const port = Number(new URL(server.url).port);
+      const pid = server.child.pid!;
+      const before = await openFds(pid);
+      const sockets = await Promise.all(Array.from({ length: 95 }, () => halfOpen(port)));
+      const during = await openFds(pid);
+      expect(during - before).toBeLessThanOrEqual(75 + 2);
+      for (const socket of sockets) socket.destroy();
+      // Every event after the flood is stored: no EMFILE on the day file.
+      let status = 0;
+      const deadline = performance.now() + 10_000;
+      while (status !== 202 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        status = await fetch(`${server.url}/api/event`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
+          body: PAGE,
+        })
+          .then((r) => r.status)
+          .catch(() => 0);
+      }
+      expect(status).toBe(202);
+      expect(server.output()).not.toContain('EMFILE');
+    } finally {
+      await server.stop('SIGKILL');
+      await dir.cleanup();
+    }
+  });
+});
