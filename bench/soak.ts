@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, type ChildServer } from './lib/child-server.ts';
 
+const ADMIN_TOKEN = 'soak-admin-token-0123456789';
 const cli = cac('soak');
 cli.option('--seconds <n>', 'how long to hold the load', { default: 30 });
 cli.option('--rate <n>', 'requests per second, all connections together', { default: 200 });
@@ -57,7 +58,7 @@ try {
   server = await startChild('collector/server.ts', {
     ANALYTICS_DATA_DIR: dataDir,
     ANALYTICS_RATE_LIMIT: '0',
-    ANALYTICS_ADMIN_TOKEN: 'soak-admin-token-0123456789',
+    ANALYTICS_ADMIN_TOKEN: ADMIN_TOKEN,
   });
   const rssStart = await server.rss();
   const samples: number[] = [];
@@ -77,7 +78,9 @@ try {
   });
   clearInterval(sampler);
   const rssEnd = await server.rss();
-  const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
+  const health = (await (
+    await fetch(`${server.url}/healthz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).json()) as {
     store?: { written?: number };
     drops?: Record<string, number>;
     query_index?: unknown;

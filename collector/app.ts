@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Asset } from './assets.ts';
-import { analyticsAuth, type AuthDeps } from './auth.ts';
+import { analyticsAuth, checkToken, type AuthDeps } from './auth.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes, type IngestRouteDeps } from './routes/ingest.ts';
@@ -10,11 +10,13 @@ import { userDataRoutes, type UserDataDeps } from './routes/user-data.ts';
 export interface AppDeps extends IngestRouteDeps {
   beacon: Asset;
   adminToken: string;
-  /** guards everything under /api/analytics (admin token; write key for POST) */
+  /** guards everything under /api/analytics (admin token; write key on the track routes) */
   auth: AuthDeps;
   /** erasure and export of one user id's records */
   userData: UserDataDeps;
-  /** extra figures for /healthz (store health, index progress…) */
+  /** public /healthz figures: readiness only (index ready, load progress) */
+  readiness: () => Record<string, unknown>;
+  /** /healthz figures for the admin (store health, index size…) */
   health: () => Record<string, unknown>;
   /** further routes mounted at the root (query API, dashboard…), each a Hono app */
   extraRoutes?: Hono[];
@@ -28,11 +30,15 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route(
     '/',
-    healthRoutes(() => ({
-      drops: deps.ingest.drops.snapshot(),
-      caps: deps.ingest.caps.status(),
-      ...deps.health(),
-    })),
+    healthRoutes({
+      readiness: deps.readiness,
+      details: () => ({
+        drops: deps.ingest.drops.snapshot(),
+        caps: deps.ingest.caps.status(),
+        ...deps.health(),
+      }),
+      authorize: (c) => checkToken(c, deps.auth, false),
+    }),
   );
   app.route('/', beaconRoutes(deps.beacon));
   app.route('/', ingestRoutes(deps));

@@ -6,6 +6,7 @@ import { JsonlStore } from '../storage/jsonl-store.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { FailedAuthLimiter } from './auth.ts';
+import { clientIpResolver } from './client-ip.ts';
 import { createApp } from './app.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { loadAsset } from './assets.ts';
@@ -133,6 +134,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         });
 
   const caps = startGrowthCaps(config, clock, index, queryReady);
+  const clientIp = clientIpResolver({ trust: config.trustProxy, header: config.clientIpHeader });
   const app = createApp({
     beacon,
     adminToken,
@@ -140,7 +142,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       adminToken,
       writeKey: config.writeKey,
       failures: new FailedAuthLimiter(),
-      trustProxy: config.trustProxy,
+      clientIp,
       clock,
     },
     userData: {
@@ -148,7 +150,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       onErased: dropUser,
     },
     clock,
-    trustProxy: config.trustProxy,
+    clientIp,
     rateLimiter: new RateLimiter(config.rateLimit, config.rateBurst),
     ingest: {
       store,
@@ -162,6 +164,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       onStored: (records) => index.add(records),
       spamReferrers: await loadReferrerSpam(),
       caps,
+    },
+    readiness: () => {
+      const { ready, progress, warm } = index.status();
+      return { query_index: { ready, progress, warm } };
     },
     health: () => ({ store: store.health(), query_index: index.status() }),
     extraRoutes: [

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_CAP_LIMITS, type CapLimits } from './growth-caps.ts';
+import type { ServerLimits } from './server-limits.ts';
 
 export interface Config {
   port: number;
@@ -11,7 +13,10 @@ export interface Config {
   writeKey: string | null;
   /** lower-case site domains; empty means any site is accepted */
   sites: string[];
-  trustProxy: boolean;
+  /** which X-Forwarded-For hops were added by the operator's proxies (collector/client-ip.ts); null: none */
+  trustProxy: TrustProxy;
+  /** lower-case header the proxies put the client address in */
+  clientIpHeader: string;
   /** drop events whose request carries Sec-GPC: 1 */
   honorGpc: boolean;
   /** ingestion requests per second per client; 0 turns the limit off */
@@ -26,11 +31,19 @@ export interface Config {
   snapshotRows: number;
   /** per site and UTC day bounds on distinct values from ingestion (collector/growth-caps.ts) */
   caps: CapLimits;
+  /** client deadlines and the connection cap of the HTTP server */
+  server: ServerLimits;
   /** where events live: JSON Lines files (default) or ClickHouse */
   store: 'json' | 'clickhouse';
   /** set when store is 'clickhouse' */
   clickhouse: ClickHouseConfig | null;
 }
+
+/**
+ * `{ hops: n }`: n proxies in front, the client is the n-th X-Forwarded-For hop from the right.
+ * `{ proxies }`: the proxies' addresses and CIDR networks, skipped from the right.
+ */
+export type TrustProxy = null | { hops: number } | { proxies: string[] };
 
 export interface ClickHouseConfig {
   url: string;
@@ -59,7 +72,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     adminToken: adminToken(env),
     writeKey: secret(env, 'ANALYTICS_WRITE_KEY'),
     sites: sites(env),
-    trustProxy: flag(env, 'ANALYTICS_TRUST_PROXY', false),
+    ...clientIpConfig(env),
     honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),
     rateLimit: integer(env, 'ANALYTICS_RATE_LIMIT', 20, 0, 1_000_000),
     rateBurst: integer(env, 'ANALYTICS_RATE_BURST', 100, 1, 1_000_000),
@@ -70,7 +83,25 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     queryCacheMs: integer(env, 'ANALYTICS_QUERY_CACHE_MS', 10_000, 0, 3_600_000),
     snapshotRows: integer(env, 'ANALYTICS_SNAPSHOT_ROWS', 100_000, 0, 100_000_000),
     caps: capLimits(env),
+    server: serverLimits(env),
     ...storeConfig(env),
+  };
+}
+
+function serverLimits(env: Env): ServerLimits {
+  const headersTimeoutMs = integer(env, 'ANALYTICS_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = integer(env, 'ANALYTICS_REQUEST_TIMEOUT_MS', 20_000, 100, 3_600_000);
+  // Node refuses a header deadline later than the request deadline.
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(
+      `ANALYTICS_REQUEST_TIMEOUT_MS must be at least ANALYTICS_HEADERS_TIMEOUT_MS (${headersTimeoutMs}), got ${JSON.stringify(String(requestTimeoutMs))}`,
+    );
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'ANALYTICS_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxConnections: integer(env, 'ANALYTICS_MAX_CONNECTIONS', 1000, 1, 1_000_000),
   };
 }
 
@@ -123,6 +154,63 @@ function capLimits(env: Env): CapLimits {
   for (const [key, name] of Object.entries(CAP_VARIABLES) as [keyof CapLimits, string][])
     limits[key] = integer(env, name, DEFAULT_CAP_LIMITS[key], 1, 100_000_000);
   return limits;
+}
+
+// Convenience names for ANALYTICS_TRUST_PROXY lists: a proxy on the same host, or on a private
+// network (a Docker bridge, a load balancer in the same VPC).
+const NAMED_NETWORKS: Record<string, string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+function clientIpConfig(env: Env): Pick<Config, 'trustProxy' | 'clientIpHeader'> {
+  const trustProxy = trustProxyValue(env);
+  const rawHeader = env.ANALYTICS_CLIENT_IP_HEADER?.trim().toLowerCase();
+  if (rawHeader && !/^[a-z0-9-]+$/.test(rawHeader)) {
+    throw new ConfigError(
+      `ANALYTICS_CLIENT_IP_HEADER must be a header name such as x-real-ip, got ${JSON.stringify(env.ANALYTICS_CLIENT_IP_HEADER)}`,
+    );
+  }
+  if (rawHeader && trustProxy === null) {
+    throw new ConfigError(
+      `ANALYTICS_CLIENT_IP_HEADER=${rawHeader} needs ANALYTICS_TRUST_PROXY: without a trusted proxy anyone could set that header`,
+    );
+  }
+  return { trustProxy, clientIpHeader: rawHeader || 'x-forwarded-for' };
+}
+
+function trustProxyValue(env: Env): TrustProxy {
+  const raw = env.ANALYTICS_TRUST_PROXY?.trim().toLowerCase();
+  if (!raw || ['0', 'false', 'no', 'off'].includes(raw)) return null;
+  // `1`/`true` kept their meaning from before hop counts existed: one proxy in front.
+  if (['true', 'yes', 'on'].includes(raw)) return { hops: 1 };
+  const bad = (why: string) =>
+    new ConfigError(
+      `ANALYTICS_TRUST_PROXY must be a number of proxy hops (1-32) or a comma list of proxy addresses/CIDRs (${why}), got ${JSON.stringify(env.ANALYTICS_TRUST_PROXY)}`,
+    );
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > 32) throw bad('at most 32 hops');
+    return { hops: Number(raw) };
+  }
+  const proxies: string[] = [];
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (NAMED_NETWORKS[item]) {
+      proxies.push(...NAMED_NETWORKS[item]);
+      continue;
+    }
+    const [address, prefix, extra] = item.split('/') as [string, string | undefined, unknown];
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) throw bad(`${JSON.stringify(item)} is not an address`);
+    const max = family === 4 ? 32 : 128;
+    if (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > max))
+      throw bad(`${JSON.stringify(item)} has a bad prefix length`);
+    proxies.push(item);
+  }
+  if (proxies.length === 0) throw bad('empty list');
+  return { proxies };
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

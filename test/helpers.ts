@@ -62,3 +62,11 @@ export function postEvent(
     }),
   );
 }
+
+/** GET /healthz with the admin token: the operator's counters (drops, store, index size). */
+export async function adminHealth(collector: Collector) {
+  const res = await collector.app.request('/healthz', {
+    headers: { authorization: `Bearer ${collector.adminToken}` },
+  });
+  return res.json();
+}

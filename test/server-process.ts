@@ -17,12 +17,17 @@ const root = join(import.meta.dirname, '..');
  */
 export async function startServer(
   env: Record<string, string>,
-  options: { bundle?: boolean } = {},
+  options: {
+    bundle?: boolean;
+    /** a command node runs under, e.g. ['prlimit', '--nofile=150:150'] */
+    prefix?: string[];
+  } = {},
 ): Promise<RunningServer> {
   const args = options.bundle
     ? ['--enable-source-maps', join(root, 'dist/server.mjs')]
     : ['--import', 'tsx', join(root, 'collector/server.ts')];
-  const child = spawn(process.execPath, args, {
+  const [command, ...rest] = [...(options.prefix ?? []), process.execPath, ...args] as [string, ...string[]];
+  const child = spawn(command, rest, {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

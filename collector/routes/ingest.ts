@@ -1,6 +1,5 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
-import { clientIp } from '../client-ip.ts';
 import type { Clock } from '../../storage/types.ts';
 import { ingest, type IngestDeps } from '../ingest.ts';
 import { originAllowed } from '../origin.ts';
@@ -10,7 +9,8 @@ import type { RateLimiter } from '../rate-limit.ts';
 export interface IngestRouteDeps {
   ingest: IngestDeps;
   rateLimiter: RateLimiter;
-  trustProxy: boolean;
+  /** the request's client address under the configured proxy trust (client-ip.ts) */
+  clientIp: (c: Context) => string;
   clock: Clock;
 }
 
@@ -44,7 +44,7 @@ export function ingestRoutes(deps: IngestRouteDeps): Hono {
         deps.ingest.drops.add('site_not_allowed');
         return c.json({ error: 'Origin is not a site in ANALYTICS_SITES' }, 403);
       }
-      const ip = clientIp(c, deps.trustProxy);
+      const ip = deps.clientIp(c);
       const wait = deps.rateLimiter.take(ip, deps.clock());
       if (wait > 0) {
         deps.ingest.drops.add('rate_limited');

@@ -115,9 +115,9 @@ describe('two collectors sharing one ClickHouse', () => {
       const realtime = await analytics<{ active_users_5m: number }>(url, '/api/analytics/realtime');
       expect(realtime.active_users_5m).toBe(30);
     }
-    const health = await fetch(`${a.proc.url}/healthz`).then(
-      (r) => r.json() as Promise<{ store?: { backend?: string } }>,
-    );
+    const health = await fetch(`${a.proc.url}/healthz`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).then((r) => r.json() as Promise<{ store?: { backend?: string } }>);
     expect(health.store?.backend).toBe('clickhouse');
   });
 });

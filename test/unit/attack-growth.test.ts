@@ -51,7 +51,9 @@ async function stored(collector: Collector): Promise<StoredRecord[]> {
 }
 
 async function health(collector: Collector) {
-  return (await collector.app.request('/healthz')).json() as Promise<{
+  return (
+    await collector.app.request('/healthz', { headers: { authorization: `Bearer ${collector.adminToken}` } })
+  ).json() as Promise<{
     drops: Record<string, number>;
     caps: { sites_today: number; sites_total: number; replaced: Record<string, number> };
     query_index: { rows: number };
@@ -298,7 +300,11 @@ describe('a unique-value flood against the real server', () => {
     // Generous: the box is shared; an unbounded flood blocked it for seconds (review H1, C1).
     expect(slowest).toBeLessThan(3000);
     expect((await post({ k: 'p', s: 's1.example', u: 'https://s1.example/legit' })).status).toBe(202);
-    const h = (await (await fetch(`${url}/healthz`)).json()) as Awaited<ReturnType<typeof health>>;
+    const h = (await (
+      await fetch(`${url}/healthz`, {
+        headers: { authorization: 'Bearer attack-test-admin-token-0123456789' },
+      })
+    ).json()) as Awaited<ReturnType<typeof health>>;
     expect(h.caps.sites_today).toBe(100);
     expect(h.drops.cap_site).toBeGreaterThan(0);
     // Only what the caps let through reached the index: a third of the flood's 300 sites.

@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { CHROME_UA, fixedClock, postEvent, testCollector } from '../helpers.ts';
+import { adminHealth, CHROME_UA, fixedClock, postEvent, testCollector } from '../helpers.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const page = {
@@ -123,7 +123,7 @@ describe('POST /api/event', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('x-cfa-dropped')).toBe('bot');
     expect(await readdir(dir)).not.toContain('events');
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health.drops).toEqual({ bot: 1 });
   });
 
@@ -161,7 +161,7 @@ describe('POST /api/event', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('x-cfa-dropped')).toBe('internal_link');
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health.drops).toEqual({ internal_link: 1 });
   });
 
@@ -228,10 +228,49 @@ describe('privacy', () => {
 });
 
 describe('GET /healthz', () => {
-  it('answers with store counters', async () => {
+  it('answers the admin with store counters', async () => {
     const { collector } = await setup();
     await postEvent(collector, page);
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health).toMatchObject({ ok: true, store: { backend: 'json', written: 1, quarantinedLines: 0 } });
+  });
+
+  it('shows everyone else readiness only: no traffic counters, drops or error text', async () => {
+    const { collector } = await setup();
+    await postEvent(collector, page);
+    await collector.queryReady;
+    for (const authorization of [undefined, 'Basic dXNlcjpwYXNz']) {
+      const res = await collector.app.request('/healthz', {
+        headers: authorization ? { authorization } : {},
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        ok: true,
+        query_index: { ready: true, progress: 1, warm: expect.any(Boolean) },
+      });
+    }
+  });
+
+  it('checks a Bearer token like any admin request: a wrong one is a counted guess', async () => {
+    const { collector } = await setup();
+    const guess = (i: number) =>
+      collector.app.request('/healthz', {
+        headers: { authorization: `Bearer guess-${i}-0123456789abcdef`, 'x-forwarded-for': '198.51.100.3' },
+      });
+    for (let i = 0; i < 10; i++) expect((await guess(i)).status).toBe(401);
+    expect((await guess(10)).status).toBe(429);
+  });
+});
+
+describe('IPv4-mapped IPv6 addresses', () => {
+  it('are the same client as plain IPv4: same visitor id, same location', async () => {
+    const { collector, dir } = await setup();
+    expect((await postEvent(collector, page, { ip: '81.2.69.160' })).status).toBe(202);
+    expect((await postEvent(collector, page, { ip: '::ffff:81.2.69.160' })).status).toBe(202);
+    expect((await postEvent(collector, page, { ip: '::ffff:5102:45a0' })).status).toBe(202);
+    const records = await storedLines(dir, 'pageview');
+    expect(records).toHaveLength(3);
+    expect(new Set(records.map((r) => r.visitor)).size).toBe(1);
+    expect(records.map((r) => r.country)).toEqual(['GB', 'GB', 'GB']);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
+import { adminHealth, fixedClock, tempDir } from '../helpers.ts';
 import { goldenRecords, NOW, SITE } from '../query/golden-data.ts';
 
 const TOKEN = 'query-http-test-token-0123456789';
@@ -220,7 +220,7 @@ describe('server-side tracking over HTTP', () => {
   });
 
   it('reports the index in /healthz', async () => {
-    const health = await (await collector.app.request('/healthz')).json();
+    const health = await adminHealth(collector);
     expect(health.query_index).toMatchObject({ ready: true, progress: 1 });
     expect(health.query_index.rows).toBeGreaterThanOrEqual(goldenRecords().length);
   });

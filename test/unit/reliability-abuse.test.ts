@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSpamReferrer, loadReferrerSpam } from '../../collector/referrer-spam.ts';
-import { postEvent, testCollector } from '../helpers.ts';
+import { adminHealth, postEvent, testCollector } from '../helpers.ts';
 
 const page = { k: 'p', s: 'example.com', u: 'https://example.com/' };
 const cleanups: (() => Promise<void>)[] = [];
@@ -15,7 +15,7 @@ async function setup(env: Record<string, string> = {}) {
 }
 
 async function drops(collector: Awaited<ReturnType<typeof setup>>) {
-  return (await (await collector.app.request('/healthz')).json()).drops;
+  return (await adminHealth(collector)).drops;
 }
 
 describe('Origin checking against ANALYTICS_SITES', () => {

@@ -14,7 +14,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-const ENV = { ANALYTICS_RATE_LIMIT: '0', ANALYTICS_TRUST_PROXY: '1' };
+const ADMIN = 'crash-test-admin-0123456789';
+const ENV = { ANALYTICS_RATE_LIMIT: '0', ANALYTICS_TRUST_PROXY: '1', ANALYTICS_ADMIN_TOKEN: ADMIN };
 /** bounded so the test stays a few seconds long */
 const INTERRUPT_AFTER = 1500;
 
@@ -64,7 +65,9 @@ describe('crash safety', () => {
 
     const second = await startServer({ ...ENV, ANALYTICS_DATA_DIR: dir });
     running.push(second);
-    const health = await (await fetch(`${second.url}/healthz`)).json();
+    const health = await (
+      await fetch(`${second.url}/healthz`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json();
     expect(health.store.quarantinedLines).toBe(1);
     expect(second.output()).toContain('torn line');
     const after = await fetch(`${second.url}/api/event`, {

@@ -2,7 +2,15 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHROME_UA, IPHONE_UA, fixedClock, postEvent, tempDir, testCollector } from '../helpers.ts';
+import {
+  adminHealth,
+  CHROME_UA,
+  IPHONE_UA,
+  fixedClock,
+  postEvent,
+  tempDir,
+  testCollector,
+} from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 
 const DAY = 86_400_000;
@@ -131,6 +139,6 @@ describe('privacy', () => {
       { headers: { 'sec-gpc': '1' } },
     );
     expect(res.status).toBe(204);
-    expect((await (await collector.app.request('/healthz')).json()).drops).toEqual({ gpc: 1 });
+    expect((await adminHealth(collector)).drops).toEqual({ gpc: 1 });
   });
 });

@@ -48,6 +48,9 @@ const FAULTS: [string, string, (dir: string) => Promise<() => Promise<void>>][] 
   ],
 ];
 
+// /healthz shows the store's counters only to the admin.
+const ADMIN = 'write-failure-admin-0123456789';
+
 describe('write failures', () => {
   it.each(FAULTS)(
     'answers 503 with Retry-After on %s, stays up, and writes again once the fault clears',
@@ -55,7 +58,11 @@ describe('write failures', () => {
       const { dir, cleanup } = await tempDir();
       cleanups.push(cleanup);
       const clear = await inject(dir);
-      const server = await startServer({ ANALYTICS_DATA_DIR: dir, ANALYTICS_RATE_LIMIT: '0' });
+      const server = await startServer({
+        ANALYTICS_DATA_DIR: dir,
+        ANALYTICS_RATE_LIMIT: '0',
+        ANALYTICS_ADMIN_TOKEN: ADMIN,
+      });
       running.push(server);
 
       for (let i = 0; i < 3; i++) {
@@ -64,13 +71,17 @@ describe('write failures', () => {
         expect(res.headers.get('retry-after')).toBe('5');
         expect((await res.json()).error).toBe('storage is unavailable, retry later');
       }
-      const health = await (await fetch(`${server.url}/healthz`)).json();
+      const health = await (
+        await fetch(`${server.url}/healthz`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      ).json();
       expect(health).toMatchObject({ ok: true, drops: { unavailable: 3 }, store: { written: 0 } });
       expect(health.store.lastWriteError).toContain(code);
 
       await clear();
       expect((await post(server, '/accepted')).status).toBe(202);
-      const healed = await (await fetch(`${server.url}/healthz`)).json();
+      const healed = await (
+        await fetch(`${server.url}/healthz`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      ).json();
       expect(healed.store).toMatchObject({ written: 1, lastWriteError: null });
       expect(await server.stop()).toBe(0);
       expect(server.child.signalCode).toBeNull();

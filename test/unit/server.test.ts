@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('collector server process', () => {
-  it('prints the dashboard URL with the admin token, ingests over real HTTP and flushes on SIGTERM', async () => {
+  it('prints the dashboard URL with the generated admin token, ingests over real HTTP and flushes on SIGTERM', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const server = await startServer({ ANALYTICS_DATA_DIR: dir, ANALYTICS_TRUST_PROXY: '1' });
