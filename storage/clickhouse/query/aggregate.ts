@@ -22,7 +22,8 @@ interface RecordFigures {
   engaged: number;
   first_ts: number;
   last_ts: number;
-  props: number[];
+  /** sums of the wanted numeric props: [keys, sums] */
+  props: [string[], number[]];
 }
 interface SessionFigures {
   d: string[];
@@ -69,19 +70,20 @@ export async function aggregate(
   const dimArray = raw(`[${dimNames.join(', ')}]`);
   const groupBy = dimNames.length ? raw(`GROUP BY ${dimNames.join(', ')}`) : raw('');
   const select = raw(dims.length ? dims.join(', ') + ',' : '');
-  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
-  const propSums = propKeys.map(
-    (k) =>
-      sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
-        .text,
-  );
+  const propKeys = [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
+  // One sumMap over the wanted numeric props instead of a sumIf column per key: a row costs its
+  // own props, so asking for thousands of keys (overall's action sums) stays one small statement.
+  const wanted = sql`(v, k, num) -> num = 1 AND has(${propKeys}, k)`.text;
+  const propSums = propKeys.length
+    ? `sumMap(arrayFilter(${wanted}, prop_keys, prop_keys, prop_numeric), arrayMap(v -> toFloat64OrZero(v), arrayFilter(${wanted}, prop_values, prop_keys, prop_numeric))) AS props`
+    : '([], []) AS props';
   const recordSource = sessionColumns
     ? wide!.then((w) => sql`SELECT * FROM (${w}) WHERE ${where}`)
     : Promise.resolve(plainRows(scope, where));
   const records = recordSource.then((source) =>
     rows<RecordFigures>(
       conn,
-      sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
+      sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, ${raw(propSums)}
       FROM (SELECT ${select} * FROM (${source})) ${groupBy}`,
     ),
   );
@@ -132,9 +134,15 @@ export async function aggregate(
     const key = JSON.stringify(r.d);
     const s = bySession.get(key);
     const sc = byScroll.get(key);
+    const [keys, sums] = r.props ?? [[], []];
+    const sumOf = new Map(keys.map((k, n) => [k, Number(sums[n])]));
     return {
       dimensions: r.d.map((value, i) => label(q.dimensions[i]!, value)),
-      metrics: q.metrics.map((m) => metricValue(m, r, s, sc, totalVisitors, propKeys)),
+      metrics: q.metrics.map((m) =>
+        m.startsWith('prop_sum:')
+          ? round2(sumOf.get(m.slice(9)) ?? 0)
+          : metricValue(m, r, s, sc, totalVisitors),
+      ),
     };
   });
 }
@@ -180,7 +188,6 @@ function metricValue(
   s: SessionFigures | undefined,
   sc: ScrollFigures | undefined,
   totalVisitors: number,
-  propKeys: string[],
 ): number {
   const n = (v: number | undefined) => Number(v ?? 0);
   const sessions = n(s?.sessions);
@@ -221,6 +228,6 @@ function metricValue(
     case 'last_seen':
       return n(r.last_ts);
     default:
-      return round2(n(r.props[propKeys.indexOf(metric.slice(9))]));
+      return 0;
   }
 }

@@ -61,12 +61,26 @@ export interface PartResult {
 
 /** Turns (summed) part results into the API's rows. */
 export function finishRows(q: NormalizedQuery, part: PartResult): QueryRows {
-  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  // Each metric's position among the prop sums, found once: an indexOf per (group, metric) made
+  // a query with thousands of prop_sum metrics cost groups × keys² (security review C1).
+  const propAt = new Map(propKeysOf(q).map((key, k) => [key, k]));
+  const slots = q.metrics.map((m) => (m.startsWith('prop_sum:') ? propAt.get(m.slice(9))! : -1));
   return part.groups.map((group) => ({
     dimensions: group.labels,
-    metrics: q.metrics.map((m) => metricValue(m, group, part.visitors, propKeys)),
+    metrics: q.metrics.map((m, k) =>
+      slots[k]! >= 0 ? round2(group.propSums[slots[k]!]!) : metricValue(m, group, part.visitors),
+    ),
   }));
 }
+
+/** The distinct keys of the query's prop_sum metrics, in first-seen order (a group's propSums order). */
+export function propKeysOf(q: NormalizedQuery): string[] {
+  return [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
+}
+
+// Past this many prop_sum keys a row is summed by walking its own props (at most 30) and looking
+// each up in a Map, so a row costs its own size and not the number of keys asked for.
+const DIRECT_PROP_KEYS = 8;
 
 /**
  * One pass over the rows of the query's range in `part`, grouping by dense dimension codes.
@@ -105,7 +119,8 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
   // The non-local list holds every kind, so the kind filter the list stood for is checked per row.
   const onlyKind = part === 'nonlocal' && kind > 0 ? kind : 0;
   const readers = q.dimensions.map((d) => dimensionReader(index, d, stats));
-  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  const propKeys = propKeysOf(q);
+  const propAt = propKeys.length > DIRECT_PROP_KEYS ? new Map(propKeys.map((key, k) => [key, k])) : null;
   const want = new Set(q.metrics);
 
   const groups: Group[] = [];
@@ -195,10 +210,21 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
     if (visitors?.add(g, visitorCol[i]!)) group.visitors++;
     if (users && userCol[i] !== 0 && users.add(g, userCol[i]!)) group.users++;
     if (sessions && stats && sessions.add(g, sessionCol[i]!)) addSession(group, stats, sessionCol[i]!);
-    for (let k = 0; k < propKeys.length; k++) {
-      const v = props[i]![propKeys[k]!];
-      if (typeof v === 'number') group.propSums[k]! += v;
-    }
+    if (propKeys.length === 0) continue;
+    const own = props[i]!;
+    if (propAt) {
+      // Stored props are plain JSON objects: for…in sees only their own keys.
+      for (const key in own) {
+        const k = propAt.get(key);
+        const v = own[key];
+        if (k !== undefined && typeof v === 'number') group.propSums[k]! += v;
+      }
+    } else
+      for (let k = 0; k < propKeys.length; k++) {
+        const key = propKeys[k]!;
+        const v = Object.hasOwn(own, key) ? own[key] : undefined;
+        if (typeof v === 'number') group.propSums[k]! += v;
+      }
   }
 
   if (scroll) {
@@ -230,7 +256,7 @@ function hasRecords(group: Group): boolean {
   return group.firstTs !== Infinity;
 }
 
-function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: string[]): number {
+function metricValue(metric: Metric, g: Group, totalVisitors: number): number {
   switch (metric) {
     case 'visitors':
       return g.visitors;
@@ -267,7 +293,7 @@ function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: 
     case 'last_seen':
       return g.lastTs === -Infinity ? 0 : g.lastTs;
     default:
-      return round2(g.propSums[propKeys.indexOf(metric.slice(9))]!);
+      return 0;
   }
 }
 

@@ -2,7 +2,7 @@ import type { RecordKind } from '../../schema.ts';
 import { DAY_MS } from '../time.ts';
 import { funnelResponse } from '../report-shape.ts';
 import type { Dimension, FunnelResponse, NormalizedFunnel, NormalizedQuery, QueryRows } from '../types.ts';
-import { accumulate, finishRows } from './aggregate.ts';
+import { accumulate, finishRows, propKeysOf } from './aggregate.ts';
 import { numericPropKeys } from './events.ts';
 import { funnelCounts } from './funnel.ts';
 import type { MemoryIndex } from './index.ts';
@@ -90,7 +90,7 @@ function blockVersion(index: MemoryIndex, start: number, days: number): number {
 export function rolledAggregate(index: MemoryIndex, q: NormalizedQuery, cache: DayCache): QueryRows {
   const shape = JSON.stringify(['query', q.site, q.metrics, q.dimensions, q.filters]);
   const dims = q.dimensions.length;
-  const props = q.metrics.filter((m) => m.startsWith('prop_sum:')).length;
+  const props = propKeysOf(q).length;
   const sum = q.metrics.includes('users')
     ? null
     : rolled(index, q.from, q.to, shape, cache, {
