@@ -17,6 +17,7 @@ import { MemoryBackend } from '../storage/query/memory/backend.ts';
 import { IndexSnapshots } from '../storage/query/memory/snapshot.ts';
 import { SnapshotSchedule } from '../storage/query/memory/snapshot-schedule.ts';
 import { QueryService } from '../storage/query/service.ts';
+import { QueryBudget, QueryTimeoutError } from '../storage/query/budget.ts';
 import { DropCounter } from './drop-counter.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
 import { UserAgentParser } from './pipeline/user-agent.ts';
@@ -43,6 +44,8 @@ export interface Collector {
   query: QueryService;
   /** resolves once the query index has loaded the stored history */
   queryReady: Promise<void>;
+  /** builds the dashboard ranges' rollups in slices; call once the port listens */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,7 +94,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
   const index = clickhouse
     ? new ClickHouseQueryBackend(clickhouse.queries)
-    : new MemoryBackend(clock, schedule?.warmStart);
+    : new MemoryBackend(clock, schedule?.warmStart, new QueryBudget(config.queryTimeoutMs));
   if (schedule && index instanceof MemoryBackend) schedule.start(index);
   const queryReady = index.load(store).catch((error: Error) => {
     console.error(`query index: loading the stored events failed: ${error.message}`);
@@ -110,17 +113,27 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     snapshots?.release();
   };
   const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
+  let closing = false;
   // The first dashboard view after start-up would build the cached whole-day rollups of its
-  // range (about 1 s for 90 days of 1M events): build them now, in the background, shortest
-  // range first so no single step holds the event loop long.
-  if (index instanceof MemoryBackend)
-    void queryReady.then(async () => {
-      for (const days of [1, 7, 30, 90]) {
+  // range (about 1 s for 90 days of 1M events). The server calls this once it listens, so
+  // /healthz and ingestion answer meanwhile: one range per turn of the event loop, shortest first,
+  // each bounded by the query budget. A range that runs out of budget keeps the day blocks it
+  // finished (rollup.ts) and is tried again on a later turn, a few times at most.
+  const warmUp = async (): Promise<void> => {
+    if (!(index instanceof MemoryBackend)) return;
+    await queryReady;
+    for (const days of [1, 7, 30, 90])
+      for (let attempt = 0; attempt < 5; attempt++) {
         await new Promise((resolve) => setImmediate(resolve));
-        await query.overall({ days }).catch(() => undefined);
+        if (closing) return;
+        const done = await query.overall({ days }).then(
+          () => true,
+          (error: unknown) => !(error instanceof QueryTimeoutError),
+        );
+        if (done) break;
       }
-      index.warm = true;
-    });
+    index.warm = true;
+  };
   const retention =
     config.retentionDays === null
       ? null
@@ -174,7 +187,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     adminToken,
     query,
     queryReady,
+    warmUp,
     async close() {
+      closing = true;
       clearInterval(saltTimer);
       await retention?.stop();
       index.stop();

@@ -7,6 +7,7 @@ import type { MemoryIndex } from './index.ts';
 import { isLocalRow, rowScan, type Part } from './scope.ts';
 import { ScrollMax } from './scroll-max.ts';
 import { sessionStats, type SessionStats } from './session-stats.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 // Codes stay far below 2^26 (dictionary sizes), so c0 × 2^26 + c1 is exact in a double.
 const PAIR_RADIX = 2 ** 26;
@@ -187,6 +188,7 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
   const list = scan.list;
 
   for (let j = site === -2 || kind < 0 ? scan.end : scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = list ? list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (onlyKind !== 0 && kinds[i] !== onlyKind) continue;
@@ -370,6 +372,7 @@ function countVisitors(index: MemoryIndex, from: number, to: number, site: numbe
   const visitors = index.cols.dict.visitor.data;
   let n = 0;
   for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = scan.list ? scan.list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (!isLocalRow(scan, visitors, i)) continue;

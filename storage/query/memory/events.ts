@@ -5,6 +5,7 @@ import { needsUser, siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /** Matching records in time order, newest first when asked; no visitor hash leaves the index. */
 export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
@@ -70,6 +71,7 @@ export function numericPropKeys(
   const lo = index.lowerBoundIn(rows, list?.length ?? 0, q.from);
   const hi = index.lowerBoundIn(rows, list?.length ?? 0, q.to);
   for (let j = site === -2 ? hi : lo; j < hi; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = rows[j]!;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
     const props = cols.props[i]!;

@@ -81,7 +81,10 @@ function compile(index: MemoryIndex, filter: Filter, stats: SessionStats | null)
   if (reader.column) {
     // A plain dictionary column: decide every distinct value once, then a row is one lookup.
     const table = new Uint8Array(reader.bound!);
-    for (let c = 0; c < table.length; c++) table[c] = test(reader.label(c)) ? 1 : 0;
+    for (let c = 0; c < table.length; c++) {
+      if ((c & 255) === 0) index.budget.check();
+      table[c] = test(reader.label(c)) ? 1 : 0;
+    }
     const data = reader.column;
     return (i) => table[data[i]!] === 1;
   }
