@@ -1,6 +1,7 @@
 import { METRICS, RECORD_DIMENSIONS, SESSION_DIMENSIONS, TIME_DIMENSIONS } from './types.ts';
 import type { Dimension, Filter, FunnelStep, Metric, NormalizedFunnel, NormalizedQuery } from './types.ts';
 import { QueryError, resolveDateRange } from './range.ts';
+import { compileRegex, RegexSyntaxError } from './regex.ts';
 
 const PLAIN_DIMENSIONS = new Set<string>([...RECORD_DIMENSIONS, ...SESSION_DIMENSIONS, ...TIME_DIMENSIONS]);
 const OPS = new Set(['is', 'is_not', 'contains', 'matches', 'gt', 'gte', 'lt', 'lte']);
@@ -184,12 +185,17 @@ function filter(raw: unknown, field: string, depth: number): Filter {
       throw new QueryError(`${field}[2]: values must be strings or numbers`);
   }
   if (op === 'matches') {
+    // Our linear-time subset (regex.ts), which ClickHouse's RE2 reads the same way.
     for (const v of values) {
+      if (String(v).length > 500)
+        throw new QueryError(`${field}[2]: a regular expression is at most 500 characters`);
       try {
-        if (String(v).length > 500) throw new Error('too long');
-        new RegExp(String(v));
-      } catch {
-        throw new QueryError(`${field}[2]: ${JSON.stringify(v)} is not a valid regular expression`);
+        compileRegex(String(v));
+      } catch (error) {
+        if (!(error instanceof RegexSyntaxError)) throw error;
+        throw new QueryError(
+          `${field}[2]: ${JSON.stringify(v)} is not a supported regular expression: ${error.message}`,
+        );
       }
     }
   }
