@@ -49,6 +49,10 @@ export interface Collector {
   close(): Promise<void>;
 }
 
+// The warm-up's slices: short, so /healthz waits at most about this long during it.
+const WARM_SLICE_MS = 250;
+const WARM_PAUSE_MS = 20;
+
 /** Wires the collector's parts from configuration; the server module only adds a socket. */
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { config } = options;
@@ -90,15 +94,22 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
+  const budget = new QueryBudget(config.queryTimeoutMs);
   // The query index loads the history in the background; /healthz reports its progress. With
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
   const index = clickhouse
     ? new ClickHouseQueryBackend(clickhouse.queries)
-    : new MemoryBackend(clock, schedule?.warmStart, new QueryBudget(config.queryTimeoutMs));
+    : new MemoryBackend(clock, schedule?.warmStart, budget);
   if (schedule && index instanceof MemoryBackend) schedule.start(index);
-  const queryReady = index.load(store).catch((error: Error) => {
-    console.error(`query index: loading the stored events failed: ${error.message}`);
-  });
+  // The load starts once everything else is set up (see the end), so the server binds its port
+  // before the history's CPU-heavy part runs.
+  let startLoad!: () => void;
+  const loadStarted = new Promise<void>((resolve) => (startLoad = resolve));
+  const queryReady = loadStarted
+    .then(() => index.load(store))
+    .catch((error: Error) => {
+      console.error(`query index: loading the stored events failed: ${error.message}`);
+    });
   // The index holds records in memory too, so erasure and purges must reach it. Both wait for the
   // history load: a load still reading a purged or rewritten file would otherwise put the removed
   // rows back into memory after they were dropped.
@@ -117,15 +128,17 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // The first dashboard view after start-up would build the cached whole-day rollups of its
   // range (about 1 s for 90 days of 1M events). The server calls this once it listens, so
   // /healthz and ingestion answer meanwhile: one range per turn of the event loop, shortest first,
-  // each bounded by the query budget. A range that runs out of budget keeps the day blocks it
-  // finished (rollup.ts) and is tried again on a later turn, a few times at most.
+  // each slice bounded by a budget of WARM_SLICE_MS. A range that runs out of it keeps the day
+  // blocks it finished (rollup.ts) and is tried again on a later turn, a few times at most.
   const warmUp = async (): Promise<void> => {
     if (!(index instanceof MemoryBackend)) return;
     await queryReady;
     for (const days of [1, 7, 30, 90])
       for (let attempt = 0; attempt < 5; attempt++) {
-        await new Promise((resolve) => setImmediate(resolve));
+        // A pause of a few turns lets /healthz and ingestion through between slices.
+        await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
         if (closing) return;
+        budget.begin(WARM_SLICE_MS);
         const done = await query.overall({ days }).then(
           () => true,
           (error: unknown) => !(error instanceof QueryTimeoutError),
@@ -181,6 +194,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     ],
   });
 
+  startLoad();
   return {
     app,
     store,

@@ -10,22 +10,29 @@ export class QueryBudget {
   /** No limit: what a bare MemoryBackend (tests, the library) uses. */
   static readonly unlimited = new QueryBudget(Infinity);
   private started = -1;
+  private limit: number;
 
   constructor(
     readonly ms: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.limit = ms;
+  }
 
-  /** Starts the turn's clock unless it runs already; it stops when the loop turns. */
-  begin(): void {
+  /**
+   * Starts the turn's clock unless it runs already; it stops when the loop turns. `ms` gives this
+   * turn a budget of its own (the start-up warm-up's short slices).
+   */
+  begin(ms = this.ms): void {
     if (this.ms === Infinity || this.started >= 0) return;
+    this.limit = ms;
     this.started = this.now();
     setImmediate(() => (this.started = -1));
   }
 
   /** Throws once the turn used up the budget; cheap, but loops call it every ROWS_PER_CHECK rows. */
   check(): void {
-    if (this.started >= 0 && this.now() - this.started > this.ms) throw new QueryTimeoutError(this.ms);
+    if (this.started >= 0 && this.now() - this.started > this.limit) throw new QueryTimeoutError(this.limit);
   }
 }
 
