@@ -616,6 +616,8 @@ export interface QueryBackend {
     from: number;
     to: number;
     kind: RecordKind;
+    /** only these event names (every name when absent) */
+    names?: readonly string[];
   }): Promise<Record<string, string[]>>;
   status(): BackendStatus;
   /**

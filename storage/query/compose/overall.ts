@@ -236,6 +236,7 @@ export async function actionSummaries(
     from: base.from,
     to: base.to,
     kind: 'action',
+    names: shown.map((row) => row.dimensions[0]!),
   });
   const ownKeys = new Map<string, string[]>();
   for (const row of shown) {

@@ -58,13 +58,14 @@ function eventAt(index: MemoryIndex, i: number): BackendEvent {
 /** Numeric prop keys per event name over the range, for the `actions` sums. */
 export function numericPropKeys(
   index: MemoryIndex,
-  q: { site: string | null; from: number; to: number; kind: RecordKind },
+  q: { site: string | null; from: number; to: number; kind: RecordKind; names?: readonly string[] },
 ): Record<string, string[]> {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
   const kind = KIND_CODE[q.kind];
   const keys = new Map<number, Set<string>>();
+  const only = q.names ? new Set(q.names.map((n) => cols.dicts.name.lookup(n))) : null;
   // Only that kind's rows: actions are a few per cent of all records.
   const list = index.kindRows[kind];
   const rows = list?.data ?? new Int32Array(0);
@@ -74,6 +75,7 @@ export function numericPropKeys(
     if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = rows[j]!;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    if (only && !only.has(cols.dict.name.data[i]!)) continue;
     const props = cols.props[i]!;
     for (const key in props) {
       if (typeof props[key] !== 'number') continue;

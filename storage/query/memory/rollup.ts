@@ -180,10 +180,10 @@ export function rolledFunnel(index: MemoryIndex, q: NormalizedFunnel, cache: Day
 /** Numeric prop keys per event name (see events.ts), as a union over whole days. */
 export function rolledPropKeys(
   index: MemoryIndex,
-  q: { site: string | null; from: number; to: number; kind: RecordKind },
+  q: { site: string | null; from: number; to: number; kind: RecordKind; names?: readonly string[] },
   cache: DayCache,
 ): Record<string, string[]> {
-  const shape = JSON.stringify(['prop-keys', q.site, q.kind]);
+  const shape = JSON.stringify(['prop-keys', q.site, q.kind, q.names ?? null]);
   const keys = rolled(index, q.from, q.to, shape, cache, {
     scan: (from, to) => numericPropKeys(index, { ...q, from, to }),
     merge: (results) => {
