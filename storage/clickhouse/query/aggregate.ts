@@ -9,6 +9,7 @@ import { keyedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
+const SUMIF_KEYS = 20;
 const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
 
 interface RecordFigures {
@@ -22,8 +23,8 @@ interface RecordFigures {
   engaged: number;
   first_ts: number;
   last_ts: number;
-  /** sums of the wanted numeric props: [keys, sums] */
-  props: [string[], number[]];
+  /** the sums of the wanted numeric props, in propKeys order (empty when they come from wideSums) */
+  props: number[];
 }
 interface SessionFigures {
   d: string[];
@@ -71,22 +72,38 @@ export async function aggregate(
   const groupBy = dimNames.length ? raw(`GROUP BY ${dimNames.join(', ')}`) : raw('');
   const select = raw(dims.length ? dims.join(', ') + ',' : '');
   const propKeys = [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
-  // One sumMap over the wanted numeric props instead of a sumIf column per key: a row costs its
-  // own props, so asking for thousands of keys (overall's action sums) stays one small statement.
-  const wanted = sql`(v, k, num) -> num = 1 AND has(${propKeys}, k)`.text;
-  const propSums = propKeys.length
-    ? `sumMap(arrayFilter(${wanted}, prop_keys, prop_keys, prop_numeric), arrayMap(v -> toFloat64OrZero(v), arrayFilter(${wanted}, prop_values, prop_keys, prop_numeric))) AS props`
-    : '([], []) AS props';
+  // Up to SUMIF_KEYS keys (every API query: validate.ts caps prop_sum metrics at 20) are a sumIf
+  // column each. More (overall's action sums, up to 100 names × 20 keys) are one statement over
+  // the ARRAY JOINed props, grouped by key as well, so a row costs its own props and the
+  // statement does not grow a column per key (security review C1).
+  const manyKeys = propKeys.length > SUMIF_KEYS;
+  const propSums = (manyKeys ? [] : propKeys).map(
+    (k) =>
+      sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
+        .text,
+  );
   const recordSource = sessionColumns
     ? wide!.then((w) => sql`SELECT * FROM (${w}) WHERE ${where}`)
     : Promise.resolve(plainRows(scope, where));
   const records = recordSource.then((source) =>
     rows<RecordFigures>(
       conn,
-      sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, ${raw(propSums)}
+      sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
       FROM (SELECT ${select} * FROM (${source})) ${groupBy}`,
     ),
   );
+  const wideSums = manyKeys
+    ? recordSource.then((source) =>
+        rows<{ d: string[]; pk: string; total: number }>(
+          conn,
+          sql`SELECT ${dimArray} AS d, pk, sum(toFloat64OrZero(pval)) AS total
+          FROM (SELECT ${select} prop_keys, prop_values, prop_numeric FROM (${source}))
+          ARRAY JOIN prop_keys AS pk, prop_values AS pval, prop_numeric AS pnum
+          WHERE pnum = 1 AND has(${propKeys}, pk)
+          GROUP BY ${raw([...dimNames, 'pk'].join(', '))}`,
+        ),
+      )
+    : Promise.resolve([]);
   const sessionFigures = !wantSessions
     ? Promise.resolve([])
     : !wide
@@ -121,12 +138,20 @@ export async function aggregate(
     ? rows<{ n: number }>(conn, sql`SELECT uniqExact(visitor) AS n FROM ${table} WHERE ${scopeWhere(scope)}`)
     : Promise.resolve([{ n: 0 }]);
 
-  const [recordRows, sessionRows, scrollRows, [totalRow]] = await Promise.all([
+  const [recordRows, sessionRows, scrollRows, [totalRow], wideRows] = await Promise.all([
     records,
     sessionFigures,
     scroll,
     total,
+    wideSums,
   ]);
+  const wideByGroup = new Map<string, Map<string, number>>();
+  for (const r of wideRows) {
+    const key = JSON.stringify(r.d);
+    let sums = wideByGroup.get(key);
+    if (!sums) wideByGroup.set(key, (sums = new Map()));
+    sums.set(r.pk, Number(r.total));
+  }
   const bySession = new Map(sessionRows.map((r) => [JSON.stringify(r.d), r]));
   const byScroll = new Map(scrollRows.map((r) => [JSON.stringify(r.d), r]));
   const totalVisitors = Number(totalRow?.n ?? 0);
@@ -134,8 +159,9 @@ export async function aggregate(
     const key = JSON.stringify(r.d);
     const s = bySession.get(key);
     const sc = byScroll.get(key);
-    const [keys, sums] = r.props ?? [[], []];
-    const sumOf = new Map(keys.map((k, n) => [k, Number(sums[n])]));
+    const sumOf = manyKeys
+      ? (wideByGroup.get(key) ?? new Map<string, number>())
+      : new Map(propKeys.map((k, n) => [k, Number(r.props[n] ?? 0)]));
     return {
       dimensions: r.d.map((value, i) => label(q.dimensions[i]!, value)),
       metrics: q.metrics.map((m) =>
