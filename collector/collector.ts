@@ -123,7 +123,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
     snapshots?.release();
   };
-  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
+  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs, budget });
   let closing = false;
   // The first dashboard view after start-up would build the cached whole-day rollups of its
   // range (about 1 s for 90 days of 1M events). The server calls this once it listens, so
@@ -138,7 +138,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         // A pause of a few turns lets /healthz and ingestion through between slices.
         await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
         if (closing) return;
-        budget.begin(WARM_SLICE_MS);
+        budget.pin(WARM_SLICE_MS);
         const done = await query.overall({ days }).then(
           () => true,
           (error: unknown) => !(error instanceof QueryTimeoutError),

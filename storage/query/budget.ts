@@ -2,15 +2,17 @@
  * A time budget for query work. The in-memory engine is synchronous: a query holds the event
  * loop until it ends, so ingestion and /healthz wait meanwhile. Its row and group loops call
  * `check()` every few thousand rows, which throws QueryTimeoutError once the current turn of the
- * event loop has spent more than `ms` on queries. Every query started in one turn shares that
- * turn's budget (an `overall` runs about twenty in one turn), so the budget bounds how long the
- * loop is held, not how long one query may take.
+ * event loop has spent more than `ms` on one request's queries. Each request (QueryService
+ * method) starts the clock afresh; every backend call in its turn shares it (an `overall` runs
+ * about twenty queries in one turn), so the budget bounds how long a request holds the loop.
  */
 export class QueryBudget {
   /** No limit: what a bare MemoryBackend (tests, the library) uses. */
   static readonly unlimited = new QueryBudget(Infinity);
   private started = -1;
   private limit: number;
+  private pinned = false;
+  private resetPending = false;
 
   constructor(
     readonly ms: number,
@@ -19,15 +21,38 @@ export class QueryBudget {
     this.limit = ms;
   }
 
-  /**
-   * Starts the turn's clock unless it runs already; it stops when the loop turns. `ms` gives this
-   * turn a budget of its own (the start-up warm-up's short slices).
-   */
-  begin(ms = this.ms): void {
+  /** Starts the turn's clock unless it runs already; it stops when the loop turns. */
+  begin(): void {
     if (this.ms === Infinity || this.started >= 0) return;
+    this.open(this.ms);
+  }
+
+  /**
+   * Starts the clock afresh for a new request (QueryService calls it), unless `pin` gave this
+   * turn a budget of its own.
+   */
+  restart(): void {
+    if (this.ms === Infinity || this.pinned) return;
+    this.open(this.ms);
+  }
+
+  /** Gives the current turn a budget of `ms` that requests do not restart (the warm-up's slices). */
+  pin(ms: number): void {
+    if (this.ms === Infinity) return;
+    this.open(ms);
+    this.pinned = true;
+  }
+
+  private open(ms: number): void {
     this.limit = ms;
     this.started = this.now();
-    setImmediate(() => (this.started = -1));
+    if (this.resetPending) return;
+    this.resetPending = true;
+    setImmediate(() => {
+      this.started = -1;
+      this.pinned = false;
+      this.resetPending = false;
+    });
   }
 
   /** Throws once the turn used up the budget; cheap, but loops call it every ROWS_PER_CHECK rows. */

@@ -57,6 +57,17 @@ describe('query budget', () => {
     expect(() => budget.check()).not.toThrow();
   });
 
+  it('gives every request the whole budget, even many requests in one turn (in-process callers)', async () => {
+    const budget = steppingBudget(100, 30);
+    const backend = new MemoryBackend(clock, undefined, budget);
+    await backend.load(collector.store);
+    const service = new QueryService({ backend, clock, cards: [], cacheMs: 0, budget });
+    const body = { metrics: ['pageviews'], date_range: '30d' };
+    // Without a restart per request the third would already be past 100 "ms".
+    const answers = await Promise.all(Array.from({ length: 10 }, () => service.query(body)));
+    expect(answers).toHaveLength(10);
+  });
+
   it('answers 503 with Retry-After and a JSON reason when a query runs out of budget', async () => {
     const backend = new MemoryBackend(clock, undefined, steppingBudget(100, 60));
     await backend.load(collector.store);
