@@ -18,6 +18,7 @@ import { MemoryBackend } from '../storage/query/memory/backend.ts';
 import { IndexSnapshots } from '../storage/query/memory/snapshot.ts';
 import { SnapshotSchedule } from '../storage/query/memory/snapshot-schedule.ts';
 import { QueryService } from '../storage/query/service.ts';
+import { QueryBudget, QueryTimeoutError } from '../storage/query/budget.ts';
 import { DropCounter } from './drop-counter.ts';
 import { startGrowthCaps } from './growth-caps-seed.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
@@ -45,8 +46,14 @@ export interface Collector {
   query: QueryService;
   /** resolves once the query index has loaded the stored history */
   queryReady: Promise<void>;
+  /** builds the dashboard ranges' rollups in slices; call once the port listens */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
+
+// The warm-up's slices: short, so /healthz waits at most about this long during it.
+const WARM_SLICE_MS = 250;
+const WARM_PAUSE_MS = 20;
 
 /** Wires the collector's parts from configuration; the server module only adds a socket. */
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
@@ -89,15 +96,22 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
+  const budget = new QueryBudget(config.queryTimeoutMs);
   // The query index loads the history in the background; /healthz reports its progress. With
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
   const index = clickhouse
     ? new ClickHouseQueryBackend(clickhouse.queries)
-    : new MemoryBackend(clock, schedule?.warmStart);
+    : new MemoryBackend(clock, schedule?.warmStart, budget);
   if (schedule && index instanceof MemoryBackend) schedule.start(index);
-  const queryReady = index.load(store).catch((error: Error) => {
-    console.error(`query index: loading the stored events failed: ${error.message}`);
-  });
+  // The load starts once everything else is set up (see the end), so the server binds its port
+  // before the history's CPU-heavy part runs.
+  let startLoad!: () => void;
+  const loadStarted = new Promise<void>((resolve) => (startLoad = resolve));
+  const queryReady = loadStarted
+    .then(() => index.load(store))
+    .catch((error: Error) => {
+      console.error(`query index: loading the stored events failed: ${error.message}`);
+    });
   // The index holds records in memory too, so erasure and purges must reach it. Both wait for the
   // history load: a load still reading a purged or rewritten file would otherwise put the removed
   // rows back into memory after they were dropped.
@@ -111,18 +125,30 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
     snapshots?.release();
   };
-  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
+  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs, budget });
+  let closing = false;
   // The first dashboard view after start-up would build the cached whole-day rollups of its
-  // range (about 1 s for 90 days of 1M events): build them now, in the background, shortest
-  // range first so no single step holds the event loop long.
-  if (index instanceof MemoryBackend)
-    void queryReady.then(async () => {
-      for (const days of [1, 7, 30, 90]) {
-        await new Promise((resolve) => setImmediate(resolve));
-        await query.overall({ days }).catch(() => undefined);
+  // range (about 1 s for 90 days of 1M events). The server calls this once it listens, so
+  // /healthz and ingestion answer meanwhile: one range per turn of the event loop, shortest first,
+  // each slice bounded by a budget of WARM_SLICE_MS. A range that runs out of it keeps the day
+  // blocks it finished (rollup.ts) and is tried again on a later turn, a few times at most.
+  const warmUp = async (): Promise<void> => {
+    if (!(index instanceof MemoryBackend)) return;
+    await queryReady;
+    for (const days of [1, 7, 30, 90])
+      for (let attempt = 0; attempt < 5; attempt++) {
+        // A pause of a few turns lets /healthz and ingestion through between slices.
+        await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
+        if (closing) return;
+        budget.pin(WARM_SLICE_MS);
+        const done = await query.overall({ days }).then(
+          () => true,
+          (error: unknown) => !(error instanceof QueryTimeoutError),
+        );
+        if (done) break;
       }
-      index.warm = true;
-    });
+    index.warm = true;
+  };
   const retention =
     config.retentionDays === null
       ? null
@@ -177,13 +203,16 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     ],
   });
 
+  startLoad();
   return {
     app,
     store,
     adminToken,
     query,
     queryReady,
+    warmUp,
     async close() {
+      closing = true;
       clearInterval(saltTimer);
       await retention?.stop();
       index.stop();

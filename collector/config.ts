@@ -27,6 +27,8 @@ export interface Config {
   metricsFile: string | null;
   /** how long an overall/users/virality answer is reused while no new record arrived; 0: never */
   queryCacheMs: number;
+  /** how long queries may hold the event loop in one turn before answering 503 (in-memory engine) */
+  queryTimeoutMs: number;
   /** JSON store: write an index snapshot after this many new rows or 10 min (0: no snapshots at all) */
   snapshotRows: number;
   /** per site and UTC day bounds on distinct values from ingestion (collector/growth-caps.ts) */
@@ -81,6 +83,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       : null,
     metricsFile: env.ANALYTICS_METRICS_FILE?.trim() ? resolve(cwd, env.ANALYTICS_METRICS_FILE.trim()) : null,
     queryCacheMs: integer(env, 'ANALYTICS_QUERY_CACHE_MS', 10_000, 0, 3_600_000),
+    queryTimeoutMs: integer(env, 'ANALYTICS_QUERY_TIMEOUT_MS', 5_000, 100, 600_000),
     snapshotRows: integer(env, 'ANALYTICS_SNAPSHOT_ROWS', 100_000, 0, 100_000_000),
     caps: capLimits(env),
     server: serverLimits(env),

@@ -1,5 +1,8 @@
 import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { readBodyLimited } from '../read-body.ts';
 import { QueryError } from '../../storage/query/range.ts';
+import { QueryTimeoutError } from '../../storage/query/budget.ts';
 import type { QueryService } from '../../storage/query/service.ts';
 
 /**
@@ -37,7 +40,7 @@ export function analyticsRoutes(service: QueryService): Hono {
   return app;
 }
 
-/** Runs a handler: QueryError → 400 naming the parameter; results are never cached. */
+/** Runs a handler: QueryError → 400 naming the parameter, QueryTimeoutError → 503; results are never cached. */
 export async function answer(c: Context, run: () => Promise<unknown>): Promise<Response> {
   c.header('Cache-Control', 'no-store');
   try {
@@ -45,14 +48,24 @@ export async function answer(c: Context, run: () => Promise<unknown>): Promise<R
     return result instanceof Response ? result : c.json(result as object);
   } catch (error) {
     if (error instanceof QueryError) return c.json({ error: error.message }, 400);
+    if (error instanceof QueryTimeoutError) {
+      // Finished day blocks stay cached, so a retry usually gets further.
+      c.header('Retry-After', '2');
+      return c.json({ error: error.message }, 503);
+    }
     throw error;
   }
 }
 
-/** A JSON request body; malformed JSON is a 400, not a 500. */
+/** Query and funnel bodies are a few hundred bytes; 256 KiB leaves room for long filter lists. */
+export const MAX_QUERY_BODY_BYTES = 256 * 1024;
+
+/** A JSON request body; malformed JSON is a 400, not a 500, and an oversized one a 413 read no further. */
 export async function json(c: Context): Promise<unknown> {
+  const text = await readBodyLimited(c.req.raw, MAX_QUERY_BODY_BYTES);
+  if (text === null) throw new HTTPException(413, { message: `body exceeds ${MAX_QUERY_BODY_BYTES} bytes` });
   try {
-    return await c.req.json();
+    return JSON.parse(text);
   } catch {
     throw new QueryError('body is not valid JSON');
   }

@@ -1,4 +1,5 @@
 import type { Clock } from '../types.ts';
+import type { QueryBudget } from './budget.ts';
 import { overall } from './compose/overall.ts';
 import { baseQuery, runQuery } from './compose/query.ts';
 import { realtime } from './compose/realtime.ts';
@@ -36,6 +37,11 @@ export interface QueryServiceDeps {
    * Default 10 s; 0 turns the cache off.
    */
   cacheMs?: number;
+  /**
+   * The backend's query budget (see budget.ts): each call here starts it afresh, so every request
+   * gets the whole budget even when in-process callers run many in one turn of the event loop.
+   */
+  budget?: QueryBudget;
 }
 
 /** Query-string values arrive as strings; the library passes numbers. Both are checked. */
@@ -72,6 +78,7 @@ export class QueryService {
   }
 
   overall(params: Loose<OverallRequest> = {}): Promise<OverallResponse> {
+    this.deps.budget?.restart();
     const now = this.deps.clock();
     const range = rangeOf(params, now);
     const site = siteOf(params.site);
@@ -84,6 +91,7 @@ export class QueryService {
   }
 
   users(params: Loose<UsersRequest> = {}): Promise<UsersResponse> {
+    this.deps.budget?.restart();
     const range = rangeOf(params, this.deps.clock());
     const sort = params.sort ?? 'last_seen';
     if (!(USER_SORTS as readonly string[]).includes(sort))
@@ -104,31 +112,37 @@ export class QueryService {
 
   /** null when the user has no record in the range (the route answers 404). */
   user(userId: string, params: Loose<OverallRequest> = {}): Promise<UserResponse | null> {
+    this.deps.budget?.restart();
     if (!userId || userId.length > 200) throw new QueryError('user_id must be 1 to 200 characters');
     const range = rangeOf(params, this.deps.clock());
     return userDetail(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to), userId);
   }
 
   realtime(params: { site?: string } = {}): Promise<RealtimeResponse> {
+    this.deps.budget?.restart();
     return realtime(this.deps.backend, siteOf(params.site), this.deps.clock());
   }
 
   query(body: unknown, site?: string): Promise<QueryResponse> {
+    this.deps.budget?.restart();
     const q = normalizeQuery(body, this.deps.clock(), site);
     return runQuery(this.deps.backend, q, (body as { compare?: string }).compare === 'previous_period');
   }
 
   funnel(body: unknown, site?: string): Promise<FunnelResponse> {
+    this.deps.budget?.restart();
     return this.deps.backend.funnel(normalizeFunnel(body ?? {}, this.deps.clock(), site));
   }
 
   retention(params: Loose<RetentionRequest> = {}): Promise<RetentionResponse> {
+    this.deps.budget?.restart();
     const now = this.deps.clock();
     const range = resolveDateRange(params.date_range as never, now, '90d');
     return this.deps.backend.retention({ site: siteOf(params.site), ...range, now });
   }
 
   journeys(params: Loose<JourneysRequest> = {}): Promise<JourneysResponse> {
+    this.deps.budget?.restart();
     const range = resolveDateRange(params.date_range as never, this.deps.clock(), '30d');
     return this.deps.backend.journeys({
       site: siteOf(params.site),
@@ -138,6 +152,7 @@ export class QueryService {
   }
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {
+    this.deps.budget?.restart();
     const range = rangeOf(params, this.deps.clock());
     const site = siteOf(params.site);
     const filters = filtersParam(params.filters);

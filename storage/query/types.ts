@@ -413,7 +413,10 @@ export interface OverallResponse {
   new_users: number;
   returning_users: number;
   new_vs_returning_note: string;
+  /** the 100 most frequent action names, each with the sums of at most 20 of its numeric props */
   actions: Record<string, ActionSummary>;
+  /** the action names left out of `actions` and their number of actions (0 and 0 when none) */
+  actions_more: { names: number; count: number };
   shares: { channels: Record<string, { count: number; recipients: number }>; total: number };
   metrics: MetricCard[];
   /** hourly when the range is ≤ 2 days, daily otherwise; every bucket present, zeros included */
@@ -613,6 +616,8 @@ export interface QueryBackend {
     from: number;
     to: number;
     kind: RecordKind;
+    /** only these event names (every name when absent) */
+    names?: readonly string[];
   }): Promise<Record<string, string[]>>;
   status(): BackendStatus;
   /**

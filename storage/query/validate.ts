@@ -1,10 +1,16 @@
 import { METRICS, RECORD_DIMENSIONS, SESSION_DIMENSIONS, TIME_DIMENSIONS } from './types.ts';
 import type { Dimension, Filter, FunnelStep, Metric, NormalizedFunnel, NormalizedQuery } from './types.ts';
 import { QueryError, resolveDateRange } from './range.ts';
+import { compileRegex, RegexSyntaxError } from './regex.ts';
 
 const PLAIN_DIMENSIONS = new Set<string>([...RECORD_DIMENSIONS, ...SESSION_DIMENSIONS, ...TIME_DIMENSIONS]);
 const OPS = new Set(['is', 'is_not', 'contains', 'matches', 'gt', 'gte', 'lt', 'lte']);
 const KEY = /^[^\u0000-\u001f]{1,300}$/;
+// Work caps: each filter leaf is a pass over a dictionary and a test per row, each prop_sum a
+// sum per row; the query budget (budget.ts) bounds the rest.
+export const MAX_FILTER_LEAVES = 200;
+export const MAX_METRICS = 40;
+export const MAX_PROP_SUMS = 20;
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +31,9 @@ export function normalizeQuery(body: unknown, now: number, site?: string): Norma
   ]);
   const metrics = list(q.metrics, 'metrics').map((m, i) => metric(m, `metrics[${i}]`));
   if (metrics.length === 0) throw new QueryError('metrics: at least one metric is needed');
+  if (metrics.length > MAX_METRICS) throw new QueryError(`metrics: at most ${MAX_METRICS}`);
+  if (metrics.filter((m) => m.startsWith('prop_sum:')).length > MAX_PROP_SUMS)
+    throw new QueryError(`metrics: at most ${MAX_PROP_SUMS} prop_sum metrics`);
   const dimensions =
     q.dimensions === undefined
       ? []
@@ -63,7 +72,24 @@ export function normalizeQuery(body: unknown, now: number, site?: string): Norma
 /** Checks a filter list (the `filters` field of any request). */
 export function normalizeFilters(raw: unknown, field = 'filters'): Filter[] {
   if (raw === undefined) return [];
-  return list(raw, field).map((f, i) => filter(f, `${field}[${i}]`, 0));
+  const filters = list(raw, field).map((f, i) => filter(f, `${field}[${i}]`, 0));
+  if (leaves(filters) > MAX_FILTER_LEAVES)
+    throw new QueryError(
+      `${field}: at most ${MAX_FILTER_LEAVES} filters in all (and/or/not count their parts)`,
+    );
+  return filters;
+}
+
+function leaves(filters: Filter[]): number {
+  let n = 0;
+  for (const f of filters)
+    n +=
+      f[0] === 'and' || f[0] === 'or'
+        ? leaves(f[1] as Filter[])
+        : f[0] === 'not'
+          ? leaves([f[1] as Filter])
+          : 1;
+  return n;
 }
 
 /** `filters` of a GET endpoint: a filter list, or its JSON text from the query string. */
@@ -159,12 +185,17 @@ function filter(raw: unknown, field: string, depth: number): Filter {
       throw new QueryError(`${field}[2]: values must be strings or numbers`);
   }
   if (op === 'matches') {
+    // Our linear-time subset (regex.ts), which ClickHouse's RE2 reads the same way.
     for (const v of values) {
+      if (String(v).length > 500)
+        throw new QueryError(`${field}[2]: a regular expression is at most 500 characters`);
       try {
-        if (String(v).length > 500) throw new Error('too long');
-        new RegExp(String(v));
-      } catch {
-        throw new QueryError(`${field}[2]: ${JSON.stringify(v)} is not a valid regular expression`);
+        compileRegex(String(v));
+      } catch (error) {
+        if (!(error instanceof RegexSyntaxError)) throw error;
+        throw new QueryError(
+          `${field}[2]: ${JSON.stringify(v)} is not a supported regular expression: ${error.message}`,
+        );
       }
     }
   }

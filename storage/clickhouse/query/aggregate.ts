@@ -9,6 +9,7 @@ import { keyedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
+const SUMIF_KEYS = 20;
 const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
 
 interface RecordFigures {
@@ -22,6 +23,7 @@ interface RecordFigures {
   engaged: number;
   first_ts: number;
   last_ts: number;
+  /** the sums of the wanted numeric props, in propKeys order (empty when they come from wideSums) */
   props: number[];
 }
 interface SessionFigures {
@@ -69,8 +71,13 @@ export async function aggregate(
   const dimArray = raw(`[${dimNames.join(', ')}]`);
   const groupBy = dimNames.length ? raw(`GROUP BY ${dimNames.join(', ')}`) : raw('');
   const select = raw(dims.length ? dims.join(', ') + ',' : '');
-  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
-  const propSums = propKeys.map(
+  const propKeys = [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
+  // Up to SUMIF_KEYS keys (every API query: validate.ts caps prop_sum metrics at 20) are a sumIf
+  // column each. More (overall's action sums, up to 100 names × 20 keys) are one statement over
+  // the ARRAY JOINed props, grouped by key as well, so a row costs its own props and the
+  // statement does not grow a column per key (security review C1).
+  const manyKeys = propKeys.length > SUMIF_KEYS;
+  const propSums = (manyKeys ? [] : propKeys).map(
     (k) =>
       sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
         .text,
@@ -85,6 +92,18 @@ export async function aggregate(
       FROM (SELECT ${select} * FROM (${source})) ${groupBy}`,
     ),
   );
+  const wideSums = manyKeys
+    ? recordSource.then((source) =>
+        rows<{ d: string[]; pk: string; total: number }>(
+          conn,
+          sql`SELECT ${dimArray} AS d, pk, sum(toFloat64OrZero(pval)) AS total
+          FROM (SELECT ${select} prop_keys, prop_values, prop_numeric FROM (${source}))
+          ARRAY JOIN prop_keys AS pk, prop_values AS pval, prop_numeric AS pnum
+          WHERE pnum = 1 AND has(${propKeys}, pk)
+          GROUP BY ${raw([...dimNames, 'pk'].join(', '))}`,
+        ),
+      )
+    : Promise.resolve([]);
   const sessionFigures = !wantSessions
     ? Promise.resolve([])
     : !wide
@@ -119,12 +138,20 @@ export async function aggregate(
     ? rows<{ n: number }>(conn, sql`SELECT uniqExact(visitor) AS n FROM ${table} WHERE ${scopeWhere(scope)}`)
     : Promise.resolve([{ n: 0 }]);
 
-  const [recordRows, sessionRows, scrollRows, [totalRow]] = await Promise.all([
+  const [recordRows, sessionRows, scrollRows, [totalRow], wideRows] = await Promise.all([
     records,
     sessionFigures,
     scroll,
     total,
+    wideSums,
   ]);
+  const wideByGroup = new Map<string, Map<string, number>>();
+  for (const r of wideRows) {
+    const key = JSON.stringify(r.d);
+    let sums = wideByGroup.get(key);
+    if (!sums) wideByGroup.set(key, (sums = new Map()));
+    sums.set(r.pk, Number(r.total));
+  }
   const bySession = new Map(sessionRows.map((r) => [JSON.stringify(r.d), r]));
   const byScroll = new Map(scrollRows.map((r) => [JSON.stringify(r.d), r]));
   const totalVisitors = Number(totalRow?.n ?? 0);
@@ -132,9 +159,16 @@ export async function aggregate(
     const key = JSON.stringify(r.d);
     const s = bySession.get(key);
     const sc = byScroll.get(key);
+    const sumOf = manyKeys
+      ? (wideByGroup.get(key) ?? new Map<string, number>())
+      : new Map(propKeys.map((k, n) => [k, Number(r.props[n] ?? 0)]));
     return {
       dimensions: r.d.map((value, i) => label(q.dimensions[i]!, value)),
-      metrics: q.metrics.map((m) => metricValue(m, r, s, sc, totalVisitors, propKeys)),
+      metrics: q.metrics.map((m) =>
+        m.startsWith('prop_sum:')
+          ? round2(sumOf.get(m.slice(9)) ?? 0)
+          : metricValue(m, r, s, sc, totalVisitors),
+      ),
     };
   });
 }
@@ -180,7 +214,6 @@ function metricValue(
   s: SessionFigures | undefined,
   sc: ScrollFigures | undefined,
   totalVisitors: number,
-  propKeys: string[],
 ): number {
   const n = (v: number | undefined) => Number(v ?? 0);
   const sessions = n(s?.sessions);
@@ -221,6 +254,6 @@ function metricValue(
     case 'last_seen':
       return n(r.last_ts);
     default:
-      return round2(n(r.props[propKeys.indexOf(metric.slice(9))]));
+      return 0;
   }
 }

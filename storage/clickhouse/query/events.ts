@@ -57,13 +57,15 @@ export async function events(
 export async function numericPropKeys(
   conn: ClickHouseConnection,
   table: SqlFragment,
-  q: { site: string | null; from: number; to: number; kind: RecordKind },
+  q: { site: string | null; from: number; to: number; kind: RecordKind; names?: readonly string[] },
 ): Promise<Record<string, string[]>> {
+  if (q.names?.length === 0) return {};
+  const names = q.names ? sql`AND has(${[...q.names]}, toString(name))` : raw('');
   const found = await rows<{ name: string; keys: string[] }>(
     conn,
     sql`SELECT toString(name) AS name, arraySort(groupUniqArray(key)) AS keys
       FROM ${table} ARRAY JOIN prop_keys AS key, prop_numeric AS numeric
-      WHERE ${scopeWhere({ table, site: q.site, from: q.from, to: q.to })} AND kind = ${q.kind} AND numeric = 1
+      WHERE ${scopeWhere({ table, site: q.site, from: q.from, to: q.to })} AND kind = ${q.kind} AND numeric = 1 ${names}
       GROUP BY name`,
   );
   const out: Record<string, string[]> = {};

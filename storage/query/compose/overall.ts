@@ -110,7 +110,8 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
     new_users: users.new_users,
     returning_users: users.returning_users,
     new_vs_returning_note: users.note,
-    actions,
+    actions: actions.actions,
+    actions_more: actions.more,
     shares,
     metrics,
     timeseries,
@@ -204,34 +205,74 @@ async function pageList(backend: QueryBackend, base: NormalizedQuery, limit: num
   }));
 }
 
-/** Per action name: count, distinct visitors, and the sum of every numeric prop seen on it. */
+/** At most this many action names in `actions`, the most frequent first (see actions_more). */
+export const ACTION_NAMES_SHOWN = 100;
+/** At most this many numeric prop sums per action name, the first keys in sort order. */
+export const ACTION_SUM_KEYS = 20;
+
+/**
+ * Per action name: count, distinct visitors, and the sums of the numeric props seen on that name.
+ * Names and keys are free text sent by visitors, so both are capped: the top ACTION_NAMES_SHOWN
+ * names by count, each with at most ACTION_SUM_KEYS of its own keys. The sums come from one query
+ * over those names only whose backends cost a row its own props, not the union of every name's
+ * keys (the union made `overall` cost names × keys², security review C1).
+ */
 export async function actionSummaries(
   backend: QueryBackend,
   base: NormalizedQuery,
-): Promise<Record<string, ActionSummary>> {
+): Promise<{ actions: Record<string, ActionSummary>; more: { names: number; count: number } }> {
+  const filters: Filter[] = [...base.filters, ['is', 'event:kind', ['action']]];
+  const counted = await backend.query({
+    ...base,
+    metrics: ['actions', 'visitors'],
+    dimensions: ['event:name'],
+    filters,
+  });
+  counted.sort((a, b) => b.metrics[0]! - a.metrics[0]! || cmp(a.dimensions[0]!, b.dimensions[0]!));
+  const shown = counted.slice(0, ACTION_NAMES_SHOWN);
+  const rest = counted.slice(ACTION_NAMES_SHOWN);
   const keysByName = await backend.numericPropKeys({
     site: base.site,
     from: base.from,
     to: base.to,
     kind: 'action',
+    names: shown.map((row) => row.dimensions[0]!),
   });
-  const keys = [...new Set(Object.values(keysByName).flat())].sort();
-  const rows = await backend.query({
-    ...base,
-    metrics: ['actions', 'visitors', ...keys.map((k) => `prop_sum:${k}` as const)],
-    dimensions: ['event:name'],
-    filters: [...base.filters, ['is', 'event:kind', ['action']]],
-  });
-  const out: Record<string, ActionSummary> = {};
-  for (const row of rows.sort(
-    (a, b) => b.metrics[0]! - a.metrics[0]! || cmp(a.dimensions[0]!, b.dimensions[0]!),
-  )) {
+  const ownKeys = new Map<string, string[]>();
+  for (const row of shown) {
     const name = row.dimensions[0]!;
-    const sums: Record<string, number> = {};
-    for (const key of keysByName[name] ?? []) sums[key] = row.metrics[2 + keys.indexOf(key)]!;
-    out[name] = { count: row.metrics[0]!, users: row.metrics[1]!, sums };
+    const keys = Object.hasOwn(keysByName, name) ? keysByName[name]! : [];
+    if (keys.length > 0) ownKeys.set(name, [...keys].sort().slice(0, ACTION_SUM_KEYS));
   }
-  return out;
+  const keys = [...new Set([...ownKeys.values()].flat())].sort();
+  const sums = new Map<string, number[]>();
+  if (keys.length > 0) {
+    const at = new Map(keys.map((k, n) => [k, n]));
+    const summed = await backend.query({
+      ...base,
+      metrics: keys.map((k) => `prop_sum:${k}` as const),
+      dimensions: ['event:name'],
+      filters: [...filters, ['is', 'event:name', [...ownKeys.keys()]]],
+    });
+    for (const row of summed) sums.set(row.dimensions[0]!, row.metrics);
+    for (const [name, own] of ownKeys) {
+      const metrics = sums.get(name);
+      sums.set(
+        name,
+        own.map((k) => metrics?.[at.get(k)!] ?? 0),
+      );
+    }
+  }
+  // fromEntries makes own properties even of a name such as `__proto__`.
+  const actions: Record<string, ActionSummary> = Object.fromEntries(
+    shown.map((row) => {
+      const name = row.dimensions[0]!;
+      const values = sums.get(name) ?? [];
+      const named = Object.fromEntries((ownKeys.get(name) ?? []).map((k, n) => [k, values[n]!]));
+      return [name, { count: row.metrics[0]!, users: row.metrics[1]!, sums: named }];
+    }),
+  );
+  return { actions, more: { names: rest.length, count: rest.reduce((n, r) => n + r.metrics[0]!, 0) } };
 }
 
 async function shareSummary(

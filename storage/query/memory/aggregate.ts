@@ -7,6 +7,7 @@ import type { MemoryIndex } from './index.ts';
 import { isLocalRow, rowScan, type Part } from './scope.ts';
 import { ScrollMax } from './scroll-max.ts';
 import { sessionStats, type SessionStats } from './session-stats.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 // Codes stay far below 2^26 (dictionary sizes), so c0 × 2^26 + c1 is exact in a double.
 const PAIR_RADIX = 2 ** 26;
@@ -61,12 +62,26 @@ export interface PartResult {
 
 /** Turns (summed) part results into the API's rows. */
 export function finishRows(q: NormalizedQuery, part: PartResult): QueryRows {
-  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  // Each metric's position among the prop sums, found once: an indexOf per (group, metric) made
+  // a query with thousands of prop_sum metrics cost groups × keys² (security review C1).
+  const propAt = new Map(propKeysOf(q).map((key, k) => [key, k]));
+  const slots = q.metrics.map((m) => (m.startsWith('prop_sum:') ? propAt.get(m.slice(9))! : -1));
   return part.groups.map((group) => ({
     dimensions: group.labels,
-    metrics: q.metrics.map((m) => metricValue(m, group, part.visitors, propKeys)),
+    metrics: q.metrics.map((m, k) =>
+      slots[k]! >= 0 ? round2(group.propSums[slots[k]!]!) : metricValue(m, group, part.visitors),
+    ),
   }));
 }
+
+/** The distinct keys of the query's prop_sum metrics, in first-seen order (a group's propSums order). */
+export function propKeysOf(q: NormalizedQuery): string[] {
+  return [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
+}
+
+// Past this many prop_sum keys a row is summed by walking its own props (at most 30) and looking
+// each up in a Map, so a row costs its own size and not the number of keys asked for.
+const DIRECT_PROP_KEYS = 8;
 
 /**
  * One pass over the rows of the query's range in `part`, grouping by dense dimension codes.
@@ -105,7 +120,8 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
   // The non-local list holds every kind, so the kind filter the list stood for is checked per row.
   const onlyKind = part === 'nonlocal' && kind > 0 ? kind : 0;
   const readers = q.dimensions.map((d) => dimensionReader(index, d, stats));
-  const propKeys = q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9));
+  const propKeys = propKeysOf(q);
+  const propAt = propKeys.length > DIRECT_PROP_KEYS ? new Map(propKeys.map((key, k) => [key, k])) : null;
   const want = new Set(q.metrics);
 
   const groups: Group[] = [];
@@ -172,6 +188,7 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
   const list = scan.list;
 
   for (let j = site === -2 || kind < 0 ? scan.end : scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = list ? list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (onlyKind !== 0 && kinds[i] !== onlyKind) continue;
@@ -195,10 +212,21 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
     if (visitors?.add(g, visitorCol[i]!)) group.visitors++;
     if (users && userCol[i] !== 0 && users.add(g, userCol[i]!)) group.users++;
     if (sessions && stats && sessions.add(g, sessionCol[i]!)) addSession(group, stats, sessionCol[i]!);
-    for (let k = 0; k < propKeys.length; k++) {
-      const v = props[i]![propKeys[k]!];
-      if (typeof v === 'number') group.propSums[k]! += v;
-    }
+    if (propKeys.length === 0) continue;
+    const own = props[i]!;
+    if (propAt) {
+      // Stored props are plain JSON objects: for…in sees only their own keys.
+      for (const key in own) {
+        const k = propAt.get(key);
+        const v = own[key];
+        if (k !== undefined && typeof v === 'number') group.propSums[k]! += v;
+      }
+    } else
+      for (let k = 0; k < propKeys.length; k++) {
+        const key = propKeys[k]!;
+        const v = Object.hasOwn(own, key) ? own[key] : undefined;
+        if (typeof v === 'number') group.propSums[k]! += v;
+      }
   }
 
   if (scroll) {
@@ -230,7 +258,7 @@ function hasRecords(group: Group): boolean {
   return group.firstTs !== Infinity;
 }
 
-function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: string[]): number {
+function metricValue(metric: Metric, g: Group, totalVisitors: number): number {
   switch (metric) {
     case 'visitors':
       return g.visitors;
@@ -267,24 +295,28 @@ function metricValue(metric: Metric, g: Group, totalVisitors: number, propKeys: 
     case 'last_seen':
       return g.lastTs === -Infinity ? 0 : g.lastTs;
     default:
-      return round2(g.propSums[propKeys.indexOf(metric.slice(9))]!);
+      return 0;
   }
 }
 
 /**
  * Exact distinct (group, id) pairs. Each id keeps the list of groups it was seen in (typed-array
  * linked lists), with its last group in front: rows are in time order, so most repeats hit that
- * and the rest walk a list of a few entries. About 5× faster than a Set of pair keys. One
- * instance per id space is reused across queries and reset by undoing only what the last query
- * touched, so a query over one day does not clear arrays sized for the whole history.
+ * and the rest walk a list of a few entries. About 5× faster than a Set of pair keys. An id seen
+ * in more than LONG_LIST groups (one visitor sending thousands of action names) moves to a Set of
+ * pair keys, so a row never walks a long list: that walk made grouping by name cost names².
+ * One instance per id space is reused across queries and reset by undoing only what the last
+ * query touched, so a query over one day does not clear arrays sized for the whole history.
  */
 class Distinct {
   private last = new Int32Array(0);
   private head = new Int32Array(0);
+  private count = new Int32Array(0);
   private group = new Int32Array(1024);
   private next = new Int32Array(1024);
   private idOf = new Int32Array(1024);
   private nodes = 0;
+  private readonly long = new Set<number>();
 
   /** Forgets every pair, making room for ids below `ids`. */
   reset(ids: number): void {
@@ -292,19 +324,28 @@ class Distinct {
       const size = Math.max(ids, this.last.length * 2);
       this.last = new Int32Array(size).fill(-1);
       this.head = new Int32Array(size).fill(-1);
+      this.count = new Int32Array(size);
     } else
       for (let n = 0; n < this.nodes; n++) {
         const id = this.idOf[n]!;
         this.last[id] = -1;
         this.head[id] = -1;
+        this.count[id] = 0;
       }
     this.nodes = 0;
+    this.long.clear();
   }
 
   /** True the first time the pair is seen. */
   add(group: number, id: number): boolean {
     if (this.last[id] === group) return false;
     this.last[id] = group;
+    if (this.count[id]! > LONG_LIST) {
+      const key = id * PAIR_RADIX + group;
+      if (this.long.has(key)) return false;
+      this.long.add(key);
+      return true;
+    }
     for (let p = this.head[id]!; p >= 0; p = this.next[p]!) if (this.group[p] === group) return false;
     if (this.nodes === this.group.length) {
       this.group = grow(this.group);
@@ -315,9 +356,13 @@ class Distinct {
     this.next[this.nodes] = this.head[id]!;
     this.idOf[this.nodes] = id;
     this.head[id] = this.nodes++;
+    if (++this.count[id]! > LONG_LIST)
+      for (let p = this.head[id]!; p >= 0; p = this.next[p]!) this.long.add(id * PAIR_RADIX + this.group[p]!);
     return true;
   }
 }
+
+const LONG_LIST = 32;
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
@@ -344,6 +389,7 @@ function countVisitors(index: MemoryIndex, from: number, to: number, site: numbe
   const visitors = index.cols.dict.visitor.data;
   let n = 0;
   for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = scan.list ? scan.list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (!isLocalRow(scan, visitors, i)) continue;

@@ -3,6 +3,7 @@ import type { StoredRecord } from '../../schema.ts';
 import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend } from '../types.ts';
 import { events } from './events.ts';
 import { MemoryIndex } from './index.ts';
+import type { QueryBudget } from '../budget.ts';
 import { journeys } from './journeys.ts';
 import { newVsReturningUsers } from './new-returning.ts';
 import { retention } from './retention.ts';
@@ -36,7 +37,10 @@ export class MemoryBackend implements QueryBackend {
       to: number,
       progress: (p: number) => void,
     ) => Promise<boolean>,
-  ) {}
+    budget?: QueryBudget,
+  ) {
+    if (budget) this.index.budget = budget;
+  }
 
   /** Starts streaming the store's history into the index; resolves when done. */
   load(store: EventStore): Promise<void> {
@@ -85,17 +89,25 @@ export class MemoryBackend implements QueryBackend {
     };
   }
 
-  query: QueryBackend['query'] = async (q) => rolledAggregate(this.index, q, this.days);
-  funnel: QueryBackend['funnel'] = async (q) => rolledFunnel(this.index, q, this.days);
-  retention: QueryBackend['retention'] = async (q) => retention(this.index, q);
-  journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
-  events: QueryBackend['events'] = async (q) => events(this.index, q);
-  numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => rolledPropKeys(this.index, q, this.days);
+  // Each answer starts (or joins) the turn's query budget, which the row loops check.
+  query: QueryBackend['query'] = async (q) => this.timed(() => rolledAggregate(this.index, q, this.days));
+  funnel: QueryBackend['funnel'] = async (q) => this.timed(() => rolledFunnel(this.index, q, this.days));
+  retention: QueryBackend['retention'] = async (q) => this.timed(() => retention(this.index, q));
+  journeys: QueryBackend['journeys'] = async (q) => this.timed(() => journeys(this.index, q));
+  events: QueryBackend['events'] = async (q) => this.timed(() => events(this.index, q));
+  numericPropKeys: QueryBackend['numericPropKeys'] = async (q) =>
+    this.timed(() => rolledPropKeys(this.index, q, this.days));
   /** New vs returning users from each user's first record (see new-returning.ts); compose/new-returning.ts uses it. */
-  newVsReturning = async (base: NormalizedQuery) => newVsReturningUsers(this.index, base);
+  newVsReturning = async (base: NormalizedQuery) => this.timed(() => newVsReturningUsers(this.index, base));
   /** Several page-view top lists in one pass (see top-lists.ts); compose/overall.ts uses it when present. */
   topLists = async (base: NormalizedQuery, dims: readonly Dimension[]) =>
-    rolledTopLists(this.index, base, dims, this.days);
+    this.timed(() => rolledTopLists(this.index, base, dims, this.days));
+
+  private timed<T>(run: () => T): T {
+    this.index.budget.begin();
+    this.index.budget.check();
+    return run();
+  }
 
   private async stream(store: EventStore): Promise<void> {
     this.loadStart = this.clock();

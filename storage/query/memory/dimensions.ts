@@ -82,7 +82,9 @@ export function dimensionReader(
     const local = new Dictionary();
     return {
       code: (i) => {
-        const value = props[i]![key];
+        // Own properties only: `constructor` or `__proto__` would read Object.prototype (review L6).
+        const own = props[i]!;
+        const value = Object.hasOwn(own, key) ? own[key] : undefined;
         return value === undefined ? 0 : local.encode(String(value));
       },
       label: (c) => local.values[c]!,

@@ -5,6 +5,7 @@ import { needsUser, siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /** Matching records in time order, newest first when asked; no visitor hash leaves the index. */
 export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
@@ -57,21 +58,24 @@ function eventAt(index: MemoryIndex, i: number): BackendEvent {
 /** Numeric prop keys per event name over the range, for the `actions` sums. */
 export function numericPropKeys(
   index: MemoryIndex,
-  q: { site: string | null; from: number; to: number; kind: RecordKind },
+  q: { site: string | null; from: number; to: number; kind: RecordKind; names?: readonly string[] },
 ): Record<string, string[]> {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
   const kind = KIND_CODE[q.kind];
   const keys = new Map<number, Set<string>>();
+  const only = q.names ? new Set(q.names.map((n) => cols.dicts.name.lookup(n))) : null;
   // Only that kind's rows: actions are a few per cent of all records.
   const list = index.kindRows[kind];
   const rows = list?.data ?? new Int32Array(0);
   const lo = index.lowerBoundIn(rows, list?.length ?? 0, q.from);
   const hi = index.lowerBoundIn(rows, list?.length ?? 0, q.to);
   for (let j = site === -2 ? hi : lo; j < hi; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = rows[j]!;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
+    if (only && !only.has(cols.dict.name.data[i]!)) continue;
     const props = cols.props[i]!;
     for (const key in props) {
       if (typeof props[key] !== 'number') continue;

@@ -1,4 +1,5 @@
 import type { Dimension, Filter } from '../types.ts';
+import { compileRegex } from '../regex.ts';
 import { dimensionReader } from './dimensions.ts';
 import type { MemoryIndex } from './index.ts';
 import type { SessionStats } from './session-stats.ts';
@@ -25,7 +26,7 @@ export function valueMatcher(op: string, values: (string | number)[]): (value: s
       };
     }
     case 'matches': {
-      const patterns = texts.map((t) => new RegExp(t));
+      const patterns = texts.map(compileRegex);
       return (v) => patterns.some((p) => p.test(v));
     }
     default: {
@@ -77,8 +78,9 @@ function compile(index: MemoryIndex, filter: Filter, stats: SessionStats | null)
   }
   const [op, dim, values] = filter as [string, Dimension, (string | number)[]];
   const reader = dimensionReader(index, dim, stats);
-  const test = valueMatcher(op, values);
-  if (reader.column) {
+  const test = budgeted(index, valueMatcher(op, values));
+  // `matches` tests only the values that occur in the scanned rows (below), not the whole dictionary.
+  if (reader.column && op !== 'matches') {
     // A plain dictionary column: decide every distinct value once, then a row is one lookup.
     const table = new Uint8Array(reader.bound!);
     for (let c = 0; c < table.length; c++) table[c] = test(reader.label(c)) ? 1 : 0;
@@ -101,5 +103,15 @@ function compile(index: MemoryIndex, filter: Filter, stats: SessionStats | null)
     let m = memo.get(code);
     if (m === undefined) memo.set(code, (m = test(reader.label(code))));
     return m;
+  };
+}
+
+// A value test can take a while (a regular expression over a 2,000-character path costs up to
+// ~10 ms), so the query budget is checked every 16 distinct values tested.
+function budgeted(index: MemoryIndex, test: (value: string) => boolean): (value: string) => boolean {
+  let tested = 0;
+  return (value) => {
+    if ((++tested & 15) === 0) index.budget.check();
+    return test(value);
   };
 }

@@ -5,6 +5,7 @@ import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
 import { isLocalRow, rowScan, unitSpan, type Part } from './scope.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /**
  * Funnel with ClickHouse windowFunnel semantics (see "Funnel" in ../types.ts) over the whole
@@ -44,6 +45,7 @@ export function funnelCounts(index: MemoryIndex, q: NormalizedFunnel, part: Part
   const window = q.windowMs ?? Infinity;
 
   for (let j = scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = list ? list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (!isLocalRow(scan, visitors, i)) continue;

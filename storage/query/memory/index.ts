@@ -3,6 +3,7 @@ import { DAY_MS } from '../time.ts';
 import { SESSION_GAP_MS } from '../types.ts';
 import { Columns } from './columns.ts';
 import { Growable } from './growable.ts';
+import { QueryBudget } from '../budget.ts';
 
 const SITE_SHIFT = 2 ** 32;
 /** visitorDay value of a visitor whose rows span several UTC days (or sit in explicit sessions) */
@@ -26,6 +27,8 @@ export class MemoryIndex {
   userRows = new Growable(Int32Array);
   /** bumped by every change, for result caches */
   version = 0;
+  /** how long queries may hold the event loop; the query loops check it (see budget.ts) */
+  budget = QueryBudget.unlimited;
   /**
    * Per visitor code: the UTC day number all its rows fall on, or NOT_DAY_LOCAL. The collector's
    * visitor ids change with the daily salt, so nearly every visitor is day-local; their rows,

@@ -2,6 +2,7 @@ import type { JourneysResponse } from '../types.ts';
 import { siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import type { MemoryIndex } from './index.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /** Top page-to-page transitions and paths of three pages (see "Journeys" in ../types.ts). */
 export function journeys(
@@ -27,6 +28,7 @@ export function journeys(
   const sites = cols.dict.site.data;
   const sessions = index.session.data;
   for (let j = site === -2 ? hi : lo; j < hi; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = rows[j]!;
     if (site >= 0 && sites[i] !== site) continue;
     const s = sessions[i]!;

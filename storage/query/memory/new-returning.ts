@@ -1,6 +1,7 @@
 import type { NormalizedQuery } from '../types.ts';
 import { siteCode } from './aggregate.ts';
 import type { MemoryIndex } from './index.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /**
  * New and returning identified users of a range without filters (see compose/new-returning.ts):
@@ -21,6 +22,7 @@ export function newVsReturningUsers(
   const seen = new Uint8Array(index.cols.dicts.user.size);
   const end = index.lowerBoundIn(rows.data, rows.length, q.to);
   for (let j = index.lowerBoundIn(rows.data, rows.length, q.from); j < end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = rows.data[j]!;
     if (site >= 0 && sites[i] !== site) continue;
     const user = users[i]!;

@@ -3,6 +3,7 @@ import { bucketStart, DAY_MS } from '../time.ts';
 import { retentionResponse } from '../report-shape.ts';
 import { siteCode } from './aggregate.ts';
 import type { MemoryIndex } from './index.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 const WEEK_MS = 7 * DAY_MS;
 
@@ -21,6 +22,7 @@ export function retention(
   const lastWeek = new Float64Array(cols.dicts.user.size).fill(-1);
   const activeWeeks = new Map<number, number[]>();
   for (let i = site === -2 ? cols.length : 0; i < cols.length; i++) {
+    if ((i & CHECK_MASK) === 0) index.budget.check();
     const user = users[i]!;
     if (user === 0) continue;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;

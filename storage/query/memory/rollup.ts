@@ -2,7 +2,7 @@ import type { RecordKind } from '../../schema.ts';
 import { DAY_MS } from '../time.ts';
 import { funnelResponse } from '../report-shape.ts';
 import type { Dimension, FunnelResponse, NormalizedFunnel, NormalizedQuery, QueryRows } from '../types.ts';
-import { accumulate, finishRows } from './aggregate.ts';
+import { accumulate, finishRows, propKeysOf } from './aggregate.ts';
 import { numericPropKeys } from './events.ts';
 import { funnelCounts } from './funnel.ts';
 import type { MemoryIndex } from './index.ts';
@@ -90,7 +90,7 @@ function blockVersion(index: MemoryIndex, start: number, days: number): number {
 export function rolledAggregate(index: MemoryIndex, q: NormalizedQuery, cache: DayCache): QueryRows {
   const shape = JSON.stringify(['query', q.site, q.metrics, q.dimensions, q.filters]);
   const dims = q.dimensions.length;
-  const props = q.metrics.filter((m) => m.startsWith('prop_sum:')).length;
+  const props = propKeysOf(q).length;
   const sum = q.metrics.includes('users')
     ? null
     : rolled(index, q.from, q.to, shape, cache, {
@@ -180,10 +180,10 @@ export function rolledFunnel(index: MemoryIndex, q: NormalizedFunnel, cache: Day
 /** Numeric prop keys per event name (see events.ts), as a union over whole days. */
 export function rolledPropKeys(
   index: MemoryIndex,
-  q: { site: string | null; from: number; to: number; kind: RecordKind },
+  q: { site: string | null; from: number; to: number; kind: RecordKind; names?: readonly string[] },
   cache: DayCache,
 ): Record<string, string[]> {
-  const shape = JSON.stringify(['prop-keys', q.site, q.kind]);
+  const shape = JSON.stringify(['prop-keys', q.site, q.kind, q.names ?? null]);
   const keys = rolled(index, q.from, q.to, shape, cache, {
     scan: (from, to) => numericPropKeys(index, { ...q, from, to }),
     merge: (results) => {

@@ -1,6 +1,7 @@
 import type { MemoryIndex } from './index.ts';
 import { KIND_CODE } from './columns.ts';
 import { isLocalRow, rowScan, unitSpan, type Part } from './scope.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /**
  * Per-session figures over one range, for sessions base…base+span−1 (session numbers, see
@@ -54,6 +55,7 @@ export function sessionStats(
     lastTs: new Float64Array(span).fill(-Infinity),
   };
   for (let j = site === -2 ? scan.end : scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = list ? list[j]! : j;
     if (site >= 0 && sites[i] !== site) continue;
     if (!isLocalRow(scan, visitors, i)) continue;

@@ -6,6 +6,7 @@ import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
 import { isLocalRow, rowScan, type Part } from './scope.ts';
 import { sessionStats } from './session-stats.ts';
+import { CHECK_MASK } from '../budget.ts';
 
 /**
  * Many top lists over page views in one pass: for each dimension, the rows `aggregate` would
@@ -42,6 +43,7 @@ export function topLists(
   const selected = new Int32Array(scan.end - scan.first);
   let n = 0;
   for (let j = scan.first; j < scan.end; j++) {
+    if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = list[j]!;
     if (site >= 0 && sites[i] !== site) continue;
     // A non-local scan walks rows of every kind.
