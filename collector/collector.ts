@@ -163,7 +163,16 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     health: () => ({ store: store.health(), query_index: index.status() }),
     extraRoutes: [
       analyticsRoutes(query),
-      trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
+      trackRoutes({
+        store,
+        clock,
+        sites: config.sites,
+        seenSites: async () => {
+          await queryReady;
+          return index.sites();
+        },
+        onStored: (records) => index.add(records),
+      }),
       await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
     ],
   });
