@@ -7,7 +7,8 @@
 // the offline queue folded in; one safe() for every try/catch; shared state in module variables.
 import type { WireDraft, WireEvent } from '../shared/wire.ts';
 
-type Cfa = ((...args: unknown[]) => void) & { q?: unknown[][] };
+/** The page's stub queues calls in `q`; the running beacon's own cfa() has `l` set. */
+type Cfa = ((...args: any[]) => unknown) & { q?: unknown[][]; l?: 1 };
 type Pending = WireEvent & { g: number };
 
 const w = window as Window & { cfa?: Cfa };
@@ -70,13 +71,12 @@ const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events)
 const flush = safe(() => {
   const now = Date.now();
   const list = queue.splice(0);
-  if (nav.onLine)
-    while (list[0]) {
-      const batch = list.splice(0, 25);
-      const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
-      nav.sendBeacon(api, body) ||
-        fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
-    }
+  while (nav.onLine && list[0]) {
+    const batch = list.splice(0, 25);
+    const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
+    nav.sendBeacon(api, body) ||
+      fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
+  }
   keep(list);
 });
 
@@ -91,8 +91,9 @@ const count = (run: unknown) => {
 
 /** Records the deepest point of the page seen so far, in percent of its height. */
 const scrolled = () => {
-  // |0 also turns the Infinity of an empty body into 0; the body can end above the viewport.
-  depth = Math.max(depth, Math.min(100, ((100 * (scrollY + innerHeight)) / d.body.scrollHeight) | 0));
+  // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
+  // defer runs before <body> exists), into 0; the body can end above the viewport.
+  depth = Math.max(depth, Math.min(100, ((100 * (scrollY + innerHeight)) / d.body?.scrollHeight!) | 0));
 };
 
 /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
@@ -149,16 +150,14 @@ const QR = 'a[download*="qr" i],a[download]:has([alt*="qr" i])';
  * on anything else, throws at `el.dataset`/`el.matches` below, which safe() swallows.
  */
 const click = (e: MouseEvent) => {
-  const el = (e.button < 2 &&
-    (e.target as Element).closest('[data-cfa-event],[data-share],a[href]')) as HTMLAnchorElement;
-  const dataset = el.dataset;
-  const q = el.matches(QR);
-  if (
-    (dataset.cfaEvent || dataset.share || q || el.host != L.host || /\.\w+$/.test(el.pathname)) &&
-    el.protocol != 'javascript:'
-  )
-    // A data: link can be megabytes; 2,000 characters is all the collector keeps of a link.
-    emit({ k: 'c', p: dataset as Record<string, string>, l: el.href?.slice(0, 2000), q });
+  const path = (e.button < 2 && e.composedPath()) as HTMLElement[];
+  const find = (selector: string) => path.find((el) => el.matches?.(selector));
+  const a = find('a[href]:not([href^="javascript:" i])');
+  const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
+  const url = a && new URL(a.getAttribute('href')!, a.baseURI);
+  const q = find(QR);
+  if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+    emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
 };
 
 // --- The cfa() API -------------------------------------------------------------------------
@@ -186,6 +185,9 @@ safe(() => {
   options = tag.dataset;
   api = options.api || new URL('/api/event', tag.src);
   const reason =
+    // The tag included twice (a CMS template and a tag manager both adding it): the first copy
+    // runs, the second would count every page view and click again.
+    (w.cfa?.l && 'twice') ||
     (nav.webdriver && 'webdriver') ||
     (options.ignoreDnt == null && (nav.doNotTrack == '1' || nav.globalPrivacyControl) && 'dnt') ||
     (store('cfa_ignore') === true && 'cfa_ignore') ||
@@ -193,7 +195,7 @@ safe(() => {
     (options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost');
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
   if (reason) return options.debug != null && console.log('cfa: skipped, ' + reason);
-  w.cfa = safe(command);
+  (w.cfa = safe(command) as Cfa).l = 1;
   queue = store('cfa_q') || [];
   queued.map((args) => w.cfa!(...args));
   // Each handler takes its own event type.
@@ -213,14 +215,19 @@ safe(() => {
   visibility();
   flush();
   if (options.noAuto != null) return;
-  on({
-    // Fragment navigations fire popstate too, so it also covers hash routing.
-    popstate: navigated,
-    // A page restored from the back/forward cache is a new visit to it.
-    pageshow: (e: PageTransitionEvent) => e.persisted && ((path = ''), visibility()),
-  });
-  // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them.
-  on({ click, auxclick: click }, true);
+  // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them (the
+  // other two target the window itself, where the phase makes no difference).
+  on(
+    {
+      click,
+      auxclick: click,
+      // Fragment navigations fire popstate too, so it also covers hash routing.
+      popstate: navigated,
+      // A page restored from the back/forward cache is a new visit to it.
+      pageshow: (e: PageTransitionEvent) => e.persisted && ((path = ''), visibility()),
+    },
+    true,
+  );
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];
     history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
@@ -234,11 +241,12 @@ safe(() => {
   if (share)
     nav.share = (data) => {
       const result = share.call(nav, data);
-      const record = (o: 0 | 1) => emit({ k: 's', n: 'native', l: data?.url, o });
-      result.then(
-        () => record(1),
-        () => record(0),
-      );
+      result
+        .then(
+          () => 1 as const,
+          () => 0 as const,
+        )
+        .then((o) => emit({ k: 's', n: 'native', l: data?.url, o }));
       return result;
     };
 })();
