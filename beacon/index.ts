@@ -105,7 +105,7 @@ const sendEngagement = (run?: unknown) => {
   ms = 0;
 };
 
-const currentPath = () => L.pathname + (options.hash != null ? L.hash : '');
+const currentPath = () => L.pathname + ('hash' in options ? L.hash : '');
 
 /** Sends a page view for the current URL, closing the previous page's engagement first. */
 const pageview = () => {
@@ -130,16 +130,12 @@ const hidden = () => {
  * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
  * hidden until it is activated.
  */
-const visibility = () => {
-  if (d.hidden) return hidden();
-  count(1);
-  if (!path && options.noAuto == null) pageview();
-};
+const visibility = () => (d.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview()));
 
 // --- Clicks --------------------------------------------------------------------------------
 
 // A QR download: an a[download] whose file name or image mentions it (:has is in every target browser).
-const QR = 'a[download*="qr" i],a[download]:has([alt*="qr" i])';
+const QR = '[download*="qr" i],[download]:has([alt*="qr" i])';
 
 /**
  * A click on a tagged element (data-cfa-event), a share (data-share, a QR download) or a link
@@ -194,7 +190,7 @@ safe(() => {
     // localhost, 127.x, [::1], and '' (file: pages have no host)
     (options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost');
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
-  if (reason) return options.debug != null && console.log('cfa: skipped, ' + reason);
+  if (reason) return 'debug' in options && console.log('cfa: skipped, ' + reason);
   (w.cfa = safe(command) as Cfa).l = 1;
   queue = store('cfa_q') || [];
   queued.map((args) => w.cfa!(...args));
@@ -214,7 +210,7 @@ safe(() => {
   });
   visibility();
   flush();
-  if (options.noAuto != null) return;
+  if ('noAuto' in options) return;
   // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them (the
   // other two target the window itself, where the phase makes no difference).
   on(

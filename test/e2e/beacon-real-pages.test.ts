@@ -1,0 +1,268 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { WireEvent } from '../../shared/wire.ts';
+import { RECORD_KINDS, type RecordKind } from '../../storage/schema.ts';
+import { kindFile, utcDay } from '../../storage/day-files.ts';
+import { CHROME_UA, tempDir } from '../helpers.ts';
+import { startServer, type RunningServer } from '../server-process.ts';
+import { launchChromium, servePages, visitorContext } from './chromium.ts';
+
+// Pages built the way real sites write them, in real Chromium against the real collector: one
+// browser, one collector, one page server, a site name per test so each test reads only its own
+// records. Each test asserts the exact requests the beacon sent, the records the collector
+// stored, and that the page's own behaviour (its handlers, navigation, forms) is unchanged.
+// The tag loads through a recording proxy in front of the collector: requests sent while a page
+// unloads (pagehide) never show in the browser's own network events.
+
+let browser: Browser;
+let server: RunningServer;
+let dir: string;
+let cleanup: () => Promise<void>;
+/** The page server's routes; tests add theirs, the server reads them per request. */
+const routes: Record<string, string> = {};
+let site: Awaited<ReturnType<typeof servePages>>;
+/** Every POST /api/event the proxy passed on: its events and the collector's status. */
+const posted: { events: WireEvent[]; status: number; dropped?: string }[] = [];
+let proxy: Server;
+let proxyUrl: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  server = await startServer({ ANALYTICS_DATA_DIR: dir, ANALYTICS_RATE_LIMIT: '0' });
+  browser = await launchChromium();
+  site = await servePages(routes);
+  proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'user-agent', 'origin', 'referer', 'accept-language'])
+      if (req.headers[name]) headers[name] = String(req.headers[name]);
+    // A beacon sent while the page unloads leaves without the context's user-agent override, as
+    // HeadlessChrome, which the collector rightly drops as a bot; a real visitor's browser sends
+    // its one user-agent on every request.
+    if (headers['user-agent']?.includes('HeadlessChrome')) headers['user-agent'] = CHROME_UA;
+    const answer = await fetch(server.url + req.url, {
+      method: req.method,
+      headers,
+      body: req.method === 'POST' ? body : undefined,
+    });
+    if (req.method === 'POST' && req.url === '/api/event') {
+      const parsed = JSON.parse(body.toString()) as WireEvent | WireEvent[];
+      posted.push({
+        events: Array.isArray(parsed) ? parsed : [parsed],
+        status: answer.status,
+        dropped: answer.headers.get('x-cfa-dropped') ?? undefined,
+      });
+    }
+    const out: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (name !== 'content-encoding' && name !== 'content-length' && name !== 'transfer-encoding')
+        out[name] = value;
+    });
+    res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await new Promise((resolve) => proxy?.close(resolve));
+  await server?.stop();
+  await cleanup?.();
+});
+
+/** The tag as a site writes it, for the site `name`; `attrs` adds attributes (async, data-hash…). */
+const tag = (name: string, attrs = '') =>
+  `<script src="${proxyUrl}/beacon.js" data-site="${name}" data-allow-localhost ${attrs}></script>`;
+
+interface Visit {
+  page: Page;
+  context: BrowserContext;
+  /** waits until `count` requests for the site were answered (and a little longer, to catch extra ones) */
+  sent(count: number): Promise<WireEvent[][]>;
+  /** the collector's answer to each request so far (with the drop reason of a 204) */
+  statuses(): (number | string)[];
+}
+
+/** Opens `path` (served as `html`) in a fresh visitor context; `name` is the page's data-site. */
+async function visit(name: string, path: string, html: string, query = ''): Promise<Visit> {
+  routes[path] = html;
+  const context = await visitorContext(browser);
+  // Other hosts (share intents, outbound links, popups) are answered locally, never fetched.
+  await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) =>
+    route.fulfill({ body: 'ok', contentType: 'text/plain' }),
+  );
+  // Tabs opened by target=_blank, middle and ctrl clicks are not part of the test.
+  const page = await context.newPage();
+  context.on('page', (opened) => void (opened !== page && opened.close()));
+  page.on('download', (download) => void download.cancel().catch(() => undefined));
+  await page.goto(`${site.url}${path}${query}`);
+  const mine = () => posted.filter((p) => p.events.every((e) => e.s === name));
+  const sent = async (count: number) => {
+    for (let i = 0; i < 200 && mine().length < count; i++) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 250));
+    return mine().map((p) => p.events);
+  };
+  return {
+    page,
+    context,
+    sent,
+    statuses: () => mine().map((p) => (p.dropped ? `${p.status} ${p.dropped}` : p.status)),
+  };
+}
+
+/** Closes the page (pagehide sends its engagement) and its context. */
+async function leave(v: Visit): Promise<void> {
+  await v.page.close({ runBeforeUnload: true });
+  await v.context.close();
+}
+
+async function records(kind: RecordKind, name: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(kindFile(dir, utcDay(Date.now()), kind), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((r) => r.site === name);
+}
+
+/** Every record stored for the site `name`, once `count` of them are there, in kind order. */
+async function stored(name: string, count: number): Promise<Record<string, unknown>[]> {
+  let all: Record<string, unknown>[] = [];
+  for (let i = 0; i < 200; i++) {
+    all = [];
+    for (const kind of RECORD_KINDS) all.push(...(await records(kind, name)));
+    if (all.length >= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // A little longer, so a record stored twice would show.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  all = [];
+  for (const kind of RECORD_KINDS) all.push(...(await records(kind, name)));
+  return all;
+}
+
+/** The fields of a stored record a test looks at (empty ones are not stored at all). */
+const brief = ({ kind, path, name, link, props, referrer, engaged_ms }: Record<string, unknown>) => ({
+  kind,
+  path,
+  ...(name ? { name } : {}),
+  ...(link ? { link } : {}),
+  ...(props ? { props } : {}),
+  ...(referrer ? { referrer } : {}),
+  ...(engaged_ms ? { engaged: true } : {}),
+});
+
+/** A request's events without the fields that vary from run to run (port, age, timing). */
+const plain = (requests: WireEvent[][]) =>
+  requests.map((events) =>
+    events.map(({ g: _g, d, x: _x, ...e }) => ({
+      ...e,
+      u: e.u.replace(site.url, ''),
+      ...(e.l ? { l: e.l.replace(site.url, '') } : {}),
+      ...(d !== undefined ? { d: d > 0 } : {}),
+    })),
+  );
+
+describe('the beacon on real-world pages, in Chromium against the real collector', () => {
+  it('the tag included twice (a CMS template and a tag manager) counts everything once', async () => {
+    const name = 'twice.example';
+    const v = await visit(
+      name,
+      '/twice',
+      `<!doctype html><head>${tag(name)}</head><body>
+        <a id="out" href="https://other.example.org/docs">Docs</a>
+        <button id="spa" onclick="history.pushState({}, '', '/twice/next')">Next</button>
+        ${tag(name)}</body>`,
+    );
+    await v.sent(1);
+    await v.page.click('#spa');
+    await v.sent(2);
+    // An outbound link without target: the page leaves, as it would without the beacon.
+    await v.page.click('#out');
+    await v.page.waitForURL('https://other.example.org/docs');
+    expect(plain(await v.sent(4))).toEqual([
+      [{ k: 'p', s: name, u: '/twice', r: '' }],
+      [
+        { k: 'e', s: name, u: '/twice', d: true },
+        { k: 'p', s: name, u: '/twice/next', r: '' },
+      ],
+      [{ k: 'c', s: name, u: '/twice/next', p: {}, l: 'https://other.example.org/docs', q: false }],
+      [{ k: 'e', s: name, u: '/twice/next', d: true }],
+    ]);
+    await leave(v);
+    expect(v.statuses()).toEqual([202, 202, 202, 202]);
+    expect((await stored(name, 5)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/twice' },
+      { kind: 'pageview', path: '/twice/next' },
+      { kind: 'engagement', path: '/twice', engaged: true },
+      { kind: 'engagement', path: '/twice/next', engaged: true },
+      { kind: 'action', path: '/twice/next', name: 'outbound_link', link: 'https://other.example.org/docs' },
+    ]);
+  });
+
+  it('nested tagged elements: the innermost tag wins, and a link inside a tag is its target', async () => {
+    const name = 'nested.example';
+    const v = await visit(
+      name,
+      '/login',
+      `<!doctype html><title>Log in</title>
+        <section data-cfa-event="login_area">
+          <div data-cfa-event="reset_password" data-cfa-prop-place="form">
+            <a id="reset" href="https://accounts.example.org/reset?email=a%40b.c">Forgot your password?</a>
+          </div>
+          <button id="area">Somewhere in the area</button>
+          <button id="empty" data-cfa-event="">Untagged, really</button>
+          <button id="noshare" data-share="">Share, unnamed</button>
+        </section>
+        <script>window.clicks = 0; document.addEventListener('click', () => clicks++);</script>
+        ${tag(name)}`,
+    );
+    await v.sent(1);
+    await v.page.click('#area');
+    await v.sent(2);
+    // The nearest tag decides: an empty one names nothing, so nothing is sent (and the
+    // collector, which would refuse a click without a name or a link, never sees one).
+    await v.page.click('#empty');
+    await v.page.click('#noshare');
+    expect(await v.page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(3);
+    await v.page.click('#reset');
+    await v.page.waitForURL(/accounts\.example\.org/);
+    expect(plain(await v.sent(4))).toEqual([
+      [{ k: 'p', s: name, u: '/login', r: '' }],
+      [{ k: 'c', s: name, u: '/login', p: { cfaEvent: 'login_area' }, q: false }],
+      [
+        {
+          k: 'c',
+          s: name,
+          u: '/login',
+          p: { cfaEvent: 'reset_password', cfaPropPlace: 'form' },
+          l: 'https://accounts.example.org/reset?email=a%40b.c',
+          q: false,
+        },
+      ],
+      [{ k: 'e', s: name, u: '/login', d: true }],
+    ]);
+    await leave(v);
+    expect(v.statuses()).toEqual([202, 202, 202, 202]);
+    expect((await stored(name, 4)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/login' },
+      { kind: 'engagement', path: '/login', engaged: true },
+      { kind: 'action', path: '/login', name: 'login_area' },
+      {
+        kind: 'action',
+        path: '/login',
+        name: 'reset_password',
+        // The query string (here an email address) is never kept.
+        link: 'https://accounts.example.org/reset',
+        props: { place: 'form' },
+      },
+    ]);
+  });
+});
