@@ -117,9 +117,10 @@ async function visit(name: string, path: string, html: string, query = ''): Prom
   };
 }
 
-/** Closes the page (pagehide sends its engagement) and its context. */
-async function leave(v: Visit): Promise<void> {
+/** Closes the page (pagehide sends its engagement) and its context; resolves once the site's `requests` requests were answered. */
+async function leave(v: Visit, requests: number): Promise<void> {
   await v.page.close({ runBeforeUnload: true });
+  await v.sent(requests);
   await v.context.close();
 }
 
@@ -196,7 +197,7 @@ describe('the beacon on real-world pages, in Chromium against the real collector
       [{ k: 'c', s: name, u: '/twice/next', p: {}, l: 'https://other.example.org/docs', q: false }],
       [{ k: 'e', s: name, u: '/twice/next', d: true }],
     ]);
-    await leave(v);
+    await leave(v, 4);
     expect(v.statuses()).toEqual([202, 202, 202, 202]);
     expect((await stored(name, 5)).map(brief)).toEqual([
       { kind: 'pageview', path: '/twice' },
@@ -249,7 +250,7 @@ describe('the beacon on real-world pages, in Chromium against the real collector
       ],
       [{ k: 'e', s: name, u: '/login', d: true }],
     ]);
-    await leave(v);
+    await leave(v, 4);
     expect(v.statuses()).toEqual([202, 202, 202, 202]);
     expect((await stored(name, 4)).map(brief)).toEqual([
       { kind: 'pageview', path: '/login' },
@@ -263,6 +264,111 @@ describe('the beacon on real-world pages, in Chromium against the real collector
         link: 'https://accounts.example.org/reset',
         props: { place: 'form' },
       },
+    ]);
+  });
+
+  it('links inside an <svg>, SVG icons in links, target=_blank, middle and ctrl clicks', async () => {
+    const name = 'svg.example';
+    const v = await visit(
+      name,
+      '/contact',
+      `<!doctype html><title>Contact</title>
+        <svg width="200" height="60"><a id="map" href="https://maps.example.org/place/1" target="_blank">
+          <rect width="200" height="60" fill="teal"></rect></a></svg>
+        <a id="gh" href="https://github.com/cloudface" target="_blank" rel="noopener">
+          <svg width="40" height="40"><path id="gh-icon" d="M0 0h40v40H0z"></path></svg></a>
+        <a id="docs" href="https://docs.example.org/">Docs</a>
+        ${tag(name)}`,
+    );
+    const popups: string[] = [];
+    v.context.on('page', (p) => popups.push('tab'));
+    await v.sent(1);
+    await v.page.click('#map');
+    await v.sent(2);
+    await v.page.click('#gh-icon');
+    await v.sent(3);
+    await v.page.click('#docs', { button: 'middle' });
+    await v.sent(4);
+    await v.page.click('#docs', { modifiers: ['Control'] });
+    await v.sent(5);
+    // A right-click is no click on the link.
+    await v.page.click('#docs', { button: 'right' });
+    const link = (l: string) => [{ k: 'c', s: name, u: '/contact', p: {}, l, q: false }];
+    expect(plain(await v.sent(5))).toEqual([
+      [{ k: 'p', s: name, u: '/contact', r: '' }],
+      link('https://maps.example.org/place/1'),
+      link('https://github.com/cloudface'),
+      link('https://docs.example.org/'),
+      link('https://docs.example.org/'),
+    ]);
+    // Every click still did what it does without the beacon: four new tabs, this page stayed.
+    expect(popups).toHaveLength(4);
+    expect(v.page.url()).toBe(`${site.url}/contact`);
+    await leave(v, 6);
+    expect(v.statuses()).toEqual([202, 202, 202, 202, 202, 202]);
+    expect((await stored(name, 6)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/contact' },
+      { kind: 'engagement', path: '/contact', engaged: true },
+      { kind: 'action', path: '/contact', name: 'outbound_link', link: 'https://maps.example.org/place/1' },
+      { kind: 'action', path: '/contact', name: 'outbound_link', link: 'https://github.com/cloudface' },
+      { kind: 'action', path: '/contact', name: 'outbound_link', link: 'https://docs.example.org/' },
+      { kind: 'action', path: '/contact', name: 'outbound_link', link: 'https://docs.example.org/' },
+    ]);
+  });
+
+  it('downloads, query strings, QR codes and share buttons', async () => {
+    const name = 'files.example';
+    routes['/files/report.pdf'] = 'not really a pdf';
+    const v = await visit(
+      name,
+      '/reports',
+      `<!doctype html><title>Reports</title>
+        <a id="pdf" href="/files/report.pdf?v=3&amp;token=secret" download>Report</a>
+        <a id="page" href="/reports?page=2">Next page</a>
+        <a id="qr" download="cloudface-QR.png" href="data:image/png;base64,iVBORw0KGgo="><img alt="code" src="data:image/png;base64,iVBORw0KGgo="></a>
+        <button id="copy" data-share="copy" data-share-link="https://files.example/s/abc">Copy link</button>
+        <script>document.getElementById('copy').onclick = () => (window.copied = true);</script>
+        ${tag(name)}`,
+    );
+    await v.sent(1);
+    await v.page.click('#pdf');
+    await v.sent(2);
+    await v.page.click('#qr');
+    await v.sent(3);
+    await v.page.click('#copy');
+    await v.sent(4);
+    // A same-site page link is no event, even with a query string.
+    await v.page.click('#page');
+    await v.page.waitForURL(/page=2/);
+    expect(plain(await v.sent(5))).toEqual([
+      [{ k: 'p', s: name, u: '/reports', r: '' }],
+      [{ k: 'c', s: name, u: '/reports', p: {}, l: '/files/report.pdf?v=3&token=secret', q: false }],
+      [{ k: 'c', s: name, u: '/reports', p: {}, l: 'data:image/png;base64,iVBORw0KGgo=', q: true }],
+      [
+        {
+          k: 'c',
+          s: name,
+          u: '/reports',
+          p: { share: 'copy', shareLink: 'https://files.example/s/abc' },
+          q: false,
+        },
+      ],
+      // Leaving for the next page: this page's engagement, then the next page's own view.
+      [{ k: 'e', s: name, u: '/reports', d: true }],
+      [{ k: 'p', s: name, u: '/reports?page=2', r: `${site.url}/reports` }],
+    ]);
+    expect(await v.page.evaluate(() => (window as unknown as { copied?: boolean }).copied)).toBe(undefined);
+    await leave(v, 7);
+    expect(v.statuses()).toEqual([202, 202, 202, 202, 202, 202, 202]);
+    const records = (await stored(name, 7)).map(brief);
+    expect(records).toEqual([
+      { kind: 'pageview', path: '/reports' },
+      { kind: 'pageview', path: '/reports' },
+      { kind: 'engagement', path: '/reports', engaged: true },
+      { kind: 'engagement', path: '/reports', engaged: true },
+      { kind: 'action', path: '/reports', name: 'file_download', link: `${site.url}/files/report.pdf` },
+      { kind: 'share', path: '/reports', name: 'qr', link: `${site.url}/reports` },
+      { kind: 'share', path: '/reports', name: 'copy', link: 'https://files.example/s/abc' },
     ]);
   });
 });
