@@ -281,7 +281,7 @@ describe('the beacon on real-world pages, in Chromium against the real collector
         ${tag(name)}`,
     );
     const popups: string[] = [];
-    v.context.on('page', (p) => popups.push('tab'));
+    v.context.on('page', () => popups.push('tab'));
     await v.sent(1);
     await v.page.click('#map');
     await v.sent(2);
@@ -370,5 +370,272 @@ describe('the beacon on real-world pages, in Chromium against the real collector
       { kind: 'share', path: '/reports', name: 'qr', link: `${site.url}/reports` },
       { kind: 'share', path: '/reports', name: 'copy', link: 'https://files.example/s/abc' },
     ]);
+  });
+
+  it('a form: the tagged submit button counts, by click or Enter, and the form still submits', async () => {
+    const name = 'form.example';
+    routes['/thanks'] = `<!doctype html><title>Thanks</title>${tag(name)}`;
+    const v = await visit(
+      name,
+      '/signup',
+      `<!doctype html><title>Sign up</title>
+        <form action="/thanks" method="get" onsubmit="sessionStorage.submitted = (+sessionStorage.submitted || 0) + 1">
+          <input id="email" name="email" type="email" required>
+          <button id="go" type="submit" data-cfa-event="signup" data-cfa-prop-plan="pro">Sign up</button>
+        </form>
+        ${tag(name)}`,
+    );
+    await v.sent(1);
+    // Invalid (empty required field): the browser blocks the submit, the click still counts.
+    await v.page.click('#go');
+    await v.sent(2);
+    expect(v.page.url()).toBe(`${site.url}/signup`);
+    await v.page.fill('#email', 'ann@example.org');
+    // Enter in a field submits the form through a click on its submit button.
+    await v.page.press('#email', 'Enter');
+    await v.page.waitForURL(/\/thanks/);
+    const signup = [
+      { k: 'c', s: name, u: '/signup', p: { cfaEvent: 'signup', cfaPropPlan: 'pro' }, q: false },
+    ];
+    expect(plain(await v.sent(5))).toEqual([
+      [{ k: 'p', s: name, u: '/signup', r: '' }],
+      signup,
+      signup,
+      [{ k: 'e', s: name, u: '/signup', d: true }],
+      [{ k: 'p', s: name, u: '/thanks?email=ann%40example.org', r: `${site.url}/signup` }],
+    ]);
+    expect(await v.page.evaluate(() => sessionStorage.submitted)).toBe('1');
+    await leave(v, 6);
+    expect(v.statuses()).toEqual([202, 202, 202, 202, 202, 202]);
+    expect((await stored(name, 6)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/signup' },
+      // The stored path never keeps the query (here an email address).
+      { kind: 'pageview', path: '/thanks' },
+      { kind: 'engagement', path: '/signup', engaged: true },
+      { kind: 'engagement', path: '/thanks', engaged: true },
+      { kind: 'action', path: '/signup', name: 'signup', props: { plan: 'pro' } },
+      { kind: 'action', path: '/signup', name: 'signup', props: { plan: 'pro' } },
+    ]);
+  });
+
+  it('web components: links and tags inside shadow roots, and a tagged host of a closed one', async () => {
+    const name = 'shadow.example';
+    const v = await visit(
+      name,
+      '/shop',
+      `<!doctype html><title>Shop</title>
+        <site-footer></site-footer>
+        <buy-button data-cfa-event="buy" data-cfa-prop-sku="A1"></buy-button>
+        <script>
+          customElements.define('site-footer', class extends HTMLElement {
+            connectedCallback() {
+              this.attachShadow({ mode: 'open' }).innerHTML =
+                '<a id="gh" href="https://github.com/cloudface" target="_blank">GitHub</a>' +
+                '<button id="news" data-cfa-event="newsletter">Subscribe</button>';
+            }
+          });
+          customElements.define('buy-button', class extends HTMLElement {
+            connectedCallback() {
+              const root = this.attachShadow({ mode: 'closed' });
+              root.innerHTML = '<button>Buy</button>';
+              root.firstChild.onclick = () => (window.bought = true);
+            }
+          });
+        </script>
+        ${tag(name)}`,
+    );
+    await v.sent(1);
+    await v.page.locator('site-footer #gh').click();
+    await v.sent(2);
+    await v.page.locator('site-footer #news').click();
+    await v.sent(3);
+    await v.page.locator('buy-button').click();
+    expect(plain(await v.sent(4))).toEqual([
+      [{ k: 'p', s: name, u: '/shop', r: '' }],
+      [{ k: 'c', s: name, u: '/shop', p: {}, l: 'https://github.com/cloudface', q: false }],
+      [{ k: 'c', s: name, u: '/shop', p: { cfaEvent: 'newsletter' }, q: false }],
+      [{ k: 'c', s: name, u: '/shop', p: { cfaEvent: 'buy', cfaPropSku: 'A1' }, q: false }],
+    ]);
+    expect(await v.page.evaluate(() => (window as unknown as { bought?: boolean }).bought)).toBe(true);
+    await leave(v, 5);
+    expect(v.statuses()).toEqual([202, 202, 202, 202, 202]);
+    expect((await stored(name, 5)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/shop' },
+      { kind: 'engagement', path: '/shop', engaged: true },
+      { kind: 'action', path: '/shop', name: 'outbound_link', link: 'https://github.com/cloudface' },
+      { kind: 'action', path: '/shop', name: 'newsletter' },
+      { kind: 'action', path: '/shop', name: 'buy', props: { sku: 'A1' } },
+    ]);
+  });
+
+  it('iframes: clicks inside an embedded page are its own, the page counts once', async () => {
+    const name = 'frame.example';
+    routes['/embed'] =
+      `<!doctype html><a id="inner" href="https://video.example.org/watch" target="_blank">Watch</a>`;
+    const v = await visit(
+      name,
+      '/watch',
+      `<!doctype html><title>Watch</title>
+        <iframe id="player" src="/embed" width="300" height="100"></iframe>
+        <a id="out" href="https://video.example.org/channel" target="_blank">Channel</a>
+        ${tag(name)}`,
+    );
+    await v.sent(1);
+    await v.page.frameLocator('#player').locator('#inner').click();
+    await v.page.click('#out');
+    expect(plain(await v.sent(2))).toEqual([
+      [{ k: 'p', s: name, u: '/watch', r: '' }],
+      [{ k: 'c', s: name, u: '/watch', p: {}, l: 'https://video.example.org/channel', q: false }],
+    ]);
+    await leave(v, 3);
+    expect(v.statuses()).toEqual([202, 202, 202]);
+    expect((await stored(name, 3)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/watch' },
+      { kind: 'engagement', path: '/watch', engaged: true },
+      { kind: 'action', path: '/watch', name: 'outbound_link', link: 'https://video.example.org/channel' },
+    ]);
+  });
+
+  it("a framework's router: pushState with the same path, replaceState on load, hash links, back", async () => {
+    const name = 'spa.example';
+    const v = await visit(
+      name,
+      '/app',
+      `<!doctype html><head>${tag(name)}</head><title>App</title>
+        <nav>
+          <a id="inbox" href="/app/inbox">Inbox</a>
+          <a id="filter" href="/app/inbox?unread=1">Unread</a>
+          <a id="top" href="#top">Top</a>
+        </nav>
+        <script>
+          // Like a router: on load it rewrites the URL without the campaign parameters, then
+          // handles every in-app link with pushState (often with the URL it is already on).
+          history.replaceState({ app: 1 }, '', location.pathname);
+          history.replaceState({ app: 1 }, '', location.pathname);
+          document.addEventListener('click', (e) => {
+            const a = e.target.closest('a[href^="/app"]');
+            if (!a) return;
+            e.preventDefault();
+            history.pushState({}, '', a.getAttribute('href'));
+            history.pushState({}, '', a.getAttribute('href'));
+            window.routed = (window.routed || 0) + 1;
+          });
+        </script>`,
+      '?utm_source=newsletter&utm_medium=email',
+    );
+    await v.sent(1);
+    await v.page.click('#inbox');
+    await v.sent(2);
+    await v.page.click('#filter');
+    await v.page.click('#top');
+    // Back to the start in one step (each in-app link left two entries): one popstate.
+    await v.page.evaluate(() => history.go(-5));
+    await v.page.waitForFunction(() => location.pathname === '/app');
+    expect(await v.page.evaluate(() => (window as unknown as { routed: number }).routed)).toBe(2);
+    expect(plain(await v.sent(3))).toEqual([
+      [{ k: 'p', s: name, u: '/app?utm_source=newsletter&utm_medium=email', r: '' }],
+      [
+        { k: 'e', s: name, u: '/app', d: true },
+        { k: 'p', s: name, u: '/app/inbox', r: '' },
+      ],
+      [
+        { k: 'e', s: name, u: '/app/inbox', d: true },
+        { k: 'p', s: name, u: '/app', r: '' },
+      ],
+    ]);
+    await leave(v, 4);
+    expect(v.statuses()).toEqual([202, 202, 202, 202]);
+    const records = await stored(name, 6);
+    expect(records.map(brief)).toEqual([
+      { kind: 'pageview', path: '/app' },
+      { kind: 'pageview', path: '/app/inbox' },
+      { kind: 'pageview', path: '/app' },
+      { kind: 'engagement', path: '/app', engaged: true },
+      { kind: 'engagement', path: '/app/inbox', engaged: true },
+      { kind: 'engagement', path: '/app', engaged: true },
+    ]);
+    expect(records[0]).toMatchObject({ utm_source: 'newsletter', utm_medium: 'email', channel: 'email' });
+  });
+
+  it('<base href>: relative links resolve as the browser resolves them', async () => {
+    const name = 'base.example';
+    const v = await visit(
+      name,
+      '/docs/',
+      `<!doctype html><head><base href="/static/v2/">${tag(name)}</head>
+        <a id="guide" href="guide.pdf" download>Guide</a>
+        <a id="cdn" href="https://cdn.example.org/" target="_blank">CDN</a>
+        <a id="rel" href="intro">Intro</a>`,
+    );
+    await v.sent(1);
+    await v.page.click('#guide');
+    await v.sent(2);
+    await v.page.click('#rel');
+    await v.page.waitForURL(/static\/v2\/intro/);
+    expect(plain(await v.sent(3))).toEqual([
+      [{ k: 'p', s: name, u: '/docs/', r: '' }],
+      [{ k: 'c', s: name, u: '/docs/', p: {}, l: '/static/v2/guide.pdf', q: false }],
+      [{ k: 'e', s: name, u: '/docs/', d: true }],
+    ]);
+    await leave(v, 3);
+    expect(v.statuses()).toEqual([202, 202, 202]);
+    expect((await stored(name, 3)).map(brief)).toEqual([
+      { kind: 'pageview', path: '/docs/' },
+      { kind: 'engagement', path: '/docs/', engaged: true },
+      { kind: 'action', path: '/docs/', name: 'file_download', link: `${site.url}/static/v2/guide.pdf` },
+    ]);
+  });
+
+  it.each([
+    ['in <head> without defer', (t: string) => `<head>${t}</head><body>BODY</body>`],
+    ['at the end of <body>', (t: string) => `<body>BODY${t}</body>`],
+    ['with defer', (t: string) => `<head>${t.replace('<script ', '<script defer ')}</head><body>BODY</body>`],
+    ['with async', (t: string) => `<head>${t.replace('<script ', '<script async ')}</head><body>BODY</body>`],
+    [
+      'injected by another script (a tag manager)',
+      (t: string) => {
+        const src = /src="([^"]+)"/.exec(t)![1];
+        const siteName = /data-site="([^"]+)"/.exec(t)![1];
+        return `<head><script>
+            (function (d) {
+              var s = d.createElement('script');
+              s.async = true;
+              s.src = ${JSON.stringify(src)};
+              s.setAttribute('data-site', ${JSON.stringify(siteName)});
+              s.setAttribute('data-allow-localhost', '');
+              d.head.appendChild(s);
+            })(document);
+          </script></head><body>BODY</body>`;
+      },
+    ],
+  ])('the tag %s: one page view, scroll depth, clicks and engagement', async (where, place) => {
+    const name = `tag-${where.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}.example`.slice(0, 60);
+    const v = await visit(
+      name,
+      '/article',
+      `<!doctype html><title>Article</title>` +
+        place(tag(name)).replace(
+          'BODY',
+          `<h1>Article</h1><div style="height: 3000px"></div>
+           <a id="src" href="https://source.example.org/paper" target="_blank">Source</a>`,
+        ),
+    );
+    await v.sent(1);
+    await v.page.mouse.wheel(0, 5000);
+    await v.page.waitForFunction(() => scrollY > 1000);
+    await v.page.click('#src');
+    expect(plain(await v.sent(2))).toEqual([
+      [{ k: 'p', s: name, u: '/article', r: '' }],
+      [{ k: 'c', s: name, u: '/article', p: {}, l: 'https://source.example.org/paper', q: false }],
+    ]);
+    await leave(v, 3);
+    expect(v.statuses()).toEqual([202, 202, 202]);
+    const records = await stored(name, 3);
+    expect(records.map(brief)).toEqual([
+      { kind: 'pageview', path: '/article' },
+      { kind: 'engagement', path: '/article', engaged: true },
+      { kind: 'action', path: '/article', name: 'outbound_link', link: 'https://source.example.org/paper' },
+    ]);
+    expect(records[1]!.scroll).toBe(100);
   });
 });
