@@ -177,10 +177,17 @@ describe('the beacon on real-world pages, in Chromium against the real collector
     const v = await visit(
       name,
       '/twice',
-      `<!doctype html><head>${tag(name)}</head><body>
+      // The theme's copy in <head> (deferred), and a tag manager's, injected at the end of <body>.
+      `<!doctype html><head>${tag(name, 'defer')}</head><body>
         <a id="out" href="https://other.example.org/docs">Docs</a>
         <button id="spa" onclick="history.pushState({}, '', '/twice/next')">Next</button>
-        ${tag(name)}</body>`,
+        <script>
+          var s = document.createElement('script');
+          s.src = ${JSON.stringify(`${proxyUrl}/beacon.js`)};
+          s.dataset.site = ${JSON.stringify(name)};
+          s.dataset.allowLocalhost = '';
+          document.body.appendChild(s);
+        </script></body>`,
     );
     await v.sent(1);
     await v.page.click('#spa');
