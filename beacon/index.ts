@@ -12,7 +12,6 @@ type Cfa = ((...args: any[]) => unknown) & { q?: unknown[][]; l?: 1 };
 type Pending = WireEvent & { g: number };
 
 const w = window as Window & { cfa?: Cfa };
-const d = document;
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
 const L = location;
 
@@ -33,7 +32,7 @@ let depth = 0;
 let path: string | undefined;
 // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
 // is where the visitor already was, not where they came from.
-let referrer = d.referrer;
+let referrer = document.referrer;
 
 /** Wraps a function so that an error inside the beacon never reaches the host page. */
 const safe =
@@ -92,8 +91,9 @@ const count = (run: unknown) => {
 /** Records the deepest point of the page seen so far, in percent of its height. */
 const scrolled = () => {
   // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
-  // defer runs before <body> exists), into 0; the body can end above the viewport.
-  depth = Math.max(depth, Math.min(100, ((100 * (scrollY + innerHeight)) / d.body?.scrollHeight!) | 0));
+  // defer runs before <body> exists), into 0. A body ending above the viewport gives more than
+  // 100, which the collector caps.
+  depth = Math.max(depth, ((100 * (scrollY + innerHeight)) / document.body?.scrollHeight!) | 0);
 };
 
 /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
@@ -130,28 +130,33 @@ const hidden = () => {
  * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
  * hidden until it is activated.
  */
-const visibility = () => (d.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview()));
+const visibility = () => (document.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview()));
 
 // --- Clicks --------------------------------------------------------------------------------
-
-// A QR download: an a[download] whose file name or image mentions it (:has is in every target browser).
-const QR = '[download*="qr" i],[download]:has([alt*="qr" i])';
 
 /**
  * A click on a tagged element (data-cfa-event), a share (data-share, a QR download) or a link
  * leaving the page (another host, a mailto:/app scheme, a file) goes to the collector as it is:
  * the element's data-* attributes, its link and whether it is a QR download. The collector turns
  * it into the action, share, download or outbound link it stands for. The click itself is never
- * touched: navigation, middle-click and target=_blank work as usual. A right-click, or a click
- * on anything else, throws at `el.dataset`/`el.matches` below, which safe() swallows.
+ * touched: navigation, middle-click and target=_blank work as usual.
+ *
+ * Real pages shape this: the element and the link are looked up along the composed path, so
+ * links and tags inside open shadow roots count; the nearest tag wins over a link inside it (a
+ * "Reset password" wrapper stays that action, with the link as its target); an empty tag names
+ * nothing, so without a link worth reporting nothing is sent (the collector would refuse it); a
+ * javascript: link is no link. A right-click, or a click on nothing of the kind, throws at
+ * `.dataset` below, which safe() swallows.
  */
 const click = (e: MouseEvent) => {
-  const path = (e.button < 2 && e.composedPath()) as HTMLElement[];
+  const path = (e.button < 2 && e.composedPath()) as HTMLAnchorElement[];
   const find = (selector: string) => path.find((el) => el.matches?.(selector));
   const a = find('a[href]:not([href^="javascript:" i])');
   const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
+  // From the attribute: an SVG link's href property is an SVGAnimatedString, not a URL.
   const url = a && new URL(a.getAttribute('href')!, a.baseURI);
-  const q = find(QR);
+  // A QR download: a download link whose file name or image mentions it (:has is in every target browser).
+  const q = find('[download*="qr" i],[download]:has([alt*="qr" i])');
   if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
     emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
 };
@@ -175,15 +180,15 @@ const command = (name: unknown, arg?: unknown, props?: unknown) => {
 // Decide whether to run, replace the queue stub with the real API, replay what the page queued
 // before we loaded, then start capturing.
 safe(() => {
-  const queued = w.cfa?.q || [];
+  const stub = w.cfa;
   // currentScript points at our tag only now, never in a later callback.
-  const tag = d.currentScript as HTMLScriptElement;
+  const tag = document.currentScript as HTMLScriptElement;
   options = tag.dataset;
   api = options.api || new URL('/api/event', tag.src);
   const reason =
     // The tag included twice (a CMS template and a tag manager both adding it): the first copy
     // runs, the second would count every page view and click again.
-    (w.cfa?.l && 'twice') ||
+    (stub?.l && 'twice') ||
     (nav.webdriver && 'webdriver') ||
     (options.ignoreDnt == null && (nav.doNotTrack == '1' || nav.globalPrivacyControl) && 'dnt') ||
     (store('cfa_ignore') === true && 'cfa_ignore') ||
@@ -193,7 +198,7 @@ safe(() => {
   if (reason) return 'debug' in options && console.log('cfa: skipped, ' + reason);
   (w.cfa = safe(command) as Cfa).l = 1;
   queue = store('cfa_q') || [];
-  queued.map((args) => w.cfa!(...args));
+  stub?.q?.map((args) => w.cfa!(...args));
   // Each handler takes its own event type.
   const on = (handlers: Record<string, (e: any) => unknown>, capture?: boolean) => {
     for (const type in handlers) addEventListener(type, safe(handlers[type]!), capture);
