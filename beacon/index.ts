@@ -7,11 +7,11 @@
 // the offline queue folded in; one safe() for every try/catch; shared state in module variables.
 import type { WireDraft, WireEvent } from '../shared/wire.ts';
 
-type Cfa = ((...args: unknown[]) => void) & { q?: unknown[][] };
+/** The page's stub queues calls in `q`; the running beacon's own cfa() has `l` set. */
+type Cfa = ((...args: any[]) => unknown) & { q?: unknown[][]; l?: 1 };
 type Pending = WireEvent & { g: number };
 
 const w = window as Window & { cfa?: Cfa };
-const d = document;
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
 const L = location;
 
@@ -32,7 +32,7 @@ let depth = 0;
 let path: string | undefined;
 // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
 // is where the visitor already was, not where they came from.
-let referrer = d.referrer;
+let referrer = document.referrer;
 
 /** Wraps a function so that an error inside the beacon never reaches the host page. */
 const safe =
@@ -70,13 +70,12 @@ const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events)
 const flush = safe(() => {
   const now = Date.now();
   const list = queue.splice(0);
-  if (nav.onLine)
-    while (list[0]) {
-      const batch = list.splice(0, 25);
-      const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
-      nav.sendBeacon(api, body) ||
-        fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
-    }
+  while (nav.onLine && list[0]) {
+    const batch = list.splice(0, 25);
+    const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
+    nav.sendBeacon(api, body) ||
+      fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
+  }
   keep(list);
 });
 
@@ -91,8 +90,10 @@ const count = (run: unknown) => {
 
 /** Records the deepest point of the page seen so far, in percent of its height. */
 const scrolled = () => {
-  // |0 also turns the Infinity of an empty body into 0; the body can end above the viewport.
-  depth = Math.max(depth, Math.min(100, ((100 * (scrollY + innerHeight)) / d.body.scrollHeight) | 0));
+  // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
+  // defer runs before <body> exists), into 0. A body ending above the viewport gives more than
+  // 100, which the collector caps.
+  depth = Math.max(depth, ((100 * (scrollY + innerHeight)) / document.body?.scrollHeight!) | 0);
 };
 
 /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
@@ -104,7 +105,7 @@ const sendEngagement = (run?: unknown) => {
   ms = 0;
 };
 
-const currentPath = () => L.pathname + (options.hash != null ? L.hash : '');
+const currentPath = () => L.pathname + ('hash' in options ? L.hash : '');
 
 /** Sends a page view for the current URL, closing the previous page's engagement first. */
 const pageview = () => {
@@ -129,36 +130,35 @@ const hidden = () => {
  * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
  * hidden until it is activated.
  */
-const visibility = () => {
-  if (d.hidden) return hidden();
-  count(1);
-  if (!path && options.noAuto == null) pageview();
-};
+const visibility = () => (document.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview()));
 
 // --- Clicks --------------------------------------------------------------------------------
-
-// A QR download: an a[download] whose file name or image mentions it (:has is in every target browser).
-const QR = 'a[download*="qr" i],a[download]:has([alt*="qr" i])';
 
 /**
  * A click on a tagged element (data-cfa-event), a share (data-share, a QR download) or a link
  * leaving the page (another host, a mailto:/app scheme, a file) goes to the collector as it is:
  * the element's data-* attributes, its link and whether it is a QR download. The collector turns
  * it into the action, share, download or outbound link it stands for. The click itself is never
- * touched: navigation, middle-click and target=_blank work as usual. A right-click, or a click
- * on anything else, throws at `el.dataset`/`el.matches` below, which safe() swallows.
+ * touched: navigation, middle-click and target=_blank work as usual.
+ *
+ * Real pages shape this: the element and the link are looked up along the composed path, so
+ * links and tags inside open shadow roots count; the nearest tag wins over a link inside it (a
+ * "Reset password" wrapper stays that action, with the link as its target); an empty tag names
+ * nothing, so without a link worth reporting nothing is sent (the collector would refuse it); a
+ * javascript: link is no link. A right-click, or a click on nothing of the kind, throws at
+ * `.dataset` below, which safe() swallows.
  */
 const click = (e: MouseEvent) => {
-  const el = (e.button < 2 &&
-    (e.target as Element).closest('[data-cfa-event],[data-share],a[href]')) as HTMLAnchorElement;
-  const dataset = el.dataset;
-  const q = el.matches(QR);
-  if (
-    (dataset.cfaEvent || dataset.share || q || el.host != L.host || /\.\w+$/.test(el.pathname)) &&
-    el.protocol != 'javascript:'
-  )
-    // A data: link can be megabytes; 2,000 characters is all the collector keeps of a link.
-    emit({ k: 'c', p: dataset as Record<string, string>, l: el.href?.slice(0, 2000), q });
+  const path = (e.button < 2 && e.composedPath()) as HTMLAnchorElement[];
+  const find = (selector: string) => path.find((el) => el.matches?.(selector));
+  const a = find('a[href]:not([href^="javascript:" i])');
+  const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
+  // From the attribute: an SVG link's href property is an SVGAnimatedString, not a URL.
+  const url = a && new URL(a.getAttribute('href')!, a.baseURI);
+  // A QR download: a download link whose file name or image mentions it (:has is in every target browser).
+  const q = find('[download*="qr" i],[download]:has([alt*="qr" i])');
+  if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+    emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
 };
 
 // --- The cfa() API -------------------------------------------------------------------------
@@ -180,22 +180,25 @@ const command = (name: unknown, arg?: unknown, props?: unknown) => {
 // Decide whether to run, replace the queue stub with the real API, replay what the page queued
 // before we loaded, then start capturing.
 safe(() => {
-  const queued = w.cfa?.q || [];
+  const stub = w.cfa;
   // currentScript points at our tag only now, never in a later callback.
-  const tag = d.currentScript as HTMLScriptElement;
+  const tag = document.currentScript as HTMLScriptElement;
   options = tag.dataset;
   api = options.api || new URL('/api/event', tag.src);
   const reason =
+    // The tag included twice (a CMS template and a tag manager both adding it): the first copy
+    // runs, the second would count every page view and click again.
+    (stub?.l && 'twice') ||
     (nav.webdriver && 'webdriver') ||
     (options.ignoreDnt == null && (nav.doNotTrack == '1' || nav.globalPrivacyControl) && 'dnt') ||
     (store('cfa_ignore') === true && 'cfa_ignore') ||
     // localhost, 127.x, [::1], and '' (file: pages have no host)
     (options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost');
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
-  if (reason) return options.debug != null && console.log('cfa: skipped, ' + reason);
-  w.cfa = safe(command);
+  if (reason) return 'debug' in options && console.log('cfa: skipped, ' + reason);
+  (w.cfa = safe(command) as Cfa).l = 1;
   queue = store('cfa_q') || [];
-  queued.map((args) => w.cfa!(...args));
+  stub?.q?.map((args) => w.cfa!(...args));
   // Each handler takes its own event type.
   const on = (handlers: Record<string, (e: any) => unknown>, capture?: boolean) => {
     for (const type in handlers) addEventListener(type, safe(handlers[type]!), capture);
@@ -212,15 +215,20 @@ safe(() => {
   });
   visibility();
   flush();
-  if (options.noAuto != null) return;
-  on({
-    // Fragment navigations fire popstate too, so it also covers hash routing.
-    popstate: navigated,
-    // A page restored from the back/forward cache is a new visit to it.
-    pageshow: (e: PageTransitionEvent) => e.persisted && ((path = ''), visibility()),
-  });
-  // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them.
-  on({ click, auxclick: click }, true);
+  if ('noAuto' in options) return;
+  // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them (the
+  // other two target the window itself, where the phase makes no difference).
+  on(
+    {
+      click,
+      auxclick: click,
+      // Fragment navigations fire popstate too, so it also covers hash routing.
+      popstate: navigated,
+      // A page restored from the back/forward cache is a new visit to it.
+      pageshow: (e: PageTransitionEvent) => e.persisted && ((path = ''), visibility()),
+    },
+    true,
+  );
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];
     history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
@@ -234,11 +242,12 @@ safe(() => {
   if (share)
     nav.share = (data) => {
       const result = share.call(nav, data);
-      const record = (o: 0 | 1) => emit({ k: 's', n: 'native', l: data?.url, o });
-      result.then(
-        () => record(1),
-        () => record(0),
-      );
+      result
+        .then(
+          () => 1 as const,
+          () => 0 as const,
+        )
+        .then((o) => emit({ k: 's', n: 'native', l: data?.url, o }));
       return result;
     };
 })();

@@ -198,7 +198,17 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     health: () => ({ store: store.health(), query_index: index.status() }),
     extraRoutes: [
       analyticsRoutes(query),
-      trackRoutes({ store, clock, sites: config.sites, caps, onStored: (records) => index.add(records) }),
+      trackRoutes({
+        store,
+        clock,
+        sites: config.sites,
+        caps,
+        seenSites: async () => {
+          await queryReady;
+          return index.sites();
+        },
+        onStored: (records) => index.add(records),
+      }),
       await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
     ],
   });

@@ -34,8 +34,7 @@ export function serverRecord(
   const user = id(body.user_id, 'user_id');
   if (!session && !user) throw new QueryError('session_id or user_id is required');
   const site = body.site ?? fallbackSite;
-  if (typeof site !== 'string' || !site)
-    throw new QueryError('site is required (body or ?site=) when several sites exist');
+  if (typeof site !== 'string' || !site) throw new QueryError('site must be a site name');
   const path = body.path ?? '/';
   if (typeof path !== 'string' || !path.startsWith('/')) throw new QueryError('path must start with /');
   const name = kind === 'action' ? body.action : body.platform;

@@ -51,7 +51,7 @@ export interface WireEvent {
   p?: Record<string, WireScalar>;
   /** engaged milliseconds since the last engagement send, for 'e' */
   d?: number;
-  /** maximum scroll depth in percent (0–100), for 'e' */
+  /** maximum scroll depth in percent, for 'e'; the collector caps it at 100 (a page shorter than the window reads as more) */
   x?: number;
   /** the site's own user id, set by cfa('identify', id); null (after identify(null)) means none */
   i?: string | null;

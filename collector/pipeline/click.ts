@@ -1,7 +1,8 @@
 /**
  * Turns a beacon click ('c': the clicked element's raw data attributes, its link and a QR flag)
  * into the event it stands for, so the beacon carries none of this logic:
- * - data-cfa-event="name" → action 'a' with its data-cfa-prop-KEY attributes as props;
+ * - data-cfa-event="name" → action 'a' with its data-cfa-prop-KEY attributes as props, and the
+ *   link clicked inside (or on) the tagged element as its target;
  * - data-share="channel" (link from data-share-link, else the element's) → share 's';
  * - a QR download → share 's' on channel 'qr';
  * - any other link → 'l', classified later into a share intent, file download or outbound link.
@@ -12,7 +13,7 @@ export function expandClick(raw: unknown): unknown {
   if (!isObject(raw) || raw.k !== 'c' || !isObject(raw.p)) return raw;
   const { p: data, q, l, ...rest } = raw;
   const link = typeof data.shareLink === 'string' && data.shareLink ? data.shareLink : l;
-  if (data.cfaEvent) return { ...rest, k: 'a', n: data.cfaEvent, p: tagProps(data) };
+  if (data.cfaEvent) return { ...rest, k: 'a', n: data.cfaEvent, p: tagProps(data), l };
   if (data.share || q === true) return { ...rest, k: 's', n: data.share || 'qr', l: link };
   return { ...rest, k: 'l', l };
 }

@@ -39,15 +39,36 @@ export function classifyLinkClick(href: string, pageUrl: string): LinkClick | nu
     return null;
   }
   const web = url.protocol === 'http:' || url.protocol === 'https:';
-  // Query strings of outbound links often carry tokens or emails; the destination is enough.
-  const link = web ? url.origin + url.pathname : url.protocol;
+  const link = storedLink(url);
   if (web && FILE_LINK.test(url.pathname)) return { kind: 'action', name: 'file_download', link };
   if (url.protocol === 'data:' || url.protocol === 'blob:')
     return { kind: 'action', name: 'file_download', link };
   if (url.protocol === 'javascript:' || (web && url.host === new URL(pageUrl).host)) return null;
-  // tel:, app schemes and other sites: the visitor left the page. Only the scheme of a non-web
-  // link is kept (a tel: link is a phone number).
+  // tel:, app schemes and other sites: the visitor left the page.
   return { kind: 'action', name: 'outbound_link', link };
+}
+
+/**
+ * What is kept of a clicked link: origin and path of a web link (query strings of links often
+ * carry tokens or emails; the destination is enough), only the scheme of any other (a tel: link
+ * is a phone number), nothing of a javascript: one.
+ */
+function storedLink(url: URL): string {
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin + url.pathname;
+  return url.protocol === 'javascript:' ? '' : url.protocol;
+}
+
+/**
+ * The link of a tagged element's click (data-cfa-event on or around a link): the action's
+ * target, kept like an outbound link's; '' when there is none or it does not parse.
+ */
+export function actionLink(href: string | undefined, pageUrl: string): string {
+  if (!href) return '';
+  try {
+    return storedLink(new URL(href, pageUrl));
+  } catch {
+    return '';
+  }
 }
 
 const EMBEDDED_URL = /https?:\/\/[^\s"'<>]+/i;

@@ -1,7 +1,7 @@
 import type { WireEvent } from '../../shared/wire.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
 import type { Location } from './geo.ts';
-import { classifyLinkClick, sharedLink } from './link-click.ts';
+import { actionLink, classifyLinkClick, sharedLink } from './link-click.ts';
 import { parsePageUrl, sanitizeReferrer } from './page-url.ts';
 import { classifySource } from './referrer.ts';
 import type { Client } from './user-agent.ts';
@@ -73,6 +73,7 @@ export function toRecord(event: WireEvent, facts: RequestFacts): StoredRecord | 
       } else {
         record.name = event.n ?? '';
         record.props = event.p ?? {};
+        record.link = actionLink(event.l, event.u);
       }
       break;
     case 'share': {

@@ -42,7 +42,12 @@ const wireEvent = z
       .min(0)
       .transform((ms) => Math.min(ms, WIRE_LIMITS.maxAgeMs))
       .optional(),
-    x: z.number().min(0).max(100).optional(),
+    // The beacon leaves capping to us: a body shorter than the viewport reads as more than 100 %.
+    x: z
+      .number()
+      .min(0)
+      .transform((x) => Math.min(x, 100))
+      .optional(),
     // identify(null) sends null and a numeric id a number; both are normal beacon input.
     i: z
       .union([text(WIRE_LIMITS.maxUserId), z.number().finite(), z.null()])

@@ -6,15 +6,18 @@ import { DAY_MS } from '../../storage/query/time.ts';
 import { StoreUnavailableError, type Clock, type EventStore } from '../../storage/types.ts';
 import type { CapDrop, GrowthCaps } from '../growth-caps.ts';
 import { serverRecord } from '../track.ts';
+import { chooseSite } from '../track-site.ts';
 import { answer, json } from './analytics.ts';
 
 export interface TrackRouteDeps {
   store: EventStore;
   clock: Clock;
-  /** configured sites; with exactly one, `site` may be left out */
+  /** configured sites (ANALYTICS_SITES); with exactly one, `site` may be left out */
   sites: readonly string[];
   /** the beacon's caps: a server-side caller leaking unique names costs `overall` just the same */
   caps: GrowthCaps;
+  /** the sites the stored data holds, for calls without a site when none is configured */
+  seenSites: () => Promise<readonly string[]>;
   /** the same hook beacon ingestion calls once records are durable */
   onStored?: (records: readonly StoredRecord[]) => void;
 }
@@ -37,8 +40,12 @@ export function trackRoutes(deps: TrackRouteDeps): Hono {
   const handler = (kind: 'action' | 'share') => async (c: Context) => {
     let record: StoredRecord | null = null;
     const response = await answer(c, async () => {
-      const fallback = c.req.query('site') ?? (deps.sites.length === 1 ? deps.sites[0]! : null);
-      record = serverRecord(kind, await json(c), fallback, deps.clock());
+      const body = await json(c);
+      const named = c.req.query('site') ?? (hasSite(body) ? null : undefined);
+      // Looked up only when the call names no site: the data's sites may wait for the history load.
+      const fallback =
+        named === undefined ? chooseSite(deps.sites, deps.sites.length ? [] : await deps.seenSites()) : named;
+      record = serverRecord(kind, body, fallback, deps.clock());
       if (deps.sites.length > 0 && !deps.sites.includes(record.site))
         return c.json({ error: `site ${JSON.stringify(record.site)} is not in ANALYTICS_SITES` }, 403);
       const capped = deps.caps.admit(record);
@@ -61,4 +68,8 @@ export function trackRoutes(deps: TrackRouteDeps): Hono {
   app.post('/api/analytics/track', limit, handler('action'));
   app.post('/api/analytics/track-share', limit, handler('share'));
   return app;
+}
+
+function hasSite(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { site?: unknown }).site != null;
 }

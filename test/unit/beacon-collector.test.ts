@@ -91,9 +91,9 @@ describe('clicks (expandClick)', () => {
       { k: 'a', ...U, n: 'go', p: { mode: 'fast' } },
     ],
     [
-      'a tagged link keeps its action, not its link',
+      'a tagged link (or a link inside a tagged element) is the action, with the link as its target',
       { k: 'c', ...U, p: { cfaEvent: 'go' }, l: 'https://other.org/', q: false },
-      { k: 'a', ...U, n: 'go', p: {} },
+      { k: 'a', ...U, n: 'go', p: {}, l: 'https://other.org/' },
     ],
     [
       'a share with its own link',

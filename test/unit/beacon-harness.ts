@@ -31,6 +31,8 @@ export interface PageOptions {
   before?: (window: Window) => void;
   /** the page's clock at start, ms */
   now?: number;
+  /** how many copies of the tag the page includes (a CMS template and a tag manager both add it) */
+  copies?: number;
 }
 
 /**
@@ -86,14 +88,16 @@ export class BeaconPage {
     if (options.html) doc.body.innerHTML = options.html;
     options.before?.(window);
 
-    const script = doc.createElement('script');
-    // Sites load the beacon with src=…/beacon.js; the inline copy only pretends, so happy-dom
-    // runs it without fetching anything.
-    define(script, 'src', () => `${COLLECTOR}/beacon.js`);
-    for (const [name, value] of Object.entries(options.tag ?? { site: 'example.com' }))
-      script.setAttribute(`data-${name}`, value);
-    script.textContent = BEACON;
-    doc.head.appendChild(script);
+    for (let copy = 0; copy < (options.copies ?? 1); copy++) {
+      const script = doc.createElement('script');
+      // Sites load the beacon with src=…/beacon.js; the inline copy only pretends, so happy-dom
+      // runs it without fetching anything.
+      define(script, 'src', () => `${COLLECTOR}/beacon.js`);
+      for (const [name, value] of Object.entries(options.tag ?? { site: 'example.com' }))
+        script.setAttribute(`data-${name}`, value);
+      script.textContent = BEACON;
+      doc.head.appendChild(script);
+    }
   }
 
   private record(via: Sent['via'], url: string, body: unknown): void {

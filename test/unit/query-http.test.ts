@@ -204,7 +204,7 @@ describe('server-side tracking over HTTP', () => {
   it.each([
     ['/api/analytics/track', { site: SITE, user_id: 'x' }, 'action'],
     ['/api/analytics/track', { site: SITE, action: 'a' }, 'session_id or user_id'],
-    ['/api/analytics/track', { user_id: 'x', action: 'a' }, 'site'],
+    ['/api/analytics/track', { site: 5, user_id: 'x', action: 'a' }, 'site'],
     ['/api/analytics/track', { site: SITE, user_id: 'x', action: 'a', data: { deep: { x: 1 } } }, 'data'],
     ['/api/analytics/track', { site: SITE, user_id: 'x', action: 'a', color: 1 }, 'color'],
     [

@@ -68,13 +68,18 @@ describe('parseEventBody', () => {
       'forbidden property name',
     ],
     ['negative engaged time', JSON.stringify({ ...page, k: 'e', d: -5 }), 'd:'],
-    ['scroll over 100', JSON.stringify({ ...page, k: 'e', x: 101 }), 'x:'],
+    ['negative scroll depth', JSON.stringify({ ...page, k: 'e', x: -1 }), 'x:'],
     ['a huge number', JSON.stringify({ ...page, k: 'e', d: 1e300 }), 'd:'],
     ['a bad event inside a batch', JSON.stringify([page, { ...page, u: 'nope' }]), 'event[1].u:'],
   ])('rejects %s with a message naming the field', (_name, body, message) => {
     const result = parseEventBody(body);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain(message);
+  });
+
+  it('caps scroll depth at 100 (the beacon leaves it to us: a page shorter than the window reads as more)', () => {
+    const result = parseEventBody(JSON.stringify({ ...page, k: 'e', d: 5, x: 250 }));
+    expect(result).toMatchObject({ ok: true, events: [{ x: 100 }] });
   });
 
   it('never lets a __proto__ prop touch Object.prototype', () => {

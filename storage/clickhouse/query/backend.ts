@@ -57,6 +57,14 @@ export class ClickHouseQueryBackend implements QueryBackend {
     return this.start();
   }
   add(_records: readonly StoredRecord[]): void {}
+  /** Distinct sites of the stored events (at most 100: enough to choose from or to tell one from several). */
+  async sites(): Promise<string[]> {
+    const found = await rows<{ site: string }>(
+      this.conn,
+      sql`SELECT DISTINCT site FROM ${this.table} LIMIT 100`,
+    );
+    return found.map((r) => r.site);
+  }
   retain(_keep: (record: StoredRecord) => boolean): void {}
 
   query: QueryBackend['query'] = (q) => aggregate(this.conn, this.table, this.sessions, q);

@@ -76,6 +76,11 @@ export class MemoryBackend implements QueryBackend {
     this.stopped = true;
   }
 
+  /** Every site the index holds records of (after erasure and purges, only those still stored). */
+  async sites(): Promise<string[]> {
+    return this.index.cols.dicts.site.values.slice(1);
+  }
+
   version(): number {
     return this.index.version;
   }
