@@ -9,7 +9,7 @@ import { serializeRecord, type StoredRecord } from '../../storage/schema.ts';
 import { csvHeader, csvLine } from '../csv.ts';
 import { cliConfig } from '../data-dir.ts';
 import { interruptible } from '../interrupt.ts';
-import { listDays, readRecords, type ReadCounters } from '../read-events.ts';
+import { listDays, readRecords, reportUnreadable, type ReadCounters } from '../read-events.ts';
 import { parseTimeRange } from '../time-range.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -104,6 +104,7 @@ async function exportEvents(options: ExportOptions): Promise<void> {
     console.error(`Exported ${records} records from ${days.length} day(s) to ${options.out}.`);
   }
   if (counters.corrupt > 0) console.error(`Skipped ${counters.corrupt} corrupt line(s).`);
+  reportUnreadable(counters);
   if (stop.signal.aborted) process.exitCode = 130;
 }
 
