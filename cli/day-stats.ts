@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { RECORD_KINDS, type RecordKind } from '../storage/schema.ts';
 import { dayFiles } from './read-events.ts';
+import { gunzipped } from '../storage/line-reader.ts';
 import { isUnreadableFile } from '../storage/unreadable-files.ts';
 
 export interface DayStats {
@@ -37,18 +36,17 @@ export async function countDay(dataDir: string, day: string): Promise<DayStats> 
 /** Newlines up to the end, or up to where a truncated or corrupt file stops being readable. */
 async function countLines(path: string): Promise<{ lines: number; failed: boolean }> {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream: Readable = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  if (stream !== raw) raw.on('error', (error) => stream.destroy(error));
+  const stream: AsyncIterable<Buffer> = path.endsWith('.gz') ? gunzipped(raw) : raw;
   let lines = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
     }
   } catch (error) {
     if (!isUnreadableFile(error)) throw error;
     return { lines, failed: true };
   } finally {
-    stream.destroy();
+    raw.destroy();
   }
   return { lines, failed: false };
 }

@@ -11,6 +11,8 @@ import { dayDir, kindFile, quarantineDir, utcDay } from '../../storage/day-files
 import { readLines } from '../../storage/line-reader.ts';
 import { emptyRecord, parseRecordLine, serializeRecord, type StoredRecord } from '../../storage/schema.ts';
 import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { MemoryIndex } from '../../storage/query/memory/index.ts';
+import { decodeSnapshot, encodeSnapshot, viewColumns } from '../../storage/query/memory/snapshot-format.ts';
 import type { EventStore } from '../../storage/types.ts';
 import { fixedClock, postEvent, tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
@@ -104,13 +106,13 @@ async function spoilt(spoil: Spoil): Promise<{ dir: string; kept: number; bad: s
   return { dir, kept, bad };
 }
 
-async function collectorOn(dir: string): Promise<Collector> {
+async function collectorOn(dir: string, snapshotRows = '0'): Promise<Collector> {
   const config = loadConfig({
     ANALYTICS_DATA_DIR: dir,
     ANALYTICS_ADMIN_TOKEN: TOKEN,
     ANALYTICS_TRUST_PROXY: '1',
     ANALYTICS_RATE_LIMIT: '0',
-    ANALYTICS_SNAPSHOT_ROWS: '0',
+    ANALYTICS_SNAPSHOT_ROWS: snapshotRows,
   });
   const collector = await createCollector({ config, clock: fixedClock(T0) });
   cleanups.unshift(() => collector.close());
@@ -211,6 +213,42 @@ describe.each(SPOILS)('a closed day file %s', (_name, spoil) => {
       await collector.app.request('/api/analytics/user/alice/export', { headers: auth })
     ).json();
     expect(after).toEqual({ user: 'alice', records: [], complete: true });
+  });
+});
+
+describe('an index snapshot next to a corrupt day file', () => {
+  it.each([
+    ['still valid', false],
+    ['itself corrupt', true],
+  ])(
+    'is not trusted when %s: the index reloads from the files and sets the bad one aside',
+    async (_n, spoilSnap) => {
+      const dir = await dataDir();
+      const first = await collectorOn(dir, '1000');
+      await first.queryReady;
+      await first.close(); // a graceful close writes the snapshot
+      const snap = join(dir, 'index', 'columns.snap');
+      expect(existsSync(snap)).toBe(true);
+      if (spoilSnap) await writeFile(snap, randomBytes(4096));
+      const bad = kindFile(dir, BAD_DAY, 'pageview', true);
+      const kept = await SPOILS[0]![1](bad);
+
+      const second = await collectorOn(dir, '1000');
+      await second.queryReady;
+      const h = await health(second);
+      expect(h.query_index).toMatchObject({ ready: true, rows: 4 * PER_DAY + kept });
+      expect(h.store.quarantinedFiles).toBe(1);
+    },
+  );
+});
+
+describe('an index snapshot of rows without props', () => {
+  it('passes its own checksum (an empty section once zeroed the running CRC)', async () => {
+    const index = new MemoryIndex();
+    index.append(dayRecords(T0).slice(0, 3));
+    index.ready();
+    const decoded = decodeSnapshot(Buffer.concat(await encodeSnapshot(viewColumns(index.cols), [], T0)));
+    expect(decoded.rows).toBe(3);
   });
 });
 
