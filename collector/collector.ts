@@ -160,7 +160,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       onStored: (records) => index.add(records),
       spamReferrers: await loadReferrerSpam(),
     },
-    health: () => ({ store: store.health(), query_index: index.status() }),
+    health: () => {
+      // A salt that cannot be made fails ingestion like a failed append does, so it shows there too.
+      const stored = store.health();
+      const lastWriteError = stored.lastWriteError ?? salts.lastError?.() ?? null;
+      return { store: { ...stored, lastWriteError }, query_index: index.status() };
+    },
     extraRoutes: [
       analyticsRoutes(query),
       trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
