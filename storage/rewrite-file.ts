@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { PRIVATE_FILE } from './day-files.ts';
 import { readLines } from './line-reader.ts';
 
 /**
@@ -22,7 +23,7 @@ export async function rewriteWithout(path: string, drop: (line: string) => boole
   const tmp = `${path}.rewrite.tmp`;
   let dropped = 0;
   try {
-    const file = createWriteStream(tmp);
+    const file = createWriteStream(tmp, { mode: PRIVATE_FILE });
     const gzip = path.endsWith('.gz') ? createGzip({ level: 6 }) : null;
     if (gzip) gzip.pipe(file);
     const out: Writable = gzip ?? file;

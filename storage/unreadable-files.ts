@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { readLineBatches } from './line-reader.ts';
-import { quarantineDir } from './day-files.ts';
+import { PRIVATE_DIR, PRIVATE_FILE, quarantineDir } from './day-files.ts';
 import { fsyncPath } from './rewrite-file.ts';
 
 /** Suffix of a day file set aside because it could not be read to its end. */
@@ -65,7 +65,7 @@ export async function setAsideUnreadable(
     if (!isUnreadableFile(failure)) throw failure;
     const day = basename(dirname(path));
     const target = join(quarantineDir(dataDir), `${day}.${basename(path)}.${now}${UNREADABLE_SUFFIX}`);
-    await mkdir(quarantineDir(dataDir), { recursive: true, mode: 0o700 });
+    await mkdir(quarantineDir(dataDir), { recursive: true, mode: PRIVATE_DIR });
     await rename(path, target);
     if (keptLines > 0) await rename(tmp, path);
     await fsyncPath(dirname(path));
@@ -84,7 +84,7 @@ export async function listSetAside(dataDir: string): Promise<string[]> {
 
 /** A file written line batch by line batch (gzipped or not), fsynced on close. */
 function lineWriter(path: string, gzipped: boolean) {
-  const file = createWriteStream(path, { mode: 0o600 });
+  const file = createWriteStream(path, { mode: PRIVATE_FILE });
   const gzip = gzipped ? createGzip({ level: 6 }) : null;
   if (gzip) gzip.pipe(file);
   const out: Writable = gzip ?? file;
