@@ -73,6 +73,8 @@ export class JsonlStore implements EventStore {
     const store = new JsonlStore(options);
     const torn = await repairTornTails(options.dataDir, store.clock());
     store.quarantined += torn.files;
+    // Unreadable files set aside by an earlier run still need a human: keep counting them.
+    store.quarantinedFiles = (await listSetAside(options.dataDir)).length;
     if (torn.files > 0) {
       console.warn(
         `storage: set aside ${torn.files} torn line(s), ${torn.bytes} bytes, in ${options.dataDir}/quarantine`,

@@ -17,7 +17,7 @@ export interface StoreHealth {
   written: number;
   /** torn or corrupt lines set aside (at start-up or while reading) */
   quarantinedLines: number;
-  /** day files that could not be read to their end, set aside in the quarantine folder */
+  /** unreadable day files in the quarantine folder (left by earlier runs or set aside since) */
   quarantinedFiles?: number;
   /** the last write error, cleared by the next successful write */
   lastWriteError: string | null;
