@@ -368,6 +368,17 @@ describe.each(SPOILS)('cfa stats and export with a day file %s', (_name, spoil) 
   }, 30_000);
 });
 
+describe('cfa erase-user --offline with an unreadable day file', () => {
+  it('erases what it can read, names the file it could not search and exits 1', async () => {
+    const { dir } = await spoilt(SPOILS[1]![1]);
+    const run = await cfa(['erase-user', 'alice', '--offline', '--data-dir', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/erased 1200 record\(s\)/);
+    expect(run.stderr).toMatch(/Not complete: 1 unreadable file\(s\)/);
+    expect(run.stderr).toContain(`quarantine/${BAD_DAY}.pageview.jsonl.gz.`);
+  }, 30_000);
+});
+
 describe('the bundled server with a corrupt day file', () => {
   it('becomes ready, counts the set-aside file in /healthz and shows new events', async () => {
     const { dir, kept } = await spoilt(SPOILS[0]![1]);
