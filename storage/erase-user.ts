@@ -78,7 +78,9 @@ async function eraseOrSetAside(
   try {
     return await rewriteWithout(path, matches);
   } catch (error) {
-    if (!isUnreadableFile(error)) throw error;
+    // An error about another path (the temporary file) is the disk's, not this file's.
+    const about = (error as NodeJS.ErrnoException).path;
+    if (!isUnreadableFile(error) || (about !== undefined && about !== path)) throw error;
     await setAside(path);
     // What could be read is back in place (or nothing is, when no line could be read).
     return rewriteWithout(path, matches).catch((again: NodeJS.ErrnoException) => {

@@ -132,7 +132,13 @@ export class JsonlStore implements EventStore {
           }),
         // Already inside maintain(): set aside directly, not through setAside().
         (path) => this.setAsideNow(path),
-      );
+      ).catch((error: NodeJS.ErrnoException) => {
+        // A full or failing disk part-way: the files done so far are erased, each one whole, and
+        // the caller answers 503 so the client retries (a rerun skips what is already gone).
+        if (typeof error.code !== 'string') throw error;
+        this.lastWriteError = error.message;
+        throw new StoreUnavailableError(`erasure stopped part-way: ${error.message}`);
+      });
     });
   }
 

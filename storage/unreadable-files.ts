@@ -1,13 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { readLineBatches } from './line-reader.ts';
-import { PRIVATE_DIR, PRIVATE_FILE, quarantineDir } from './day-files.ts';
-import { fsyncPath } from './rewrite-file.ts';
+import { PRIVATE_DIR, quarantineDir } from './day-files.ts';
+import { fsyncPath, lineFileWriter } from './rewrite-file.ts';
 
 /** Suffix of a day file set aside because it could not be read to its end. */
 export const UNREADABLE_SUFFIX = '.unreadable';
@@ -48,18 +43,32 @@ export async function setAsideUnreadable(
   const tmp = `${path}.salvage.tmp`;
   try {
     // The lines stream into the copy as they are read: a day file can be far bigger than memory.
-    const copy = lineWriter(tmp, path.endsWith('.gz'));
+    // Only a read error may mark the file unreadable: a write error (the copy's disk is full)
+    // says nothing about the file and propagates.
+    const copy = lineFileWriter(tmp, path.endsWith('.gz'));
+    const reader = readLineBatches(path);
     let keptLines = 0;
     let failure: unknown = null;
     try {
-      for await (const lines of readLineBatches(path)) {
-        keptLines += lines.length;
-        await copy.write(lines);
+      for (;;) {
+        let next: IteratorResult<string[]>;
+        try {
+          next = await reader.next();
+        } catch (error) {
+          failure = error;
+          break;
+        }
+        if (next.done) break;
+        keptLines += next.value.length;
+        await copy.write(next.value.join('\n') + '\n');
       }
+      await copy.close();
     } catch (error) {
-      failure = error;
+      copy.destroy();
+      throw error;
+    } finally {
+      await reader.return(undefined);
     }
-    await copy.close();
     if (failure === null) return null;
     if ((failure as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (!isUnreadableFile(failure)) throw failure;
@@ -80,25 +89,4 @@ export async function setAsideUnreadable(
 export async function listSetAside(dataDir: string): Promise<string[]> {
   const names = await readdir(quarantineDir(dataDir)).catch(() => [] as string[]);
   return names.filter((n) => n.endsWith(UNREADABLE_SUFFIX)).sort();
-}
-
-/** A file written line batch by line batch (gzipped or not), fsynced on close. */
-function lineWriter(path: string, gzipped: boolean) {
-  const file = createWriteStream(path, { mode: PRIVATE_FILE });
-  const gzip = gzipped ? createGzip({ level: 6 }) : null;
-  if (gzip) gzip.pipe(file);
-  const out: Writable = gzip ?? file;
-  // Errors (a full disk) surface through finished() in close(); unheard they would crash.
-  file.on('error', () => undefined);
-  gzip?.on('error', () => undefined);
-  return {
-    async write(lines: readonly string[]): Promise<void> {
-      if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain');
-    },
-    async close(): Promise<void> {
-      out.end();
-      await finished(file);
-      await fsyncPath(path);
-    },
-  };
 }

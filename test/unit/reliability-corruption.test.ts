@@ -252,6 +252,30 @@ describe('an index snapshot of rows without props', () => {
   });
 });
 
+describe('an erasure whose rewrite fails part-way', () => {
+  it('answers 503 with Retry-After instead of 500, and a retry once the disk is fine completes it', async () => {
+    const dir = await dataDir();
+    const collector = await collectorOn(dir);
+    await collector.queryReady;
+    // The temporary file of the third day's rewrite cannot be created (a folder holds its name).
+    const blocked = `${kindFile(dir, utcDay(CLOSED[2]!), 'pageview', true)}.rewrite.tmp`;
+    await mkdir(blocked);
+    const erase = () =>
+      collector.app.request('/api/analytics/user/alice', { method: 'DELETE', headers: auth });
+    const failed = await erase();
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('5');
+    expect((await health(collector)).store).toMatchObject({
+      lastWriteError: expect.stringMatching(/EISDIR/),
+    });
+    await rm(blocked, { recursive: true });
+    const done = await erase();
+    expect(done.status).toBe(200);
+    // The first attempt erased the two days before the blocked one.
+    expect(await done.json()).toEqual({ erased: 3 * (PER_DAY / 10) });
+  });
+});
+
 describe('an erasure that meets an unreadable file first', () => {
   it('sets it aside itself before the index load ever read it', async () => {
     const { dir } = await spoilt(SPOILS[0]![1]);
