@@ -1,3 +1,4 @@
+import { csvCell } from '../shared/csv.ts';
 import { RECORD_FIELDS, type FieldName, type StoredRecord } from '../storage/schema.ts';
 
 /** CSV columns: every stored field, in schema order; props as a JSON object. */
@@ -15,14 +16,4 @@ export function csvLine(record: StoredRecord): string {
     if (typeof value === 'object') return Object.keys(value).length ? csvCell(JSON.stringify(value)) : '';
     return csvCell(value);
   }).join(',');
-}
-
-/**
- * Quotes a text cell. Page paths, referrers, user ids and props are visitor-controlled, and a
- * spreadsheet runs a cell starting with = + - @ as a formula, so those get a leading ' (OWASP's
- * advice for CSV injection).
- */
-export function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n']/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

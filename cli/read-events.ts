@@ -4,6 +4,7 @@ import { DAY_PATTERN, dayDir, dayEnd, dayStart, eventsDir } from '../storage/day
 import { readLines } from '../storage/line-reader.ts';
 import { RECORD_KINDS, parseRecordLine, type RecordKind, type StoredRecord } from '../storage/schema.ts';
 import type { TimeRange } from '../storage/types.ts';
+import { isUnreadableFile } from '../storage/unreadable-files.ts';
 
 /**
  * Read-only access to a JSON Lines data dir for the CLI. It never repairs or rewrites anything
@@ -43,6 +44,8 @@ export async function dayFiles(dataDir: string, day: string): Promise<DayFile[]>
 export interface ReadCounters {
   /** lines that did not parse as records (skipped) */
   corrupt: number;
+  /** files that could not be read to their end (their readable lines were read) */
+  unreadable?: string[];
 }
 
 /** Streams the records in the range, day by day and kind by kind (each file in append order). */
@@ -55,7 +58,7 @@ export async function* readRecords(
   const to = range.to ?? Infinity;
   for (const day of await listDays(dataDir, range)) {
     for (const file of await dayFiles(dataDir, day)) {
-      for await (const line of readFileLines(file.path, dataDir, day, file.kind)) {
+      for await (const line of readFileLines(file.path, dataDir, day, file.kind, counters)) {
         const record = parseRecordLine(line);
         if (!record) counters.corrupt += 1;
         else if (record.ts >= from && record.ts < to) yield record;
@@ -65,7 +68,7 @@ export async function* readRecords(
 }
 
 /** Lines of a file; if compression replaced the plain file meanwhile, the .gz is read instead. */
-async function* readFileLines(
+async function* readAnyLines(
   path: string,
   dataDir: string,
   day: string,
@@ -77,4 +80,32 @@ async function* readFileLines(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.endsWith('.gz')) throw error;
     yield* readLines(join(dayDir(dataDir, day), `${kind}.jsonl.gz`));
   }
+}
+
+/**
+ * The lines of a file; one that cannot be read to its end (a truncated or corrupt .gz, a
+ * directory in its place) ends after its readable lines and is noted in `unreadable`, and the
+ * reader carries on with the next file. The CLI never moves it (the collector sets it aside).
+ */
+async function* readFileLines(
+  path: string,
+  dataDir: string,
+  day: string,
+  kind: RecordKind,
+  counters: ReadCounters,
+): AsyncGenerator<string> {
+  try {
+    yield* readAnyLines(path, dataDir, day, kind);
+  } catch (error) {
+    if (!isUnreadableFile(error)) throw error;
+    (counters.unreadable ??= []).push(path);
+  }
+}
+
+/** Says which files a command could not read to their end, on stderr. */
+export function reportUnreadable(counters: ReadCounters): void {
+  const files = counters.unreadable ?? [];
+  if (files.length === 0) return;
+  console.error(`Skipped the unreadable rest of ${files.length} file(s) (truncated or corrupt):`);
+  for (const file of files) console.error(`  ${file}`);
 }

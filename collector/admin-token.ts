@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_DIR } from '../storage/day-files.ts';
 
 /**
  * The admin token: from ANALYTICS_ADMIN_TOKEN, else the one kept in data/admin-token, else a new
@@ -11,7 +12,7 @@ export async function resolveAdminToken(configured: string | null, dataDir: stri
   const path = join(dataDir, 'admin-token');
   const existing = (await readFile(path, 'utf8').catch(() => '')).trim();
   if (existing.length >= 16) return existing;
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR });
   const token = randomBytes(24).toString('base64url');
   await writeFile(path, token + '\n', { mode: 0o600 });
   return token;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { Asset } from './assets.ts';
 import { analyticsAuth, checkToken, type AuthDeps } from './auth.ts';
 import { beaconRoutes } from './routes/beacon.ts';
@@ -53,8 +54,9 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HTTPException) {
       return c.json({ error: error.message || 'request failed' }, error.status);
     }
-    // Logged without the request's headers or body: they can hold tokens or personal data.
-    console.error(`collector: ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
+    // Logged without the request's headers or body (tokens, personal data) and by route pattern,
+    // not path: /api/analytics/user/:user_id would otherwise put the user id in the log.
+    console.error(`collector: ${c.req.method} ${routePath(c, -1)} failed: ${error.stack ?? error.message}`);
     return c.json({ error: 'internal error' }, 500);
   });
   return app;

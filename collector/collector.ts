@@ -195,7 +195,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       const { ready, progress, warm } = index.status();
       return { query_index: { ready, progress, warm } };
     },
-    health: () => ({ store: store.health(), query_index: index.status() }),
+    health: () => {
+      // A salt that cannot be made fails ingestion like a failed append does, so it shows there too.
+      const stored = store.health();
+      const lastWriteError = stored.lastWriteError ?? salts.lastError?.() ?? null;
+      return { store: { ...stored, lastWriteError }, query_index: index.status() };
+    },
     extraRoutes: [
       analyticsRoutes(query),
       trackRoutes({

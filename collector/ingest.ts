@@ -70,7 +70,15 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
 
   const now = deps.clock();
   const location = deps.geolocate(request.ip);
-  const salt = await deps.salts.saltFor(now);
+  let salt: Buffer;
+  try {
+    salt = await deps.salts.saltFor(now);
+  } catch (error) {
+    // No salt (a full disk at the start of a UTC day): nothing can be hashed or stored yet.
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    deps.drops.add('unavailable', events.length);
+    return { status: 503, error: 'storage is unavailable, retry later' };
+  }
   const records: StoredRecord[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
   for (const event of events) {

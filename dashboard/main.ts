@@ -5,9 +5,14 @@ import { html } from 'htm/preact';
 import { render } from 'preact';
 import { takeToken } from './lib/auth.ts';
 import { App } from './ui/app.ts';
+import { API_CACHE } from './lib/sw-keys.ts';
 
 const { token, hash } = takeToken({ hash: location.hash, storage: sessionStorage });
 if (hash !== location.hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+
+// Nothing to show without a token: what an earlier tab left in the API cache goes (the worker
+// keeps aggregate answers for offline use until a token is refused or the admin logs out).
+if (!token) void globalThis.caches?.delete(API_CACHE).catch(() => undefined);
 
 const root = document.getElementById('app')!;
 // Preact keeps foreign children of the root; the boot message goes before the first render.

@@ -3,7 +3,7 @@
 // cache only answers when the network does not, and then says when its copy was fetched.
 
 import { CACHED_AT_HEADER } from './lib/api.ts';
-import { apiCacheKey, API_CACHE, SHELL, SHELL_CACHE } from './lib/sw-keys.ts';
+import { apiCacheKey, API_CACHE, clearsApiCache, isPersonalApi, SHELL, SHELL_CACHE } from './lib/sw-keys.ts';
 
 // The worker global, typed by hand: the WebWorker lib cannot be mixed with the DOM lib in one
 // project, and these few members are all the worker uses.
@@ -47,6 +47,7 @@ async function networkFirst(request: Request, key: Request | string, cacheName: 
   try {
     const response = await fetch(request);
     if (response.ok) await cache.put(key, await stamped(response.clone()));
+    else if (cacheName === API_CACHE && clearsApiCache(response.status)) await caches.delete(API_CACHE);
     return response;
   } catch (error) {
     const cached = await cache.match(key, { ignoreSearch: cacheName === SHELL_CACHE });
@@ -64,7 +65,12 @@ worker.addEventListener('fetch', (event) => {
     event.respondWith(
       (async () => {
         const body = request.method === 'POST' ? await request.clone().text() : '';
-        return networkFirst(request, apiCacheKey(url.href, body), API_CACHE);
+        if (!isPersonalApi(url.pathname, body))
+          return networkFirst(request, apiCacheKey(url.href, body), API_CACHE);
+        // Straight to the network; a refused token still empties what the cache holds.
+        const response = await fetch(request);
+        if (clearsApiCache(response.status)) await caches.delete(API_CACHE);
+        return response;
       })(),
     );
     return;

@@ -49,7 +49,9 @@ if (existsSync(dashboardEntry)) {
     minify: true,
     format: 'esm',
     target: 'es2020',
-    sourcemap: true,
+    // Maps stay in dist/ for whoever debugs on this machine, unlinked from the bundle and never
+    // served: the public /admin/analytics would otherwise hand out the whole dashboard source.
+    sourcemap: 'external',
     // The world map (d3-geo) loads as its own chunk after the first paint.
     splitting: true,
     chunkNames: 'chunk-[hash]',

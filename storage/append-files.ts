@@ -1,5 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR, PRIVATE_FILE } from './day-files.ts';
 
 interface OpenFile {
   handle: FileHandle;
@@ -59,8 +60,9 @@ export class AppendFiles {
   private async get(path: string): Promise<OpenFile> {
     const cached = this.files.get(path);
     if (cached) return cached;
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, 'a+');
+    // Private to the collector's user (mode bits are only ever cleared by the umask).
+    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+    const handle = await open(path, 'a+', PRIVATE_FILE);
     const { size } = await handle.stat();
     const file = { handle, size };
     this.files.set(path, file);

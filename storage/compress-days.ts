@@ -3,7 +3,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { DAY_PATTERN, dayEnd, eventsDir } from './day-files.ts';
+import { DAY_PATTERN, dayEnd, eventsDir, PRIVATE_FILE } from './day-files.ts';
 
 /**
  * A day is closed once it ended this long ago: a batch stamped 23:59:59 may still be in flight
@@ -40,7 +40,11 @@ export async function compressClosedDays(
         continue;
       }
       const tmp = `${target}.tmp`;
-      await pipeline(createReadStream(source), createGzip({ level: 6 }), createWriteStream(tmp));
+      await pipeline(
+        createReadStream(source),
+        createGzip({ level: 6 }),
+        createWriteStream(tmp, { mode: PRIVATE_FILE }),
+      );
       const handle = await open(tmp, 'r');
       await handle.sync();
       await handle.close();

@@ -8,6 +8,14 @@ import { DAY_MS, isoTime } from './query/time.ts';
  * retention a single rmdir and lets readers skip whole days by name.
  */
 
+/**
+ * Modes of everything the store creates: events, index snapshots, quarantine and exports hold
+ * user ids and browsing paths, so only the collector's own user may read them. Passed on create;
+ * the umask can only clear bits, so these hold whatever the umask is.
+ */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
+
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export function utcDay(ts: number): string {

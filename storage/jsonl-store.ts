@@ -1,14 +1,24 @@
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AppendFiles } from './append-files.ts';
 import { compressClosedDays } from './compress-days.ts';
-import { DAY_PATTERN, dayDir, dayEnd, dayStart, eventsDir, kindFile, utcDay } from './day-files.ts';
+import {
+  DAY_PATTERN,
+  dayDir,
+  dayEnd,
+  dayStart,
+  eventsDir,
+  kindFile,
+  quarantineDir,
+  utcDay,
+} from './day-files.ts';
 import { eraseUserFiles, userLineMatcher } from './erase-user.ts';
 import { GroupCommit } from './group-commit.ts';
 import { readLineBatches } from './line-reader.ts';
 import { RECORD_KINDS, parseRecordLine, serializeRecord, type StoredRecord } from './schema.ts';
 import { purgeDaysBefore } from './retention.ts';
 import { repairTornTails } from './torn-tails.ts';
+import { isUnreadableFile, listSetAside, setAsideUnreadable } from './unreadable-files.ts';
 import {
   StoreUnavailableError,
   systemClock,
@@ -49,6 +59,7 @@ export class JsonlStore implements EventStore {
   private readonly clock: Clock;
   private written = 0;
   private quarantined = 0;
+  private quarantinedFiles = 0;
   private lastWriteError: string | null = null;
   private compressTimer: NodeJS.Timeout | null = null;
   private compressing: Promise<unknown> = Promise.resolve();
@@ -62,6 +73,8 @@ export class JsonlStore implements EventStore {
     const store = new JsonlStore(options);
     const torn = await repairTornTails(options.dataDir, store.clock());
     store.quarantined += torn.files;
+    // Unreadable files set aside by an earlier run still need a human: keep counting them.
+    store.quarantinedFiles = (await listSetAside(options.dataDir)).length;
     if (torn.files > 0) {
       console.warn(
         `storage: set aside ${torn.files} torn line(s), ${torn.bytes} bytes, in ${options.dataDir}/quarantine`,
@@ -109,12 +122,23 @@ export class JsonlStore implements EventStore {
   eraseUser(userId: string): Promise<number> {
     return this.maintain(async () => {
       await this.dropDerived();
-      return eraseUserFiles(this.options.dataDir, userId, (path, rewrite) =>
-        this.withWriterPaused(async () => {
-          await this.files.closeWhere((p) => p === path);
-          return rewrite();
-        }),
-      );
+      return eraseUserFiles(
+        this.options.dataDir,
+        userId,
+        (path, rewrite) =>
+          this.withWriterPaused(async () => {
+            await this.files.closeWhere((p) => p === path);
+            return rewrite();
+          }),
+        // Already inside maintain(): set aside directly, not through setAside().
+        (path) => this.setAsideNow(path),
+      ).catch((error: NodeJS.ErrnoException) => {
+        // A full or failing disk part-way: the files done so far are erased, each one whole, and
+        // the caller answers 503 so the client retries (a rerun skips what is already gone).
+        if (typeof error.code !== 'string') throw error;
+        this.lastWriteError = error.message;
+        throw new StoreUnavailableError(`erasure stopped part-way: ${error.message}`);
+      });
     });
   }
 
@@ -188,6 +212,7 @@ export class JsonlStore implements EventStore {
       backend: 'json',
       written: this.written,
       quarantinedLines: this.quarantined,
+      quarantinedFiles: this.quarantinedFiles,
       lastWriteError: this.lastWriteError,
     };
   }
@@ -262,7 +287,11 @@ export class JsonlStore implements EventStore {
     return names.filter((d) => DAY_PATTERN.test(d)).sort();
   }
 
-  /** Lines of one day's file, from the .gz when compression finished, else the plain file. */
+  /**
+   * Lines of one day's file, from the .gz when compression finished, else the plain file. A file
+   * that cannot be read to its end is set aside (see setAside) after its readable lines were
+   * yielded, and the read carries on with the next file.
+   */
   private async *dayLines(day: string, kind: (typeof RECORD_KINDS)[number]): AsyncGenerator<string[]> {
     const names = await readdir(dayDir(this.options.dataDir, day)).catch(() => [] as string[]);
     const gz = `${kind}.jsonl.gz`;
@@ -270,17 +299,64 @@ export class JsonlStore implements EventStore {
     const pick = names.includes(gz) ? gz : names.includes(plain) ? plain : null;
     if (!pick) return;
     try {
-      yield* readLineBatches(join(dayDir(this.options.dataDir, day), pick));
+      yield* this.fileLines(join(dayDir(this.options.dataDir, day), pick));
     } catch (error) {
       // Compression may have replaced the plain file between readdir and open, and retention may
       // have removed the whole day.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       if (pick === gz) return;
       try {
-        yield* readLineBatches(kindFile(this.options.dataDir, day, kind, true));
+        yield* this.fileLines(kindFile(this.options.dataDir, day, kind, true));
       } catch (again) {
         if ((again as NodeJS.ErrnoException).code !== 'ENOENT') throw again;
       }
     }
+  }
+
+  private async *fileLines(path: string): AsyncGenerator<string[]> {
+    try {
+      yield* readLineBatches(path);
+    } catch (error) {
+      if (!isUnreadableFile(error)) throw error;
+      await this.setAside(path);
+    }
+  }
+
+  /**
+   * Sets an unreadable day file aside (storage/unreadable-files.ts), between two rewrites and, for
+   * a plain file, with appends paused and its handle closed. Never throws: the read that found it
+   * carries on either way, and a file that could not be moved is simply found again next time.
+   */
+  private async setAside(path: string): Promise<void> {
+    const now = () =>
+      path.endsWith('.gz')
+        ? this.setAsideNow(path)
+        : this.withWriterPaused(async () => {
+            await this.files.closeWhere((p) => p === path);
+            await this.setAsideNow(path);
+          });
+    await this.maintain(now).catch((error: Error) =>
+      console.error(`storage: could not set aside the unreadable ${path}: ${error.message}`),
+    );
+  }
+
+  private async setAsideNow(path: string): Promise<void> {
+    const done = await setAsideUnreadable(this.options.dataDir, path, this.clock());
+    if (!done) return;
+    this.quarantinedFiles += 1;
+    console.error(
+      `storage: ${path} could not be read to its end (${done.error}); moved to ${done.quarantined}, ` +
+        `its ${done.keptLines} readable line(s) kept in its place`,
+    );
+  }
+
+  /**
+   * The unreadable day files set aside in the quarantine folder, as paths relative to the data
+   * dir: erasure and export cannot look inside them, so they report them (each may hold any
+   * user's records) until an operator recovers or deletes them.
+   */
+  async unreadableFiles(): Promise<string[]> {
+    const names = await listSetAside(this.options.dataDir);
+    return names.map((name) => `${basename(quarantineDir(this.options.dataDir))}/${name}`);
   }
 }

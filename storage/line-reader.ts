@@ -13,12 +13,59 @@ const MAX_LINE = 4 << 20;
  */
 export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream: Readable = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  if (stream !== raw) raw.on('error', (error) => stream.destroy(error));
   try {
-    yield* lineBatches(stream as AsyncIterable<Buffer>);
+    yield* lineBatches(path.endsWith('.gz') ? gunzipped(raw) : (raw as AsyncIterable<Buffer>));
   } finally {
-    stream.destroy();
+    raw.destroy();
+  }
+}
+
+/**
+ * The decompressed chunks of a gzip byte stream, every one zlib produced before an error thrown
+ * after them. A Readable's own async iterator throws as soon as the stream errors and drops what
+ * it had buffered, so a truncated .gz would yield a different number of lines from one read to
+ * the next (depending on how fast the reader was), and readers could not agree on what the file
+ * holds (the index, the copy set aside in its place, an export).
+ */
+export async function* gunzipped(raw: Readable): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip();
+  const ready: Buffer[] = [];
+  let failure: Error | null = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  gunzip.on('data', (chunk: Buffer) => {
+    ready.push(chunk);
+    if (ready.length >= 16) gunzip.pause();
+    notify();
+  });
+  gunzip.on('error', (error) => {
+    failure = error;
+    notify();
+  });
+  gunzip.on('end', () => {
+    ended = true;
+    notify();
+  });
+  raw.on('error', (error) => gunzip.destroy(error));
+  raw.pipe(gunzip);
+  try {
+    for (;;) {
+      const chunk = ready.shift();
+      if (chunk) {
+        if (ready.length === 0 && !failure) gunzip.resume();
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    gunzip.destroy();
   }
 }
 

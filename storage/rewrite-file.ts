@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { PRIVATE_FILE } from './day-files.ts';
 import { readLines } from './line-reader.ts';
 
 /**
@@ -21,28 +22,56 @@ export async function rewriteWithout(path: string, drop: (line: string) => boole
 
   const tmp = `${path}.rewrite.tmp`;
   let dropped = 0;
+  const out = lineFileWriter(tmp, path.endsWith('.gz'));
   try {
-    const file = createWriteStream(tmp);
-    const gzip = path.endsWith('.gz') ? createGzip({ level: 6 }) : null;
-    if (gzip) gzip.pipe(file);
-    const out: Writable = gzip ?? file;
     for await (const line of readLines(path)) {
       if (drop(line)) {
         dropped += 1;
         continue;
       }
-      if (!out.write(line + '\n')) await once(out, 'drain');
+      await out.write(line + '\n');
     }
-    out.end();
-    await finished(file);
-    await fsyncPath(tmp);
+    await out.close();
     await rename(tmp, path);
     await fsyncPath(dirname(path));
   } catch (error) {
+    out.destroy();
     await rm(tmp, { force: true });
     throw error;
   }
   return dropped;
+}
+
+/**
+ * A new file written text by text (gzipped or not), mode 0600, fsynced by close(). A failure to
+ * create or write it (a full disk, a folder in its place) rejects the pending write() or close():
+ * a stream's unheard 'error' would otherwise crash the process, and its 'drain' never come.
+ */
+export function lineFileWriter(path: string, gzipped: boolean) {
+  const file = createWriteStream(path, { mode: PRIVATE_FILE });
+  const gzip = gzipped ? createGzip({ level: 6 }) : null;
+  if (gzip) gzip.pipe(file);
+  const out: Writable = gzip ?? file;
+  const failed = new Promise<never>((_resolve, reject) => {
+    file.on('error', reject);
+    gzip?.on('error', reject);
+  });
+  failed.catch(() => undefined);
+  return {
+    async write(text: string): Promise<void> {
+      if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+    },
+    async close(): Promise<void> {
+      out.end();
+      await Promise.race([finished(file), failed]);
+      await fsyncPath(path);
+    },
+    /** after a failure: releases the descriptor */
+    destroy(): void {
+      out.destroy();
+      file.destroy();
+    },
+  };
 }
 
 /** fsync of a file or directory by path (a directory fsync makes a rename in it durable). */

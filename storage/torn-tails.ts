@@ -1,6 +1,6 @@
 import { appendFile, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DAY_PATTERN, eventsDir, quarantineDir } from './day-files.ts';
+import { DAY_PATTERN, eventsDir, PRIVATE_DIR, PRIVATE_FILE, quarantineDir } from './day-files.ts';
 
 export interface TornTailReport {
   /** files whose last line had no newline */
@@ -28,8 +28,10 @@ export async function repairTornTails(dataDir: string, now: number): Promise<Tor
       try {
         const cut = await cutTornTail(path);
         if (!cut) continue;
-        await mkdir(quarantineDir(dataDir), { recursive: true });
-        await appendFile(join(quarantineDir(dataDir), `${day}.${name}.${now}.torn`), cut);
+        await mkdir(quarantineDir(dataDir), { recursive: true, mode: PRIVATE_DIR });
+        await appendFile(join(quarantineDir(dataDir), `${day}.${name}.${now}.torn`), cut, {
+          mode: PRIVATE_FILE,
+        });
         report.files += 1;
         report.bytes += cut.length;
       } catch (error) {

@@ -17,6 +17,8 @@ export interface StoreHealth {
   written: number;
   /** torn or corrupt lines set aside (at start-up or while reading) */
   quarantinedLines: number;
+  /** unreadable day files in the quarantine folder (left by earlier runs or set aside since) */
+  quarantinedFiles?: number;
   /** the last write error, cleared by the next successful write */
   lastWriteError: string | null;
 }
@@ -41,8 +43,17 @@ export interface EventStore {
    * with `mutations_sync = 2`, so the rows are gone on every replica when the promise resolves.
    */
   eraseUser(userId: string): Promise<number>;
-  /** Streams every stored record whose `user` equals `userId`, oldest day first (export / access). */
+  /**
+   * Streams every stored record whose `user` equals `userId`, oldest day first (export / access).
+   * Both this and eraseUser carry on past a day file they cannot read (set aside, see
+   * unreadableFiles).
+   */
   exportUser(userId: string): AsyncIterable<StoredRecord>;
+  /**
+   * Stored files nobody can read (set aside after a read error), which may hold any user's
+   * records: erasure and export report them as skipped. Absent: the backend has none.
+   */
+  unreadableFiles?(): Promise<string[]>;
   /**
    * Deletes every record of the UTC days before `firstKeptDay` (YYYY-MM-DD, exclusive) and resolves
    * with the number of days removed (retention). JSON Lines removes whole day folders; ClickHouse

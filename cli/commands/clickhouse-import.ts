@@ -5,7 +5,7 @@ import { copyJsonToClickHouse } from '../../storage/clickhouse/copy-from-json.ts
 import { migrate } from '../../storage/clickhouse/migrate.ts';
 import { cliConfig } from '../data-dir.ts';
 import { interruptible } from '../interrupt.ts';
-import { listDays, readRecords } from '../read-events.ts';
+import { listDays, readRecords, reportUnreadable, type ReadCounters } from '../read-events.ts';
 import { dayEnd, dayStart } from '../../storage/day-files.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -34,13 +34,14 @@ async function clickhouseImport(options: { dataDir?: string; force?: boolean }):
         format: 'clickhouse-import |{bar}| {value}/{total} days, {records} records, {skipped} skipped',
       })
     : null;
+  const counters: ReadCounters = { corrupt: 0 };
   try {
     await migrate(conn);
     bar?.start(days.length, 0, { records: 0, skipped: 0 });
     const result = await copyJsonToClickHouse({
       conn,
       days,
-      readDay: (day) => readRecords(config.dataDir, { from: dayStart(day), to: dayEnd(day) }),
+      readDay: (day) => readRecords(config.dataDir, { from: dayStart(day), to: dayEnd(day) }, counters),
       force: Boolean(options.force),
       signal,
       onProgress: (p) => {
@@ -56,6 +57,7 @@ async function clickhouseImport(options: { dataDir?: string; force?: boolean }):
           : '') +
         (result.interrupted ? '; interrupted: run it again to copy the rest' : ''),
     );
+    reportUnreadable(counters);
   } finally {
     bar?.stop();
     dispose();

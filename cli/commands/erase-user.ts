@@ -38,6 +38,7 @@ async function eraseUser(userId: string, options: EraseOptions): Promise<void> {
     const store = await JsonlStore.open({ dataDir: config.dataDir, compressEveryMs: 0 });
     try {
       console.log(`erased ${await store.eraseUser(id)} record(s) from ${config.dataDir}`);
+      reportSkipped(await store.unreadableFiles());
     } finally {
       await store.close();
     }
@@ -58,7 +59,25 @@ async function eraseUser(userId: string, options: EraseOptions): Promise<void> {
       `no collector answers at ${base}: start it, pass --url, or stop it and use --offline`,
     );
   }
-  const body = (await res.json().catch(() => ({}))) as { erased?: number; error?: string };
-  if (res.status !== 200) throw new UsageError(`the collector answered ${res.status}: ${body.error ?? ''}`);
+  const body = (await res.json().catch(() => ({}))) as {
+    erased?: number;
+    error?: string;
+    skipped?: string[];
+  };
+  if (res.status !== 200 && res.status !== 207)
+    throw new UsageError(`the collector answered ${res.status}: ${body.error ?? ''}`);
   console.log(`erased ${body.erased} record(s) through ${base}`);
+  reportSkipped(body.skipped ?? []);
+}
+
+/**
+ * Unreadable files set aside in the data dir's quarantine folder may still hold the user's
+ * records: the erasure is not complete until someone recovers or deletes them (exit status 1).
+ */
+function reportSkipped(skipped: readonly string[]): void {
+  if (skipped.length === 0) return;
+  console.error(`Not complete: ${skipped.length} unreadable file(s) could not be searched for this user id:`);
+  for (const file of skipped) console.error(`  ${file}`);
+  console.error('Recover or delete them, then run the erasure again.');
+  process.exitCode = 1;
 }

@@ -4,12 +4,12 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { CAC } from 'cac';
 import cliProgress from 'cli-progress';
-import { dayEnd, dayStart } from '../../storage/day-files.ts';
+import { dayEnd, dayStart, PRIVATE_FILE } from '../../storage/day-files.ts';
 import { serializeRecord, type StoredRecord } from '../../storage/schema.ts';
 import { csvHeader, csvLine } from '../csv.ts';
 import { cliConfig } from '../data-dir.ts';
 import { interruptible } from '../interrupt.ts';
-import { listDays, readRecords, type ReadCounters } from '../read-events.ts';
+import { listDays, readRecords, reportUnreadable, type ReadCounters } from '../read-events.ts';
 import { parseTimeRange } from '../time-range.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -48,7 +48,7 @@ async function exportEvents(options: ExportOptions): Promise<void> {
   // A file is written under a temporary name and renamed at the end, so an interrupted export
   // never leaves something that looks complete.
   const partial = options.out ? `${options.out}.partial` : null;
-  const out: Writable = partial ? createWriteStream(partial) : process.stdout;
+  const out: Writable = partial ? createWriteStream(partial, { mode: PRIVATE_FILE }) : process.stdout;
   let brokenPipe = false;
   out.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') brokenPipe = true;
@@ -104,6 +104,7 @@ async function exportEvents(options: ExportOptions): Promise<void> {
     console.error(`Exported ${records} records from ${days.length} day(s) to ${options.out}.`);
   }
   if (counters.corrupt > 0) console.error(`Skipped ${counters.corrupt} corrupt line(s).`);
+  reportUnreadable(counters);
   if (stop.signal.aborted) process.exitCode = 130;
 }
 

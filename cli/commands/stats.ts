@@ -2,7 +2,7 @@ import type { CAC } from 'cac';
 import { cliConfig } from '../data-dir.ts';
 import { interruptible } from '../interrupt.ts';
 import { countDay, type DayStats } from '../day-stats.ts';
-import { listDays } from '../read-events.ts';
+import { listDays, reportUnreadable } from '../read-events.ts';
 import { parseTimeRange } from '../time-range.ts';
 import { RECORD_KINDS } from '../../storage/schema.ts';
 
@@ -43,6 +43,7 @@ async function stats(options: StatsOptions): Promise<void> {
     console.log(`Data dir: ${config.dataDir}`);
     console.log(formatTable(rows, total));
   }
+  reportUnreadable({ corrupt: 0, unreadable: rows.flatMap((r) => r.unreadable ?? []) });
   if (stop.signal.aborted) {
     console.error('Interrupted: the table covers the days counted so far.');
     process.exitCode = 130;

@@ -28,12 +28,14 @@ const TYPES: Record<string, string> = {
   '.js': 'application/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.webmanifest': 'application/manifest+json',
 };
 
-/** Reads every built dashboard file once; the set of servable names is fixed at start. */
+/**
+ * Reads every built dashboard file once; the set of servable names is fixed at start. Source maps
+ * (.map) are not among them: the page is public, and they would give out the source.
+ */
 async function loadDashboard(dir: string): Promise<Map<string, Asset>> {
   const files = new Map<string, Asset>();
   const names = await readdir(dir).catch(() => [] as string[]);

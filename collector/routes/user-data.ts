@@ -38,9 +38,22 @@ export function userDataRoutes(deps: UserDataDeps): Hono {
       return c.json({ error: 'storage is unavailable, retry later' }, 503);
     }
     await deps.onErased?.(userId);
+    const skipped = (await deps.store.unreadableFiles?.()) ?? [];
     console.log(`privacy: erased ${erased} record(s) of one user id`);
     c.header('Cache-Control', 'no-store');
-    return c.json({ erased });
+    if (skipped.length === 0) return c.json({ erased });
+    // Everything readable is erased, but unreadable files set aside may still hold the user's
+    // records: 207 so the caller cannot take it for a complete erasure, with the files to look at.
+    console.warn(`privacy: that erasure could not search ${skipped.length} unreadable file(s) set aside`);
+    return c.json(
+      {
+        erased,
+        complete: false,
+        skipped,
+        error: 'these files could not be read and may still hold records of this user id',
+      },
+      207,
+    );
   });
 
   app.get('/api/analytics/user/:user_id/export', (c) => {
@@ -51,21 +64,32 @@ export function userDataRoutes(deps: UserDataDeps): Hono {
     c.header('Content-Disposition', 'attachment; filename="analytics-export.json"');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Content-Type', 'application/json; charset=utf-8');
-    return c.body(exportStream(deps.store.exportUser(userId), userId));
+    return c.body(exportStream(deps.store, userId));
   });
 
   return app;
 }
 
 /**
- * Streams `{"user": …, "records": [ … ]}` record by record, so exporting a heavy user never holds
- * all of their rows in memory at once.
+ * Streams `{"user": …, "records": [ … ], "complete": …}` record by record, so exporting a heavy
+ * user never holds all of their rows in memory at once. The status line goes out before the
+ * records are read, so whether the export is whole is said at the end: `"complete": true`, or
+ * false with the unreadable files it could not look into (`skipped`) or a read `error`. The body
+ * is valid JSON either way; a body without that trailer was cut off in transit.
  */
-function exportStream(records: AsyncIterable<StoredRecord>, userId: string): ReadableStream<Uint8Array> {
+function exportStream(store: EventStore, userId: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const iterator = records[Symbol.asyncIterator]();
+  const iterator = store.exportUser(userId)[Symbol.asyncIterator]();
   let first = true;
   let started = false;
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, failed: boolean) => {
+    const skipped = (await store.unreadableFiles?.().catch(() => [])) ?? [];
+    const trailer: Record<string, unknown> = { complete: !failed && skipped.length === 0 };
+    if (skipped.length > 0) trailer.skipped = skipped;
+    if (failed) trailer.error = 'reading the stored events failed part-way; retry later';
+    controller.enqueue(encoder.encode(`\n],${JSON.stringify(trailer).slice(1)}\n`));
+    controller.close();
+  };
   return new ReadableStream({
     async pull(controller) {
       if (!started) {
@@ -73,10 +97,17 @@ function exportStream(records: AsyncIterable<StoredRecord>, userId: string): Rea
         controller.enqueue(encoder.encode(`{"user":${JSON.stringify(userId)},"records":[`));
         return;
       }
-      const next = await iterator.next();
+      let next: IteratorResult<StoredRecord>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        // Logged without the user id (the route's promise); the client sees "complete": false.
+        console.error(`privacy: a user export failed part-way: ${(error as Error).message}`);
+        await finish(controller, true);
+        return;
+      }
       if (next.done) {
-        controller.enqueue(encoder.encode(']}\n'));
-        controller.close();
+        await finish(controller, false);
         return;
       }
       controller.enqueue(encoder.encode((first ? '\n' : ',\n') + JSON.stringify(next.value)));

@@ -23,3 +23,20 @@ export function apiCacheKey(url: string, body: string): string {
   const sep = url.includes('?') ? '&' : '?';
   return `${url}${sep}cfa-body=${(hash >>> 0).toString(36)}`;
 }
+
+/**
+ * API answers that name users (the user list, one user's page, export, the realtime feed with its
+ * user ids, a query or funnel that groups or filters by user): never kept in Cache Storage, where
+ * they would outlive the tab and its token on a shared device. Everything else is aggregate
+ * figures, cached for offline use until a token is refused or the admin logs out.
+ */
+export function isPersonalApi(pathname: string, body: string): boolean {
+  if (pathname === '/api/analytics/users' || pathname.startsWith('/api/analytics/user/')) return true;
+  if (pathname === '/api/analytics/realtime') return true;
+  return body.includes('"user"');
+}
+
+/** A refused token empties the API cache: what it holds was fetched with a token now invalid. */
+export function clearsApiCache(status: number): boolean {
+  return status === 401 || status === 403;
+}

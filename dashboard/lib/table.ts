@@ -1,5 +1,7 @@
 // Table logic shared by every panel and the user table: sorting, searching, paging and CSV.
 
+import { csvCell } from '../../shared/csv.ts';
+
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
 export type SortDir = 'asc' | 'desc';
@@ -65,13 +67,6 @@ export function paginate<T>(rows: readonly T[], page: number, size: number): Pag
 export interface Column {
   key: string;
   label: string;
-}
-
-function csvCell(value: Cell): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  // Visitors control these strings; a leading = + - @ would run as a formula in a spreadsheet.
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** RFC 4180 CSV with a header row and CRLF line ends, safe to open in a spreadsheet. */

@@ -9,7 +9,7 @@ import type {
   ViralityResponse,
 } from '../../storage/query/types.ts';
 import { ApiClient, ApiError, AuthError, type Answer } from '../lib/api.ts';
-import { forgetToken, saveToken } from '../lib/auth.ts';
+import { forgetToken, judgeToken, markVerified, saveToken } from '../lib/auth.ts';
 import {
   loadFunnel,
   loadJourneys,
@@ -81,6 +81,8 @@ export function App({ initialToken }: { initialToken: string | null }) {
 
   const refuse = useCallback((why: string) => {
     forgetToken(sessionStorage);
+    // What the cache holds was fetched with a token that is no longer good.
+    void globalThis.caches?.delete(API_CACHE);
     setLoginError(why);
     setVerified(false);
     setToken(null);
@@ -91,16 +93,26 @@ export function App({ initialToken }: { initialToken: string | null }) {
   useEffect(() => {
     if (!token) return;
     let live = true;
+    const judge = (outcome: Parameters<typeof judgeToken>[0], why = '') => {
+      if (!live) return;
+      // Only the collector's own answer proves a token (see judgeToken).
+      if (outcome.ok && outcome.cachedAt === null) markVerified(sessionStorage, token);
+      const verdict = judgeToken(outcome, token, sessionStorage);
+      if (verdict === 'open') setVerified(true);
+      else if (verdict === 'refused') refuse('That admin token was refused.');
+      else if (verdict === 'locked') refuse(`The collector says: ${why}. Try again later.`);
+      else refuse('No connection to the collector: a new admin token can only be checked online.');
+    };
     new ApiClient(token).get(API.realtime).then(
-      () => live && setVerified(true),
-      (error: unknown) => {
-        if (!live) return;
-        if (error instanceof AuthError) refuse('That admin token was refused.');
-        else if (error instanceof ApiError && error.status === 429)
-          refuse(`The collector says: ${error.message}. Try again later.`);
-        // Offline or a server error: go on, the panels show cached data or their own errors.
-        else setVerified(true);
-      },
+      (answer) => judge({ ok: true, cachedAt: answer.cachedAt }),
+      (error: unknown) =>
+        judge(
+          {
+            ok: false,
+            status: error instanceof AuthError ? 401 : error instanceof ApiError ? error.status : 0,
+          },
+          error instanceof Error ? error.message : '',
+        ),
     );
     return () => {
       live = false;
@@ -252,7 +264,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
     navigate(withFilter(view, key, value));
   const logout = () => {
     forgetToken(sessionStorage);
-    void caches?.delete(API_CACHE);
+    void globalThis.caches?.delete(API_CACHE);
     setVerified(false);
     setToken(null);
   };

@@ -55,6 +55,21 @@ describe('dashboard offline and empty states', () => {
       .toMatch(/Offline · data from (just now|\d+ min ago)/);
     await expect.poll(() => page.locator('[data-card="visitors"] [data-value]').textContent()).toBe(visitors);
     await page.screenshot({ path: 'test-artifacts/dashboard-offline.png', fullPage: false });
+    // Answers naming users were never cached: only aggregate figures are kept on the device.
+    const keys = await page.evaluate(async () =>
+      (await (await caches.open('cfa-api-v1')).keys()).map((r) => new URL(r.url).pathname),
+    );
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => /\/(users|user\/|realtime)/.test(k))).toEqual([]);
+
+    // Another tab on this device, offline, with a made-up token: the cache proves nothing.
+    const stranger = await context.newPage();
+    await stranger.goto(`${server.url}/admin/analytics#token=made-up-token-0123456789`);
+    await expect
+      .poll(() => stranger.locator('.login [role="alert"]').textContent())
+      .toMatch(/can only be checked online/);
+    expect(await stranger.locator('[data-card="visitors"]').count()).toBe(0);
+    await stranger.close();
 
     await context.setOffline(false);
     await expect.poll(() => page.locator('[data-offline]').count(), { timeout: 15_000 }).toBe(0);

@@ -146,8 +146,9 @@ describe('dashboard in Chromium', () => {
     expect(file.suggestedFilename()).toMatch(/^popular-pages-page-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = await readFile((await file.path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('Page,Views,Visitors,Avg time,Scroll');
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(overall.pages.map((p) => p.key));
+    // Every text cell is quoted (shared/csv.ts).
+    expect(lines[0]).toBe('"Page","Views","Visitors","Avg time","Scroll"');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(overall.pages.map((p) => `"${p.key}"`));
     await page.locator('[data-panel="realtime"] [data-active-now]').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop.png`, fullPage: true });
     await context.close();

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell, csvHeader, csvLine } from '../../cli/csv.ts';
+import { csvHeader, csvLine } from '../../cli/csv.ts';
+import { csvCell } from '../../shared/csv.ts';
 import { parseTimeRange } from '../../cli/time-range.ts';
 import { UsageError } from '../../cli/usage-error.ts';
 import { emptyRecord, parseRecordLine } from '../../storage/schema.ts';
@@ -160,7 +161,7 @@ describe('cfa demo interrupted with Ctrl-C', () => {
 
 describe('csv', () => {
   it.each([
-    ['plain', '/pricing', '/pricing'],
+    ['plain', '/pricing', '"/pricing"'],
     ['comma', 'a,b', '"a,b"'],
     ['quote', 'say "hi"', '"say ""hi"""'],
     ['newline', 'a\nb', '"a\nb"'],
@@ -179,7 +180,7 @@ describe('csv', () => {
     expect(csvHeader().split(',')).toHaveLength(29);
     expect(csvLine(record)).toContain('"{""processed_count"":150,""total_files"":200}"');
     expect(cells[0]).toBe('1700000000000');
-    expect(cells[1]).toBe('action');
+    expect(cells[1]).toBe('"action"');
   });
 });
 

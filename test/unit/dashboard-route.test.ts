@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCollector } from '../helpers.ts';
 
@@ -63,6 +65,30 @@ describe('dashboard route', () => {
     ]) {
       const res = await c.app.request(path);
       expect(res.status).toBe(404);
+    }
+  });
+});
+
+describe('dashboard source maps', () => {
+  it('are neither linked from the public bundle nor served, with or without the token', async () => {
+    const dist = join(import.meta.dirname, '..', '..', 'dist', 'dashboard');
+    const names = await readdir(dist);
+    const maps = names.filter((n) => n.endsWith('.map'));
+    // The build keeps them next to the bundle for local debugging…
+    expect(maps).toEqual(expect.arrayContaining(['main.js.map', 'main.css.map']));
+    const c = await collector();
+    for (const name of [...maps, 'main.js.map', 'chunk-ABCDEF.js.map']) {
+      expect((await c.app.request(`/admin/analytics/${name}`)).status, name).toBe(404);
+      const withToken = await c.app.request(`/admin/analytics/${name}`, {
+        headers: { authorization: `Bearer ${c.adminToken}` },
+      });
+      expect(withToken.status, name).toBe(404);
+    }
+    // …and no served file points at one.
+    for (const name of names.filter((n) => /\.(js|css)$/.test(n))) {
+      const res = await c.app.request(`/admin/analytics/${name}`);
+      expect(res.status, name).toBe(200);
+      expect(await res.text(), name).not.toContain('sourceMappingURL');
     }
   });
 });

@@ -60,7 +60,7 @@ describe('dashboard table logic', () => {
     expect(paginate([], 0, 20)).toMatchObject({ page: 0, pages: 1, total: 0, rows: [] });
   });
 
-  it('writes RFC 4180 CSV, quoting commas, quotes and newlines', () => {
+  it('writes RFC 4180 CSV, quoting every text cell (commas, quotes and newlines included)', () => {
     const csv = toCsv(
       [
         { key: 'label', label: 'Page' },
@@ -72,7 +72,7 @@ describe('dashboard table logic', () => {
         { label: '/plain', views: null },
       ],
     );
-    expect(csv).toBe('Page,Views\r\n"/a,b",3\r\n"say ""hi""\nthere",0\r\n/plain,\r\n');
+    expect(csv).toBe('"Page","Views"\r\n"/a,b",3\r\n"say ""hi""\nthere",0\r\n"/plain",\r\n');
   });
 
   it('defuses spreadsheet formulas that visitors could plant in paths or referrers', () => {
@@ -81,10 +81,10 @@ describe('dashboard table logic', () => {
       [{ v: '=HYPERLINK("http://evil")' }, { v: '+1' }, { v: '@SUM(A1)' }, { v: -3 }],
     );
     expect(csv.split('\r\n')).toEqual([
-      'Value',
+      '"Value"',
       `"'=HYPERLINK(""http://evil"")"`,
-      "'+1",
-      "'@SUM(A1)",
+      `"'+1"`,
+      `"'@SUM(A1)"`,
       '-3',
       '',
     ]);

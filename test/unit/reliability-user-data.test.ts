@@ -73,7 +73,7 @@ describe('DELETE /api/analytics/user/{user_id} and GET …/export', () => {
     const again = await (
       await collector.app.request(`/api/analytics/user/${encodeURIComponent(user)}/export`, { headers: auth })
     ).json();
-    expect(again).toEqual({ user, records: [] });
+    expect(again).toEqual({ user, records: [], complete: true });
     expect((await grepDataDir(join(dir, 'events'), 'someone-else')).length).toBe(1);
   });
 

@@ -20,6 +20,8 @@ export class MemoryBackend implements QueryBackend {
   warm = false;
   private loading: Promise<void> | null = null;
   private loaded = false;
+  /** the load failed: new records go straight into the index (it holds what was read) */
+  private failed = false;
   private progress = 0;
   /** records stored while the history loads; appended after it, so order stays by time */
   private pending: StoredRecord[] = [];
@@ -50,7 +52,7 @@ export class MemoryBackend implements QueryBackend {
 
   /** The collector's onStored hook. */
   add(records: readonly StoredRecord[]): void {
-    if (this.loaded || this.loading === null) this.index.append(records);
+    if (this.loaded || this.failed || this.loading === null) this.index.append(records);
     else for (const r of records) if (r.ts >= this.loadStart) this.pending.push(r);
   }
 
@@ -67,6 +69,7 @@ export class MemoryBackend implements QueryBackend {
     await this.loading?.catch(() => undefined);
     this.index.retain(() => false);
     this.loaded = false;
+    this.failed = false;
     this.loading = null;
     await this.load(store);
   }
@@ -115,6 +118,20 @@ export class MemoryBackend implements QueryBackend {
   }
 
   private async stream(store: EventStore): Promise<void> {
+    try {
+      await this.streamHistory(store);
+    } catch (error) {
+      // Records stored meanwhile are acknowledged: they must not wait in `pending` for a load
+      // that will never finish. The index keeps what it read and stays not ready.
+      this.failed = true;
+      this.index.append(this.pending);
+      this.pending = [];
+      this.index.ready();
+      throw error;
+    }
+  }
+
+  private async streamHistory(store: EventStore): Promise<void> {
     this.loadStart = this.clock();
     const warm = (await this.warmStart?.(this.index, this.loadStart, (p) => (this.progress = p))) ?? false;
     let first = NaN;

@@ -1,5 +1,6 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../day-files.ts';
 import { fsyncPath } from '../../rewrite-file.ts';
 import type { StoredFile } from '../../types.ts';
 import type { FileMark } from './snapshot-format.ts';
@@ -14,10 +15,10 @@ export async function writeAtomically(
   stillValid: () => boolean,
 ): Promise<boolean> {
   const dir = join(path, '..');
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   const tmp = `${path}.tmp`;
   try {
-    const handle = await open(tmp, 'w');
+    const handle = await open(tmp, 'w', PRIVATE_FILE);
     try {
       for (const chunk of chunks) {
         for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at)).bytesWritten;
