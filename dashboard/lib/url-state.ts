@@ -80,7 +80,8 @@ export function parseState(search: string): ViewState {
   if (params.get('chart') === 'engagement') state.chart = 'engagement';
   for (const [key, value] of params) {
     // One value per dimension: a second click on another country replaces the first.
-    if (isFilterKey(key) && !state.filters.some((f) => f.key === key)) state.filters.push({ key, value });
+    // An empty value (`?country=`) would make a "Country is Unknown" chip nobody asked for.
+    if (isFilterKey(key) && value !== '' && !state.filters.some((f) => f.key === key)) state.filters.push({ key, value });
   }
   return state;
 }

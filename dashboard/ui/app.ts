@@ -293,6 +293,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
     <${Chips}
       filters=${view.filters}
       onRemove=${(key: Parameters<typeof withoutFilter>[1]) => navigate(withoutFilter(view, key))}
+      onClear=${() => navigate({ ...view, filters: [] })}
     />
     ${overview.error && html`<p class="box error" role="alert">Could not load the dashboard: ${overview.error}</p>`}
     ${!data && !overview.error && html`<p class="notice" aria-busy="true">Loading…</p>`}
