@@ -56,19 +56,50 @@ export function propSums(row: Row): string {
     .join(' · ');
 }
 
-async function tab(api: ApiClient, state: ViewState, spec: TabSpec, limit = 50) {
-  const answer = await api.post<QueryResponse>(
-    API.query,
-    query(state, { metrics: spec.metrics, dimensions: [spec.dimension], filters: spec.where, limit }),
-  );
+/** Rows a panel shows at first; the whole list is fetched only when asked for. */
+export const TOP_ROWS = 50;
+/** The query API's largest page (storage/query/validate.ts). */
+export const MAX_PAGE = 10_000;
+
+function tabQuery(state: ViewState, spec: TabSpec, limit: number, offset = 0) {
+  return query(state, {
+    metrics: spec.metrics,
+    dimensions: [spec.dimension],
+    filters: spec.where,
+    limit,
+    ...(offset ? { offset } : {}),
+  });
+}
+
+async function tab(api: ApiClient, state: ViewState, spec: TabSpec) {
+  const answer = await api.post<QueryResponse>(API.query, tabQuery(state, spec, TOP_ROWS));
+  const rows = toRows(spec, answer.data);
+  if (spec.id === 'actions') for (const row of rows) row.sums = propSums(row);
   const model: TabModel = {
     id: spec.id,
     label: spec.label,
     filter: spec.filter,
     columns: spec.columns,
-    rows: toRows(spec, answer.data),
+    rows,
+    total: answer.data.total_rows ?? rows.length,
+    spec,
   };
   return { answer, model };
+}
+
+/**
+ * Every row of one tab, page by page at the API's largest page size, so "Show all" and the CSV
+ * hold the whole list (1,150 pages over 90 days of the demo), not the first 50.
+ */
+export async function loadAllRows(api: ApiClient, state: ViewState, spec: TabSpec): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let offset = 0; ; offset += MAX_PAGE) {
+    const answer = await api.post<QueryResponse>(API.query, tabQuery(state, spec, MAX_PAGE, offset));
+    const page = toRows(spec, answer.data);
+    if (spec.id === 'actions') for (const row of page) row.sums = propSums(row);
+    rows.push(...page);
+    if (page.length < MAX_PAGE || rows.length >= answer.data.total_rows) return rows;
+  }
 }
 
 const BUILT_IN_LABELS = new Set([
@@ -159,7 +190,6 @@ export async function loadOverview(
   const tabSpecs = [...PANELS.flatMap((p) => p.tabs), actionsTab(propKeys), SHARES_TAB];
   const tabs = await Promise.all(tabSpecs.map((spec) => tab(api, state, spec)));
   const byId = new Map(tabs.map((t) => [t.model.id, t.model]));
-  for (const row of byId.get('actions')!.rows) row.sums = propSums(row);
 
   const panels: PanelModel[] = PANELS.map((p) => ({
     id: p.id,
@@ -257,8 +287,11 @@ export function loadVirality(api: ApiClient, state: ViewState) {
   return api.get<ViralityResponse>(API.virality, filteredSeedParams(state));
 }
 
-/** Identified users with per-user figures, filtered like the rest of the view. */
-export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answer<Row[]>> {
+/**
+ * Identified users with per-user figures, filtered like the rest of the view: the newest
+ * 10,000 (one API page); `total` says how many there are when that is not all of them.
+ */
+export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answer<UserRows>> {
   const answer = await api.post<QueryResponse>(
     API.query,
     query(state, {
@@ -266,7 +299,7 @@ export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answe
       dimensions: ['user'],
       filters: [['is_not', 'user', ['']]],
       order_by: [['last_seen', 'desc']],
-      limit: 1000,
+      limit: MAX_PAGE,
     }),
   );
   const rows = answer.data.results.map((r) => {
@@ -274,7 +307,12 @@ export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answe
     USER_METRICS.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
     return row;
   });
-  return { data: rows, cachedAt: answer.cachedAt };
+  return { data: { rows, total: answer.data.total_rows ?? rows.length }, cachedAt: answer.cachedAt };
+}
+
+export interface UserRows {
+  rows: Row[];
+  total: number;
 }
 
 export function loadUser(api: ApiClient, state: ViewState) {

@@ -1,5 +1,6 @@
 // What the views draw, independent of the API's exact shapes: lib/load.ts maps answers to these.
 
+import type { TabSpec } from './queries.ts';
 import type { Row } from './table.ts';
 import type { FilterKey } from './url-state.ts';
 
@@ -36,7 +37,12 @@ export interface TabModel {
   label: string;
   filter?: FilterKey;
   columns: ColumnModel[];
+  /** the first rows only (the top of the list) */
   rows: Row[];
+  /** how many rows the whole list has */
+  total: number;
+  /** the query behind the tab, to fetch the whole list */
+  spec: TabSpec;
 }
 
 export interface PanelModel {

@@ -11,6 +11,7 @@ import type {
 import { ApiClient, ApiError, AuthError, type Answer } from '../lib/api.ts';
 import { forgetToken, saveToken } from '../lib/auth.ts';
 import {
+  loadAllRows,
   loadFunnel,
   loadJourneys,
   loadOverview,
@@ -21,12 +22,12 @@ import {
   loadUser,
   loadUsers,
   loadVirality,
+  type UserRows,
 } from '../lib/load.ts';
-import type { Overview } from '../lib/model.ts';
+import type { Overview, TabModel } from '../lib/model.ts';
 import { API } from '../lib/queries.ts';
 import { startPoller } from '../lib/poller.ts';
 import { API_CACHE } from '../lib/sw-keys.ts';
-import type { Row } from '../lib/table.ts';
 import { parseState, serializeState, withFilter, withoutFilter, type ViewState } from '../lib/url-state.ts';
 import { Cards } from './cards.ts';
 import { Chart } from './chart.ts';
@@ -67,7 +68,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [retention, setRetention] = useState<Slot<RetentionResponse>>(idle);
   const [journeys, setJourneys] = useState<Slot<JourneysResponse>>(idle);
   const [virality, setVirality] = useState<Slot<ViralityResponse>>(idle);
-  const [users, setUsers] = useState<Slot<Row[]>>(idle);
+  const [users, setUsers] = useState<Slot<UserRows>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
   const [sites, setSites] = useState<string[]>([]);
   // While the collector is still indexing its history, figures are partial: say so.
@@ -248,6 +249,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }
   if (!api) return html`<p class="notice" aria-busy="true">Checking the admin token…</p>`;
 
+  const loadAll = (tab: TabModel) => loadAllRows(api, view, tab.spec);
   const onFilter = (key: Parameters<typeof withFilter>[1], value: string) =>
     navigate(withFilter(view, key, value));
   const logout = () => {
@@ -337,22 +339,30 @@ export function App({ initialToken }: { initialToken: string | null }) {
             .filter((p) => p.id !== 'shares')
             .map((p) =>
               p.id === 'locations'
-                ? html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter}>
+                ? html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} loadAll=${loadAll}>
                     <${WorldMap}
                       rows=${p.tabs[0]?.rows ?? []}
                       onPick=${(code: string) => onFilter('country', code)}
                     />
                   <//>`
-                : html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} />`,
+                : html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} loadAll=${loadAll} />`,
             )}
-          ${shares && html`<${Panel} panel=${{ ...shares, note: viralityNote(virality.data) }} onFilter=${onFilter} />`}
+          ${
+            shares &&
+            html`<${Panel}
+              panel=${{ ...shares, note: viralityNote(virality.data) }}
+              onFilter=${onFilter}
+              loadAll=${loadAll}
+            />`
+          }
           <${Funnel} data=${funnel.data} error=${funnel.error} />
           <${Retention} data=${retention.data} error=${retention.error} />
           <${Journeys} data=${journeys.data} error=${journeys.error} />
           <${Realtime} data=${realtime.data} error=${realtime.error} />
         </div>
         <${Users}
-          rows=${users.data}
+          rows=${users.data?.rows ?? null}
+          total=${users.data?.total ?? 0}
           error=${users.error}
           onOpen=${(u: string) => navigate({ ...view, user: u })}
         />`

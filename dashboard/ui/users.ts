@@ -1,5 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
+import { formatNumber } from '../lib/format.ts';
 import { paginate, searchRows, sortRows, type Row, type SortDir } from '../lib/table.ts';
 import { downloadCsv } from './csv.ts';
 import { display } from './format-value.ts';
@@ -19,10 +20,13 @@ const PAGE = 20;
 /** Per-user engagement: sortable, searchable by user id, paginated; a click opens the user. */
 export function Users({
   rows,
+  total,
   error,
   onOpen,
 }: {
   rows: Row[] | null;
+  /** users in the view, when the API sent only the newest of them */
+  total: number;
   error: string | null;
   onOpen: (user: string) => void;
 }) {
@@ -100,7 +104,13 @@ export function Users({
           </table>
         </div>
         <div class="foot">
-          <span class="muted">${view.total} users · page ${view.page + 1} of ${view.pages}</span>
+          <span class="muted"
+            >${`${formatNumber(view.total)} users · page ${view.page + 1} of ${view.pages}`}${
+              !q && rows && total > rows.length
+                ? ` · the newest ${formatNumber(rows.length)} of ${formatNumber(total)}`
+                : ''
+            }</span
+          >
           <span>
             <button
               class="btn"

@@ -4,8 +4,12 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PanelModel, TabModel } from '../../dashboard/lib/model.ts';
+import { PANELS } from '../../dashboard/lib/queries.ts';
+import type { Row } from '../../dashboard/lib/table.ts';
 import { parseState } from '../../dashboard/lib/url-state.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
+import { Panel } from '../../dashboard/ui/panel.ts';
 
 let root: HTMLElement;
 function mount(vnode: unknown): HTMLElement {
@@ -14,6 +18,9 @@ function mount(vnode: unknown): HTMLElement {
   render(vnode as Parameters<typeof render>[0], root);
   return root;
 }
+/** Lets Preact's effects and pending promises run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
 afterEach(() => {
   render(null, root);
   root.remove();
@@ -42,5 +49,92 @@ describe('filter chips', () => {
 
   it('drops empty parameters instead of making an "Unknown" chip', () => {
     expect(parseState('?country=&device=mobile').filters).toEqual([{ key: 'device', value: 'mobile' }]);
+  });
+});
+
+/** A pages panel whose first answer holds the top 50 of `total` rows. */
+function pagesPanel(total: number): { panel: PanelModel; all: Row[] } {
+  const spec = PANELS.find((p) => p.id === 'pages')!.tabs[0]!;
+  const all: Row[] = Array.from({ length: total }, (_, i) => ({
+    key: `/page-${i + 1}`,
+    label: `/page-${i + 1}`,
+    pageviews: total - i,
+    visitors: total - i,
+  }));
+  const tab: TabModel = {
+    id: spec.id,
+    label: spec.label,
+    filter: spec.filter,
+    columns: spec.columns,
+    rows: all.slice(0, 50),
+    total,
+    spec,
+  };
+  return { panel: { id: 'pages', title: 'Popular pages', tabs: [tab] }, all };
+}
+
+const labels = (el: HTMLElement) =>
+  [...el.querySelectorAll('tbody .row-link')].map((b) => b.textContent?.trim());
+
+describe('top-list panel', () => {
+  it('offers the true count, then pages and searches through every row', async () => {
+    const { panel, all } = pagesPanel(228);
+    let loads = 0;
+    const el = mount(
+      html`<${Panel} panel=${panel} onFilter=${() => undefined} loadAll=${async () => (loads++, all)} />`,
+    );
+    expect(labels(el)).toHaveLength(10);
+    button(el, 'Show all 228').click();
+    await settle();
+    await settle();
+    expect(loads).toBe(1);
+    expect(labels(el)).toEqual(all.slice(0, 50).map((r) => r.label));
+    expect(el.querySelector('[data-rows-shown]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      '1–50 of 228',
+    );
+    for (let i = 0; i < 4; i++) {
+      button(el, 'Next').click();
+      await settle();
+    }
+    expect(labels(el)).toEqual(all.slice(200).map((r) => r.label));
+    const search = el.querySelector<HTMLInputElement>('input[type="search"]')!;
+    search.value = 'page-227';
+    search.dispatchEvent(new Event('input'));
+    await settle();
+    expect(labels(el)).toEqual(['/page-227']);
+  });
+
+  it('exports every row to CSV, not the 50 on hand', async () => {
+    const { panel, all } = pagesPanel(120);
+    const blobs: Blob[] = [];
+    const create = URL.createObjectURL;
+    URL.createObjectURL = (b: Blob) => (blobs.push(b), 'blob:test');
+    try {
+      const el = mount(
+        html`<${Panel} panel=${panel} onFilter=${() => undefined} loadAll=${async () => all} />`,
+      );
+      button(el, 'Export CSV').click();
+      await settle();
+      await settle();
+      const lines = (await blobs[0]!.text()).trim().split('\r\n');
+      expect(lines[0]).toBe('Page,Views,Visitors,Avg time,Scroll');
+      expect(lines).toHaveLength(121);
+      expect(lines[120]!.split(',')[0]).toBe('/page-120');
+    } finally {
+      URL.createObjectURL = create;
+    }
+  });
+
+  it('does not fetch again when the first answer already held the whole list', async () => {
+    const { panel } = pagesPanel(30);
+    panel.tabs[0]!.rows = panel.tabs[0]!.rows.slice(0, 30);
+    let loads = 0;
+    const el = mount(
+      html`<${Panel} panel=${panel} onFilter=${() => undefined} loadAll=${async () => (loads++, [])} />`,
+    );
+    button(el, 'Show all 30').click();
+    await settle();
+    expect(labels(el)).toHaveLength(30);
+    expect(loads).toBe(0);
   });
 });

@@ -1,0 +1,76 @@
+// The dashboard's loaders against a real collector (app.request() as the fetcher): what the
+// panels and the CSV receive for a view.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollector, type Collector } from '../../collector/collector.ts';
+import { loadConfig } from '../../collector/config.ts';
+import { ApiClient } from '../../dashboard/lib/api.ts';
+import { loadAllRows, loadOverview, MAX_PAGE, TOP_ROWS } from '../../dashboard/lib/load.ts';
+import { DEFAULT_STATE } from '../../dashboard/lib/url-state.ts';
+import { JsonlStore } from '../../storage/jsonl-store.ts';
+import { emptyRecord } from '../../storage/schema.ts';
+import { fixedClock, tempDir } from '../helpers.ts';
+
+const TOKEN = 'dashboard-load-test-token-0123456789';
+const NOW = Date.UTC(2026, 10, 27, 12);
+const clock = fixedClock(NOW);
+// More distinct pages than the API's largest page, so the whole list takes two requests.
+const PAGES = MAX_PAGE + 37;
+let collector: Collector;
+let cleanup: () => Promise<void>;
+let requests: string[] = [];
+
+beforeAll(async () => {
+  const t = await tempDir();
+  const store = await JsonlStore.open({ dataDir: t.dir, clock, compressEveryMs: 0 });
+  const records = Array.from({ length: PAGES }, (_, i) => ({
+    ...emptyRecord('pageview', NOW - 3_600_000 + i, 'a.test'),
+    visitor: `v${i % 97}`,
+    path: `/p/${i}`,
+    country: 'FR',
+  }));
+  records.push({
+    ...emptyRecord('pageview', NOW - 7_200_000, 'b.test'),
+    visitor: 'w',
+    path: '/b',
+    country: 'DE',
+  });
+  await store.append(records);
+  await store.close();
+  collector = await createCollector({
+    config: loadConfig({
+      ANALYTICS_DATA_DIR: t.dir,
+      ANALYTICS_ADMIN_TOKEN: TOKEN,
+      ANALYTICS_RATE_LIMIT: '0',
+    }),
+    clock,
+  });
+  await collector.queryReady;
+  cleanup = async () => {
+    await collector.close();
+    await t.cleanup();
+  };
+});
+afterAll(() => cleanup());
+
+function client(): ApiClient {
+  requests = [];
+  return new ApiClient(TOKEN, async (input, init) => {
+    requests.push(String(init?.body ?? input));
+    return collector.app.request(String(input), init);
+  });
+}
+
+describe('dashboard loaders', () => {
+  it('loads the top of each list with the true count, and the whole list page by page', async () => {
+    const api = client();
+    const { overview } = await loadOverview(api, DEFAULT_STATE);
+    const pages = overview.panels.find((p) => p.id === 'pages')!.tabs[0]!;
+    expect(pages.rows).toHaveLength(TOP_ROWS);
+    expect(pages.total).toBe(PAGES + 1);
+
+    const all = await loadAllRows(client(), DEFAULT_STATE, pages.spec);
+    expect(all).toHaveLength(PAGES + 1);
+    expect(new Set(all.map((r) => r.key)).size).toBe(PAGES + 1);
+    expect(requests).toHaveLength(2);
+  });
+});
