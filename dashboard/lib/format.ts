@@ -110,3 +110,11 @@ export function formatAgo(ms: number, now: number): string {
   if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86_400)} d ago`;
 }
+
+/** Freshness to the second for the last minute: "just now", "12 s ago", then as formatAgo. */
+export function formatAge(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  return formatAgo(ms, now);
+}

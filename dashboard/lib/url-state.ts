@@ -81,7 +81,8 @@ export function parseState(search: string): ViewState {
   for (const [key, value] of params) {
     // One value per dimension: a second click on another country replaces the first.
     // An empty value (`?country=`) would make a "Country is Unknown" chip nobody asked for.
-    if (isFilterKey(key) && value !== '' && !state.filters.some((f) => f.key === key)) state.filters.push({ key, value });
+    if (isFilterKey(key) && value !== '' && !state.filters.some((f) => f.key === key))
+      state.filters.push({ key, value });
   }
   return state;
 }

@@ -25,8 +25,9 @@ import {
   type UserRows,
 } from '../lib/load.ts';
 import type { Overview, TabModel } from '../lib/model.ts';
+import { formatAgo } from '../lib/format.ts';
 import { API } from '../lib/queries.ts';
-import { startPoller } from '../lib/poller.ts';
+import { retryDelay, startPoller } from '../lib/poller.ts';
 import { API_CACHE } from '../lib/sw-keys.ts';
 import { parseState, serializeState, withFilter, withoutFilter, type ViewState } from '../lib/url-state.ts';
 import { Cards } from './cards.ts';
@@ -45,8 +46,15 @@ import { LazyWorldMap as WorldMap } from './lazy-map.ts';
 interface Slot<T> {
   data: T | null;
   error: string | null;
+  /** the failure may pass by itself (no connection, a 5xx): worth retrying without a click */
+  transient?: boolean;
+  /** the view (serialized) the data belongs to, so a failed switch never shows the old view's data as the new one */
+  key?: string;
+  /** when the data came from the offline cache, its age; null when live */
+  cachedAt?: number | null;
 }
 const idle = <T>(): Slot<T> => ({ data: null, error: null });
+type SetSlot<T> = (update: (prev: Slot<T>) => Slot<T>) => void;
 
 const REFRESH_KEY = 'cfa-refresh-ms';
 const REALTIME_MS = 10_000;
@@ -76,6 +84,11 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [cachedAt, setCachedAt] = useState<number | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const [online, setOnline] = useState(navigator.onLine);
+  // Requests in flight, for the busy indicator.
+  const [pending, setPending] = useState(0);
+  // Ticks so "updated 12 s ago" stays true while nothing else renders.
+  const [now, setNow] = useState(Date.now());
+  const retries = useRef(0);
   const [refreshMs, setRefreshMs] = useState(() => Number(localStorage.getItem(REFRESH_KEY) ?? 300_000));
   const generation = useRef(0);
   const api = useMemo(() => (token && verified ? new ApiClient(token) : null), [token, verified]);
@@ -132,49 +145,65 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const fill = useCallback(
     <T>(
       gen: number,
+      key: string,
       load: Promise<Answer<T>>,
-      set: (s: Slot<T>) => void,
+      set: SetSlot<T>,
       onCached?: (t: number | null) => void,
-    ) =>
-      load.then(
-        (answer) => {
-          if (gen !== generation.current) return;
-          set({ data: answer.data, error: null });
-          onCached?.(answer.cachedAt);
-        },
-        (error: unknown) => {
-          if (gen !== generation.current) return;
-          if (error instanceof AuthError) {
-            refuse('The admin token was refused.');
-            return;
-          }
-          set({ data: null, error: message(error) });
-        },
-      ),
+    ) => {
+      setPending((n) => n + 1);
+      return load
+        .then(
+          (answer) => {
+            if (gen !== generation.current) return;
+            set(() => ({ data: answer.data, error: null, key, cachedAt: answer.cachedAt }));
+            onCached?.(answer.cachedAt);
+          },
+          (error: unknown) => {
+            if (gen !== generation.current) return;
+            if (error instanceof AuthError) {
+              refuse('The admin token was refused.');
+              return;
+            }
+            const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+            // The last good figures of this same view stay on screen under the error; another
+            // view's figures never do.
+            set((prev) => ({
+              data: prev.key === key ? prev.data : null,
+              error: message(error),
+              transient,
+              key,
+            }));
+          },
+        )
+        .finally(() => setPending((n) => n - 1));
+    },
     [refuse],
   );
 
   const refresh = useCallback(() => {
     if (!api) return;
     const gen = ++generation.current;
+    const key = serializeState(view);
     if (view.user) {
-      void fill(gen, loadUser(api, view), setUser);
+      void fill(gen, key, loadUser(api, view), setUser);
       return;
     }
     void fill(
       gen,
+      key,
       loadOverview(api, view).then((r) => ({ data: r.overview, cachedAt: r.cachedAt })),
       setOverview,
       (t) => {
         setCachedAt(t);
-        setUpdatedAt(Date.now());
+        // "Updated" is the time of the last live answer; a cached one is as old as the cache.
+        if (t === null) setUpdatedAt(Date.now());
       },
     );
-    void fill(gen, loadFunnel(api, view), setFunnel);
-    void fill(gen, loadRetention(api, view), setRetention);
-    void fill(gen, loadJourneys(api, view), setJourneys);
-    void fill(gen, loadVirality(api, view), setVirality);
-    void fill(gen, loadUsers(api, view), setUsers);
+    void fill(gen, key, loadFunnel(api, view), setFunnel);
+    void fill(gen, key, loadRetention(api, view), setRetention);
+    void fill(gen, key, loadJourneys(api, view), setJourneys);
+    void fill(gen, key, loadVirality(api, view), setVirality);
+    void fill(gen, key, loadUsers(api, view), setUsers);
   }, [api, view, fill]);
 
   useEffect(() => {
@@ -212,7 +241,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
 
   const refreshRealtime = useCallback(() => {
     if (!api || view.user) return;
-    void fill(generation.current, loadRealtime(api, view), setRealtime);
+    void fill(generation.current, serializeState(view), loadRealtime(api, view), setRealtime);
   }, [api, view, fill]);
 
   useEffect(() => {
@@ -236,6 +265,30 @@ export function App({ initialToken }: { initialToken: string | null }) {
     const timer = setInterval(refresh, 5_000);
     return () => clearInterval(timer);
   }, [cachedAt, online, refresh]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  // After an outage or a server error, retry on a backoff (2 s, 4 s … 1 min) until an answer
+  // comes, so the page recovers by itself when the collector is back.
+  useEffect(() => {
+    if (!overview.error) {
+      if (overview.data) retries.current = 0;
+      return;
+    }
+    if (!overview.transient) return;
+    const timer = setTimeout(() => {
+      refresh();
+      refreshRealtime();
+    }, retryDelay(retries.current++));
+    return () => clearTimeout(timer);
+  }, [overview]);
+  // The first event arrives: realtime sees it within 10 s, so the empty state goes with it
+  // instead of waiting for the next full refresh.
+  useEffect(() => {
+    if (overview.data?.empty && realtime.data && realtime.data.events.length > 0) refresh();
+  }, [realtime.data]);
 
   if (!token) {
     return html`<${Login}
@@ -264,7 +317,8 @@ export function App({ initialToken }: { initialToken: string | null }) {
     offline=${!online}
     cachedAt=${cachedAt}
     updatedAt=${updatedAt}
-    now=${Date.now()}
+    busy=${pending > 0}
+    now=${now}
     refreshMs=${refreshMs}
     onState=${navigate}
     onRefresh=${() => {
@@ -289,15 +343,24 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }
 
   const data = overview.data;
+  // Figures of the view being left stay on screen, dimmed, until the new view's answer is in.
+  const stale = overview.key !== serializeState(view);
   const shares = data?.panels.find((p) => p.id === 'shares');
-  return html`<main class="wrap">
+  return html`<main class=${stale ? 'wrap stale' : 'wrap'} aria-busy=${pending > 0}>
     ${header}
     <${Chips}
       filters=${view.filters}
       onRemove=${(key: Parameters<typeof withoutFilter>[1]) => navigate(withoutFilter(view, key))}
       onClear=${() => navigate({ ...view, filters: [] })}
     />
-    ${overview.error && html`<p class="box error" role="alert">Could not load the dashboard: ${overview.error}</p>`}
+    ${
+      overview.error &&
+      html`<p class="box error" role="alert" data-load-error>
+        ${data ? 'Could not refresh the dashboard' : 'Could not load the dashboard'}: ${overview.error}.
+        ${data && updatedAt ? ` The figures below are from ${formatAgo(updatedAt, now)}.` : ''}
+        ${overview.transient ? ' Retrying automatically.' : ''}
+      </p>`
+    }
     ${!data && !overview.error && html`<p class="notice" aria-busy="true">Loading…</p>`}
     ${
       indexing !== null &&
@@ -358,7 +421,12 @@ export function App({ initialToken }: { initialToken: string | null }) {
           <${Funnel} data=${funnel.data} error=${funnel.error} />
           <${Retention} data=${retention.data} error=${retention.error} />
           <${Journeys} data=${journeys.data} error=${journeys.error} />
-          <${Realtime} data=${realtime.data} error=${realtime.error} />
+          <${Realtime}
+            data=${realtime.data}
+            error=${realtime.error}
+            cachedAt=${realtime.cachedAt ?? null}
+            now=${now}
+          />
         </div>
         <${Users}
           rows=${users.data?.rows ?? null}

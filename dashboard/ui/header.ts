@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { formatAgo } from '../lib/format.ts';
+import { formatAge, formatAgo } from '../lib/format.ts';
 import { RANGES, type RangeKey, type ViewState } from '../lib/url-state.ts';
 
 const LABELS: Record<RangeKey, string> = {
@@ -24,6 +24,8 @@ export interface HeaderProps {
   /** epoch ms of the data shown, when it came from the offline cache */
   cachedAt: number | null;
   updatedAt: number | null;
+  /** requests in flight */
+  busy: boolean;
   now: number;
   refreshMs: number;
   onState: (next: ViewState) => void;
@@ -50,9 +52,18 @@ export function Header(p: HeaderProps) {
     ${
       (p.offline || p.cachedAt !== null) &&
       html`<span class="badge" role="status" data-offline
-        >Offline${p.cachedAt !== null ? ` · data from ${formatAgo(p.cachedAt, p.now)}` : ''}</span
+        >${p.offline ? 'Offline' : 'Collector unreachable'}${p.cachedAt !== null ? ` · data from ${formatAgo(p.cachedAt, p.now)}` : ''}</span
       >`
     }
+    <span
+      class="status muted"
+      role="status"
+      aria-live="polite"
+      data-status
+      data-busy=${p.busy ? '' : undefined}
+    >
+      ${p.busy ? html`<span class="spinner" aria-hidden="true"></span>Updating…` : p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : ''}
+    </span>
     ${
       p.sites.length > 1 &&
       html`<label
@@ -113,7 +124,8 @@ export function Header(p: HeaderProps) {
       class="btn"
       type="button"
       onClick=${p.onRefresh}
-      title=${p.updatedAt ? `Updated ${formatAgo(p.updatedAt, p.now)}` : 'Refresh'}
+      disabled=${p.busy}
+      title=${p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : 'Refresh'}
     >
       Refresh
     </button>

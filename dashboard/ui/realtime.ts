@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import type { RealtimeResponse } from '../../storage/query/types.ts';
-import { countryName, formatNumber, formatTime } from '../lib/format.ts';
+import { countryName, formatAgo, formatNumber, formatTime } from '../lib/format.ts';
 
 function describe(e: RealtimeResponse['events'][number]): string {
   if (e.kind === 'pageview') return e.path;
@@ -18,11 +18,32 @@ function when(ms: number): string {
 }
 
 /** Active visitors now and the newest events, refreshed every 10 s while the tab is visible. */
-export function Realtime({ data, error }: { data: RealtimeResponse | null; error: string | null }) {
+export function Realtime({
+  data,
+  error,
+  cachedAt,
+  now,
+}: {
+  data: RealtimeResponse | null;
+  error: string | null;
+  /** when the answer came from the offline cache */
+  cachedAt: number | null;
+  now: number;
+}) {
+  // "live" only while fresh answers arrive: not on the offline cache's copy, not after a failure.
+  const live = data !== null && error === null && cachedAt === null;
   return html`<section class="box" data-panel="realtime" aria-label="Realtime">
     <div class="box-head">
       <h2>Realtime</h2>
-      <span class="badge live">live · 10 s</span>
+      ${
+        live
+          ? html`<span class="badge live" data-live>live · 10 s</span>`
+          : data || error
+            ? html`<span class="badge" data-stale
+                >${cachedAt !== null ? `not live · from ${formatAgo(cachedAt, now)}` : 'not live'}</span
+              >`
+            : null
+      }
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countryName,
   flag,
+  formatAge,
   formatAgo,
   formatChange,
   formatDuration,
@@ -93,5 +94,14 @@ describe('dashboard formatting', () => {
     expect(tagSnippet('http://localhost:8550', 'example.com')).toBe(
       '<script defer src="http://localhost:8550/beacon.js" data-site="example.com"></script>',
     );
+  });
+});
+
+describe('formatAge', () => {
+  it('counts seconds for the first minute, so "updated" visibly moves', () => {
+    const now = Date.UTC(2026, 11, 6);
+    expect(formatAge(now - 2_000, now)).toBe('just now');
+    expect(formatAge(now - 12_000, now)).toBe('12 s ago');
+    expect(formatAge(now - 5 * 60_000, now)).toBe('5 min ago');
   });
 });

@@ -10,6 +10,8 @@ import type { Row } from '../../dashboard/lib/table.ts';
 import { parseState } from '../../dashboard/lib/url-state.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
 import { Panel } from '../../dashboard/ui/panel.ts';
+import { Realtime } from '../../dashboard/ui/realtime.ts';
+import type { RealtimeResponse } from '../../storage/query/types.ts';
 
 let root: HTMLElement;
 function mount(vnode: unknown): HTMLElement {
@@ -136,5 +138,24 @@ describe('top-list panel', () => {
     await settle();
     expect(labels(el)).toHaveLength(30);
     expect(loads).toBe(0);
+  });
+});
+
+describe('realtime badge', () => {
+  const answer = { active_users_5m: 1, active_users_1h: 2, events: [] } as unknown as RealtimeResponse;
+  const now = Date.UTC(2026, 11, 6, 12);
+  const badge = (props: Record<string, unknown>) =>
+    mount(html`<${Realtime} data=${answer} error=${null} cachedAt=${null} now=${now} ...${props} />`)
+      .querySelector('.badge')
+      ?.textContent?.trim();
+
+  it('says live only while fresh answers arrive', () => {
+    expect(badge({})).toBe('live · 10 s');
+  });
+  it("is not live on the offline cache's copy, and says how old it is", () => {
+    expect(badge({ cachedAt: now - 3 * 60_000 })).toBe('not live · from 3 min ago');
+  });
+  it('is not live after a failed refresh', () => {
+    expect(badge({ error: 'no connection to the collector' })).toBe('not live');
   });
 });
