@@ -121,6 +121,15 @@ export function configuredCards(metrics: OverallResponse['metrics']): OverallRes
   return metrics.filter((m) => !BUILT_IN_LABELS.has(m.label.toLowerCase()));
 }
 
+/**
+ * A card with no figure ("–") and no comparison when there is nothing to average now, and
+ * "no earlier data" when there was nothing before (its 0 is not a rate to compare with).
+ */
+function without(card: CardModel, empty: boolean, emptyBefore: boolean): CardModel {
+  if (empty) return { ...card, value: null, previous: null };
+  return emptyBefore && card.previous != null ? { ...card, previous: null, noEarlierData: true } : card;
+}
+
 export function cards(totals: QueryResponse, overall: OverallResponse): CardModel[] {
   const row = totals.results[0];
   const value = (m: (typeof TOTAL_METRICS)[number]) => row?.metrics[TOTAL_METRICS.indexOf(m)] ?? 0;
@@ -149,9 +158,22 @@ export function cards(totals: QueryResponse, overall: OverallResponse): CardMode
     card('visitors', 'Visitors', 'number'),
     card('sessions', 'Total sessions', 'number'),
     card('pageviews', 'Page views', 'number'),
-    card('bounce_rate', 'Bounce rate', 'percent', true),
-    card('session_duration', 'Avg session time', 'duration'),
-    card('time_on_page', 'Avg time on page', 'duration'),
+    // Averages and rates over no sessions are not 0: they are no figure at all.
+    without(
+      card('bounce_rate', 'Bounce rate', 'percent', true),
+      value('sessions') === 0,
+      previous('sessions') === 0,
+    ),
+    without(
+      card('session_duration', 'Avg session time', 'duration'),
+      value('sessions') === 0,
+      previous('sessions') === 0,
+    ),
+    without(
+      card('time_on_page', 'Avg time on page', 'duration'),
+      value('pageviews') === 0,
+      previous('pageviews') === 0,
+    ),
     { ...card('shares', 'Total shares', 'number'), sub: `${formatNumber(value('recipients'))} recipients` },
     // A configured card that repeats a built-in one (its label) is left out.
     ...configuredCards(overall.metrics).map((m): CardModel => ({

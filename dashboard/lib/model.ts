@@ -12,6 +12,8 @@ export interface CardModel {
   value: number | null;
   /** the same metric over the previous period of equal length */
   previous?: number | null;
+  /** the previous period held no data: there is nothing to compare with */
+  noEarlierData?: boolean;
   format: ValueFormat;
   lowerIsBetter?: boolean;
   /** a second figure under the value ("1h: 12") */

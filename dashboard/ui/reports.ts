@@ -183,5 +183,5 @@ export function Journeys({ data, error }: { data: JourneysResponse | null; error
 export function viralityNote(v: ViralityResponse | null): string | undefined {
   if (!v) return undefined;
   const n = (count: number, word: string) => `${formatNumber(count)} ${word}${count === 1 ? '' : 's'}`;
-  return `${n(v.total_shares, 'share')} reached ${n(v.total_recipients, 'recipient')} and brought ${n(v.total_shared_visits, 'visit')} through shared links · k-factor ${v.k_factor.toFixed(2)}`;
+  return `${n(v.total_shares, 'share')} reached ${n(v.total_recipients, 'recipient')} and brought ${n(v.total_shared_visits, 'visit')} through shared links · k-factor ${v.total_shares ? v.k_factor.toFixed(2) : '–'}`;
 }

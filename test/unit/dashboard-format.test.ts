@@ -60,8 +60,21 @@ describe('dashboard formatting', () => {
       tone: 'good',
       direction: 'down',
     });
-    expect(formatChange(5, 0)).toEqual({ text: 'new', tone: 'good', direction: 'up' });
-    expect(formatChange(0, 0)).toEqual({ text: '0%', tone: 'flat', direction: 'flat' });
+    // Nothing before: no comparison, and no colour (bounce rate "▲ new" in red meant nothing).
+    expect(formatChange(5, 0)).toEqual({ text: 'no earlier data', tone: 'flat', direction: 'flat' });
+    expect(formatChange(5, 0, { lowerIsBetter: true })?.tone).toBe('flat');
+    expect(formatChange(0, 0)).toBeNull();
+    // Rates move in percentage points.
+    expect(formatChange(43.95, 40.9, { points: true, lowerIsBetter: true })).toEqual({
+      text: '+3.1 pp',
+      tone: 'bad',
+      direction: 'up',
+    });
+    expect(formatChange(40.9, 40.93, { points: true })).toEqual({
+      text: '0 pp',
+      tone: 'flat',
+      direction: 'flat',
+    });
     expect(formatChange(100.2, 100)).toEqual({ text: '0%', tone: 'flat', direction: 'flat' });
     expect(formatChange(10, null)).toBeNull();
   });

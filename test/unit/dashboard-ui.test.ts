@@ -4,14 +4,22 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cards } from '../../dashboard/lib/load.ts';
 import type { PanelModel, TabModel } from '../../dashboard/lib/model.ts';
-import { PANELS } from '../../dashboard/lib/queries.ts';
+import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import type { Row } from '../../dashboard/lib/table.ts';
 import { parseState } from '../../dashboard/lib/url-state.ts';
+import { Cards } from '../../dashboard/ui/cards.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
+import { viralityNote } from '../../dashboard/ui/reports.ts';
 import { Panel } from '../../dashboard/ui/panel.ts';
 import { Realtime } from '../../dashboard/ui/realtime.ts';
-import type { RealtimeResponse } from '../../storage/query/types.ts';
+import type {
+  OverallResponse,
+  QueryResponse,
+  RealtimeResponse,
+  ViralityResponse,
+} from '../../storage/query/types.ts';
 
 let root: HTMLElement;
 function mount(vnode: unknown): HTMLElement {
@@ -157,5 +165,52 @@ describe('realtime badge', () => {
   });
   it('is not live after a failed refresh', () => {
     expect(badge({ error: 'no connection to the collector' })).toBe('not live');
+  });
+});
+
+describe('key figures', () => {
+  /** The cards for totals now and before, by metric name (missing metrics are 0). */
+  function shown(now: Record<string, number>, before: Record<string, number>) {
+    const row = (v: Record<string, number>) => TOTAL_METRICS.map((m) => v[m] ?? 0);
+    const totals = {
+      results: [{ dimensions: [], metrics: row(now), comparison: row(before) }],
+    } as unknown as QueryResponse;
+    const overall = { active_users_24h: 0, active_users_1h: 0, metrics: [] } as unknown as OverallResponse;
+    const el = mount(html`<${Cards} cards=${cards(totals, overall)} />`);
+    const text = (id: string, part: string) =>
+      el.querySelector(`[data-card="${id}"] ${part}`)?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
+    return (id: string) => ({ value: text(id, '[data-value]'), change: text(id, '.change') });
+  }
+
+  it('shows no rate or average where there were no sessions, instead of 0% and 0s', () => {
+    const card = shown(
+      {},
+      { sessions: 10, pageviews: 20, bounce_rate: 40, session_duration: 60, time_on_page: 30 },
+    );
+    expect(card('bounce_rate')).toEqual({ value: '–', change: null });
+    expect(card('session_duration')).toEqual({ value: '–', change: null });
+    expect(card('time_on_page')).toEqual({ value: '–', change: null });
+  });
+
+  it('says there is no earlier data instead of "new", without colour', () => {
+    const card = shown({ visitors: 5, sessions: 6, pageviews: 9, bounce_rate: 50, session_duration: 40 }, {});
+    expect(card('visitors').change).toBe('no earlier data');
+    expect(card('bounce_rate').change).toBe('no earlier data');
+    expect(card('session_duration').change).toBe('no earlier data');
+  });
+
+  it('moves rates in percentage points', () => {
+    const card = shown({ sessions: 10, bounce_rate: 43.95 }, { sessions: 10, bounce_rate: 40.9 });
+    expect(card('bounce_rate').change).toBe('▲ +3.1 pp');
+  });
+
+  it('has no k-factor without shares', () => {
+    const v = {
+      total_shares: 0,
+      total_recipients: 0,
+      total_shared_visits: 0,
+      k_factor: 0,
+    } as ViralityResponse;
+    expect(viralityNote(v)).toContain('k-factor –');
   });
 });
