@@ -12,6 +12,8 @@ import { parseState } from '../../dashboard/lib/url-state.ts';
 import { Cards } from '../../dashboard/ui/cards.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
 import { viralityNote } from '../../dashboard/ui/reports.ts';
+import { usersCsv } from '../../dashboard/ui/users.ts';
+import { toCsv } from '../../dashboard/lib/table.ts';
 import { Panel } from '../../dashboard/ui/panel.ts';
 import { Realtime } from '../../dashboard/ui/realtime.ts';
 import type {
@@ -212,5 +214,26 @@ describe('key figures', () => {
       k_factor: 0,
     } as ViralityResponse;
     expect(viralityNote(v)).toContain('k-factor –');
+  });
+});
+
+describe('users CSV', () => {
+  it('writes ISO times and readable durations, not epoch ms and raw seconds', () => {
+    const csv = usersCsv([
+      {
+        user: 'alice',
+        sessions: 3,
+        pageviews: 7,
+        total_time: 75.36,
+        actions: 2,
+        shares: 1,
+        first_seen: Date.UTC(2026, 10, 1, 9, 30),
+        last_seen: Date.UTC(2026, 11, 5, 23, 21, 5, 755),
+      },
+    ]);
+    expect(toCsv(csv.columns, csv.rows).split('\r\n').slice(0, 2)).toEqual([
+      'User,Sessions,Views,Time,Time (seconds),Actions,Shares,First seen (UTC),Last seen (UTC)',
+      'alice,3,7,1m 15s,75,2,1,2026-11-01T09:30:00.000Z,2026-12-05T23:21:05.755Z',
+    ]);
   });
 });
