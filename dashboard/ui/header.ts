@@ -37,10 +37,19 @@ export interface HeaderProps {
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
+/** Why a custom range cannot be applied, or null when it can. Dates are YYYY-MM-DD (UTC). */
+export function rangeProblem(from: string, to: string, today: string): string | null {
+  if (!from || !to) return 'Pick both dates.';
+  if (from > to) return 'The start date is after the end date.';
+  if (from > today) return 'The range starts in the future: there is no data yet.';
+  return null;
+}
+
 /** Title, site switcher, time range, refresh controls and the offline badge. */
 export function Header(p: HeaderProps) {
   const [from, setFrom] = useState(p.state.from || daysAgo(13));
   const [to, setTo] = useState(p.state.to || today());
+  const [problem, setProblem] = useState<string | null>(null);
   const pick = (range: RangeKey) => {
     if (range === 'custom') p.onState({ ...p.state, range, from, to: to < from ? from : to });
     else p.onState({ ...p.state, range, from: '', to: '' });
@@ -100,7 +109,7 @@ export function Header(p: HeaderProps) {
           <input
             type="date"
             value=${from}
-            max=${to}
+            max=${to < today() ? to : today()}
             onChange=${(e: Event) => setFrom((e.target as HTMLInputElement).value)}
         /></label>
         <label
@@ -109,15 +118,22 @@ export function Header(p: HeaderProps) {
             type="date"
             value=${to}
             min=${from}
+            max=${today()}
             onChange=${(e: Event) => setTo((e.target as HTMLInputElement).value)}
         /></label>
         <button
           class="btn"
           type="button"
-          onClick=${() => from && to && from <= to && p.onState({ ...p.state, range: 'custom', from, to })}
+          onClick=${() => {
+            const why = rangeProblem(from, to, today());
+            setProblem(why);
+            if (!why) p.onState({ ...p.state, range: 'custom', from, to: to > today() ? today() : to });
+          }}
         >
           Apply
         </button>
+        ${problem && html`<span class="error" role="alert" data-range-error>${problem}</span>`}
+        <span class="muted">UTC days</span>
       </div>`
     }
     <button

@@ -8,9 +8,10 @@ import { cards } from '../../dashboard/lib/load.ts';
 import type { PanelModel, TabModel } from '../../dashboard/lib/model.ts';
 import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import type { Row } from '../../dashboard/lib/table.ts';
-import { parseState } from '../../dashboard/lib/url-state.ts';
+import { parseState, type ViewState } from '../../dashboard/lib/url-state.ts';
 import { Cards } from '../../dashboard/ui/cards.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
+import { Header, rangeProblem } from '../../dashboard/ui/header.ts';
 import { viralityNote } from '../../dashboard/ui/reports.ts';
 import { usersCsv } from '../../dashboard/ui/users.ts';
 import { toCsv } from '../../dashboard/lib/table.ts';
@@ -235,5 +236,44 @@ describe('users CSV', () => {
       'User,Sessions,Views,Time,Time (seconds),Actions,Shares,First seen (UTC),Last seen (UTC)',
       'alice,3,7,1m 15s,75,2,1,2026-11-01T09:30:00.000Z,2026-12-05T23:21:05.755Z',
     ]);
+  });
+});
+
+describe('custom range', () => {
+  it('names what is wrong with a range', () => {
+    expect(rangeProblem('2026-10-31', '2026-10-01', '2026-12-06')).toBe(
+      'The start date is after the end date.',
+    );
+    expect(rangeProblem('2027-01-01', '2027-01-31', '2026-12-06')).toMatch(/future/);
+    expect(rangeProblem('2026-10-01', '', '2026-12-06')).toBe('Pick both dates.');
+    expect(rangeProblem('2026-10-01', '2026-10-31', '2026-12-06')).toBeNull();
+  });
+
+  it('refuses an inverted range with a message instead of doing nothing', async () => {
+    const applied: ViewState[] = [];
+    const el = mount(
+      html`<${Header}
+        state=${parseState('?range=custom&from=2026-10-01&to=2026-10-31')}
+        sites=${[]}
+        offline=${false}
+        cachedAt=${null}
+        updatedAt=${null}
+        busy=${false}
+        now=${Date.now()}
+        refreshMs=${0}
+        onState=${(s: ViewState) => applied.push(s)}
+        onRefresh=${() => undefined}
+        onRefreshMs=${() => undefined}
+        onLogout=${() => undefined}
+      />`,
+    );
+    const [from] = el.querySelectorAll<HTMLInputElement>('input[type="date"]');
+    from!.value = '2026-11-15';
+    from!.dispatchEvent(new Event('change'));
+    await settle();
+    button(el, 'Apply').click();
+    await settle();
+    expect(el.querySelector('[data-range-error]')?.textContent).toBe('The start date is after the end date.');
+    expect(applied).toEqual([]);
   });
 });
