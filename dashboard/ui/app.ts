@@ -8,7 +8,7 @@ import type {
   UserResponse,
   ViralityResponse,
 } from '../../storage/query/types.ts';
-import { ApiClient, ApiError, AuthError, type Answer } from '../lib/api.ts';
+import { ApiClient, ApiError, AuthError, lockoutMessage, type Answer } from '../lib/api.ts';
 import { forgetToken, saveToken } from '../lib/auth.ts';
 import {
   loadAllRows,
@@ -111,7 +111,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
         if (!live) return;
         if (error instanceof AuthError) refuse('That admin token was refused.');
         else if (error instanceof ApiError && error.status === 429)
-          refuse(`The collector says: ${error.message}. Try again later.`);
+          refuse(lockoutMessage(error.message, error.retryAfter, Date.now()));
         // Offline or a server error: go on, the panels show cached data or their own errors.
         else setVerified(true);
       },

@@ -3,12 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { loadConfig } from '../../collector/config.ts';
-import { ApiClient } from '../../dashboard/lib/api.ts';
+import { ApiClient, ApiError, AuthError, lockoutMessage } from '../../dashboard/lib/api.ts';
 import { loadAllRows, loadOverview, MAX_PAGE, TOP_ROWS } from '../../dashboard/lib/load.ts';
 import { DEFAULT_STATE } from '../../dashboard/lib/url-state.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord } from '../../storage/schema.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
+import { fixedClock, tempDir, testCollector } from '../helpers.ts';
 
 const TOKEN = 'dashboard-load-test-token-0123456789';
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -72,5 +72,35 @@ describe('dashboard loaders', () => {
     expect(all).toHaveLength(PAGES + 1);
     expect(new Set(all.map((r) => r.key)).size).toBe(PAGES + 1);
     expect(requests).toHaveLength(2);
+  });
+});
+
+describe('login lockout', () => {
+  it('tells the admin how long to wait, from the Retry-After of the 429', async () => {
+    const t = await testCollector({ ANALYTICS_ADMIN_TOKEN: TOKEN }, fixedClock(NOW));
+    try {
+      const fetcher: typeof fetch = async (input, init) => t.collector.app.request(String(input), init);
+      const wrong = new ApiClient('wrong-token-wrong-token', fetcher);
+      let locked: unknown = null;
+      for (let i = 0; i < 50 && !locked; i++) {
+        await wrong.get('/api/analytics/realtime').catch((e: unknown) => {
+          if (!(e instanceof AuthError)) locked = e;
+        });
+      }
+      // Locked out: even the right token now gets the 429.
+      const right = await new ApiClient(TOKEN, fetcher)
+        .get('/api/analytics/realtime')
+        .catch((e: unknown) => e);
+      expect(right).toBeInstanceOf(ApiError);
+      const error = right as ApiError;
+      expect(error.status).toBe(429);
+      expect(error.retryAfter).toBeGreaterThan(0);
+      const text = lockoutMessage(error.message, error.retryAfter, NOW);
+      expect(text).toMatch(
+        /^The collector says: too many failed authentication attempts\. Try again in \d+ (s|min) \(at \d\d:\d\d\)\.$/,
+      );
+    } finally {
+      await t.cleanup();
+    }
   });
 });
