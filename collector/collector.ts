@@ -164,7 +164,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     extraRoutes: [
       analyticsRoutes(query),
       trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
-      await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
+      await dashboardRoutes(join(distDir, 'dashboard'), {
+        sites: config.sites,
+        tokenFrom: config.adminToken ? 'env' : 'file',
+      }),
     ],
   });
 

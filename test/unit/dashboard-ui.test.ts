@@ -12,6 +12,7 @@ import { parseState, type ViewState } from '../../dashboard/lib/url-state.ts';
 import { Cards } from '../../dashboard/ui/cards.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
 import { Header, rangeProblem } from '../../dashboard/ui/header.ts';
+import { tokenHint } from '../../dashboard/ui/login.ts';
 import { viralityNote } from '../../dashboard/ui/reports.ts';
 import { usersCsv } from '../../dashboard/ui/users.ts';
 import { toCsv } from '../../dashboard/lib/table.ts';
@@ -275,5 +276,13 @@ describe('custom range', () => {
     await settle();
     expect(el.querySelector('[data-range-error]')?.textContent).toBe('The start date is after the end date.');
     expect(applied).toEqual([]);
+  });
+});
+
+describe('login hint', () => {
+  it('points at ANALYTICS_ADMIN_TOKEN when the collector took its token from there, not at the file', () => {
+    expect(tokenHint('env')).toContain('ANALYTICS_ADMIN_TOKEN');
+    expect(tokenHint('env')).not.toContain('admin-token file');
+    expect(tokenHint('file')).toContain('data/admin-token');
   });
 });
