@@ -40,9 +40,14 @@ function oldest(answers: Answer<unknown>[]): number | null {
 /** Query rows as table rows keyed by metric name; `key` is the dimension value. */
 export function toRows(spec: TabSpec, response: QueryResponse): Row[] {
   return response.results.map((r) => {
-    const key = r.dimensions[0] ?? '';
+    const key = r.dimensions[spec.scope ? 1 : 0] ?? '';
     const row: Row = { key, label: key || spec.blank || '(none)' };
     if (spec.dimension === 'country') row.label = countryName(key);
+    if (spec.scope) {
+      const scope = r.dimensions[0] ?? '';
+      row.scope = scope;
+      if (scope) row.label = `${row.label}, ${scope}`;
+    }
     spec.metrics.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
     return row;
   });
@@ -64,7 +69,7 @@ export const MAX_PAGE = 10_000;
 function tabQuery(state: ViewState, spec: TabSpec, limit: number, offset = 0) {
   return query(state, {
     metrics: spec.metrics,
-    dimensions: [spec.dimension],
+    dimensions: spec.scope ? [spec.scope, spec.dimension] : [spec.dimension],
     filters: spec.where,
     limit,
     ...(offset ? { offset } : {}),

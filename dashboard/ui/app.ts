@@ -303,8 +303,8 @@ export function App({ initialToken }: { initialToken: string | null }) {
   if (!api) return html`<p class="notice" aria-busy="true">Checking the admin token…</p>`;
 
   const loadAll = (tab: TabModel) => loadAllRows(api, view, tab.spec);
-  const onFilter = (key: Parameters<typeof withFilter>[1], value: string) =>
-    navigate(withFilter(view, key, value));
+  const onFilter = (key: Parameters<typeof withFilter>[1], value: string, country?: string) =>
+    navigate(withFilter(country ? withFilter(view, 'country', country) : view, key, value));
   const logout = () => {
     forgetToken(sessionStorage);
     void caches?.delete(API_CACHE);

@@ -7,7 +7,8 @@ import type { FilterKey } from '../lib/url-state.ts';
 import { downloadCsv } from './csv.ts';
 import { display } from './format-value.ts';
 
-export type OnFilter = (key: FilterKey, value: string) => void;
+/** A click on a row; `country` scopes a region or city to its country. */
+export type OnFilter = (key: FilterKey, value: string, country?: string) => void;
 
 const TOP = 10;
 const PAGE = 50;
@@ -230,7 +231,7 @@ function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows
                       class="row-link"
                       type="button"
                       title=${`Filter by ${label}`}
-                      onClick=${() => onFilter(tab.filter!, key)}
+                      onClick=${() => onFilter(tab.filter!, key, row.scope ? String(row.scope) : undefined)}
                     >
                       ${label}
                     </button>`

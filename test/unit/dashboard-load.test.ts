@@ -34,6 +34,18 @@ beforeAll(async () => {
     path: '/b',
     country: 'DE',
   });
+  // One region code in two countries: California and Cádiz.
+  for (const [visitor, country, ago] of [
+    ['x', 'US', 7_000_000],
+    ['y', 'ES', 6_000_000],
+  ] as const)
+    records.push({
+      ...emptyRecord('pageview', NOW - ago, 'b.test'),
+      visitor,
+      path: '/b',
+      country,
+      region: 'CA',
+    });
   await store.append(records);
   await store.close();
   collector = await createCollector({
@@ -67,6 +79,12 @@ describe('dashboard loaders', () => {
     const pages = overview.panels.find((p) => p.id === 'pages')!.tabs[0]!;
     expect(pages.rows).toHaveLength(TOP_ROWS);
     expect(pages.total).toBe(PAGES + 1);
+
+    const regions = overview.panels.find((p) => p.id === 'locations')!.tabs.find((t) => t.id === 'regions')!;
+    expect(regions.rows.filter((r) => r.key === 'CA').map((r) => [r.label, r.scope])).toEqual([
+      ['CA, ES', 'ES'],
+      ['CA, US', 'US'],
+    ]);
 
     const all = await loadAllRows(client(), DEFAULT_STATE, pages.spec);
     expect(all).toHaveLength(PAGES + 1);

@@ -286,3 +286,33 @@ describe('login hint', () => {
     expect(tokenHint('file')).toContain('data/admin-token');
   });
 });
+
+describe('regions', () => {
+  it('name their country and filter on both when clicked', () => {
+    const spec = PANELS[0]!.tabs.find((t) => t.id === 'regions')!;
+    const rows = [
+      { key: 'CA', label: 'CA, US', scope: 'US', visitors: 3, pageviews: 4 },
+      { key: 'CA', label: 'CA, ES', scope: 'ES', visitors: 1, pageviews: 1 },
+    ];
+    const tab: TabModel = {
+      id: spec.id,
+      label: spec.label,
+      filter: spec.filter,
+      columns: spec.columns,
+      rows,
+      total: 2,
+      spec,
+    };
+    const picked: unknown[][] = [];
+    const el = mount(
+      html`<${Panel}
+        panel=${{ id: 'locations', title: 'Countries', tabs: [tab] }}
+        onFilter=${(...args: unknown[]) => picked.push(args)}
+        loadAll=${async () => rows}
+      />`,
+    );
+    expect(labels(el)).toEqual(['CA, US', 'CA, ES']);
+    button(el, 'CA, ES').click();
+    expect(picked).toEqual([['region', 'CA', 'ES']]);
+  });
+});
