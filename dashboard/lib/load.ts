@@ -29,7 +29,7 @@ import {
   type TabSpec,
 } from './queries.ts';
 import type { Row } from './table.ts';
-import type { ViewState } from './url-state.ts';
+import type { Filter, ViewState } from './url-state.ts';
 
 /** Oldest cached time among answers (null when all were live), for the offline badge. */
 function oldest(answers: Answer<unknown>[]): number | null {
@@ -344,4 +344,32 @@ export interface UserRows {
 
 export function loadUser(api: ApiClient, state: ViewState) {
   return api.get<UserResponse>(API.user(state.user), seedParams(state));
+}
+
+/**
+ * The view on another site, keeping each filter that still selects something there (a country,
+ * a device) and dropping the ones that select nothing (a page or an action only the old site
+ * has): one small query per filter, so the admin is told which went instead of seeing zeros.
+ * Towards "All sites" every filter still applies.
+ */
+export async function switchSite(
+  api: ApiClient,
+  state: ViewState,
+  site: string,
+): Promise<{ next: ViewState; dropped: Filter[] }> {
+  const next: ViewState = { ...state, site, user: '' };
+  if (!site || state.filters.length === 0) return { next, dropped: [] };
+  const checks = await Promise.all(
+    state.filters.map(async (f) => {
+      const answer = await api.post<QueryResponse>(
+        API.query,
+        query({ ...next, filters: [f] }, { metrics: ['visitors'] }),
+      );
+      return (answer.data.results[0]?.metrics[0] ?? 0) > 0;
+    }),
+  );
+  return {
+    next: { ...next, filters: state.filters.filter((_, i) => checks[i]) },
+    dropped: state.filters.filter((_, i) => !checks[i]),
+  };
 }

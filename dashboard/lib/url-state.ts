@@ -132,3 +132,10 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   action: 'Action',
   share: 'Shared via',
 };
+
+/** "Page is /pricing was dropped: blog.example.com has no visits with it in this range." */
+export function droppedNotice(dropped: Filter[], site: string): string {
+  const names = dropped.map((f) => `${FILTER_LABELS[f.key]} is ${f.value}`).join(', ');
+  const verb = dropped.length === 1 ? 'was' : 'were';
+  return `Filter${dropped.length === 1 ? '' : 's'} ${names} ${verb} dropped: ${site} has no visits with ${dropped.length === 1 ? 'it' : 'them'} in this range.`;
+}

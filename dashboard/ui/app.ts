@@ -22,6 +22,7 @@ import {
   loadUser,
   loadUsers,
   loadVirality,
+  switchSite,
   type UserRows,
 } from '../lib/load.ts';
 import type { Overview, TabModel } from '../lib/model.ts';
@@ -29,7 +30,15 @@ import { formatAgo } from '../lib/format.ts';
 import { API } from '../lib/queries.ts';
 import { retryDelay, startPoller } from '../lib/poller.ts';
 import { API_CACHE } from '../lib/sw-keys.ts';
-import { parseState, serializeState, withFilter, withoutFilter, type ViewState } from '../lib/url-state.ts';
+import {
+  droppedNotice,
+  parseState,
+  serializeState,
+  withFilter,
+  withoutFilter,
+  type Filter,
+  type ViewState,
+} from '../lib/url-state.ts';
 import { Cards } from './cards.ts';
 import { Chart } from './chart.ts';
 import { Chips } from './chips.ts';
@@ -79,6 +88,8 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [users, setUsers] = useState<Slot<UserRows>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
   const [sites, setSites] = useState<string[]>([]);
+  // Which filters a site switch dropped, until the next navigation.
+  const [siteNotice, setSiteNotice] = useState<string | null>(null);
   // While the collector is still indexing its history, figures are partial: say so.
   const [indexing, setIndexing] = useState<number | null>(null);
   const [cachedAt, setCachedAt] = useState<number | null>(null);
@@ -122,6 +133,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }, [token, refuse]);
 
   const navigate = useCallback((next: ViewState) => {
+    setSiteNotice(null);
     history.pushState(null, '', `${location.pathname}${serializeState(next)}`);
     setView(next);
     window.scrollTo(0, 0);
@@ -321,6 +333,15 @@ export function App({ initialToken }: { initialToken: string | null }) {
     now=${now}
     refreshMs=${refreshMs}
     onState=${navigate}
+    onSite=${(site: string) => {
+      const fallback = { next: { ...view, site, user: '' }, dropped: [] as Filter[] };
+      void switchSite(api, view, site)
+        .catch(() => fallback)
+        .then(({ next, dropped }) => {
+          navigate(next);
+          setSiteNotice(dropped.length ? droppedNotice(dropped, site) : null);
+        });
+    }}
     onRefresh=${() => {
       refresh();
       refreshRealtime();
@@ -353,6 +374,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
       onRemove=${(key: Parameters<typeof withoutFilter>[1]) => navigate(withoutFilter(view, key))}
       onClear=${() => navigate({ ...view, filters: [] })}
     />
+    ${siteNotice && html`<p class="box badge-box" role="status" data-site-notice>${siteNotice}</p>`}
     ${
       overview.error &&
       html`<p class="box error" role="alert" data-load-error>

@@ -29,6 +29,8 @@ export interface HeaderProps {
   now: number;
   refreshMs: number;
   onState: (next: ViewState) => void;
+  /** another site picked: the app decides which filters still apply there */
+  onSite: (site: string) => void;
   onRefresh: () => void;
   onRefreshMs: (ms: number) => void;
   onLogout: () => void;
@@ -50,6 +52,8 @@ export function Header(p: HeaderProps) {
   const [from, setFrom] = useState(p.state.from || daysAgo(13));
   const [to, setTo] = useState(p.state.to || today());
   const [problem, setProblem] = useState<string | null>(null);
+  // A linked ?site= the list lacks still shows as picked, not as "All sites".
+  const sites = p.state.site && !p.sites.includes(p.state.site) ? [...p.sites, p.state.site] : p.sites;
   const pick = (range: RangeKey) => {
     if (range === 'custom') p.onState({ ...p.state, range, from, to: to < from ? from : to });
     else p.onState({ ...p.state, range, from: '', to: '' });
@@ -74,17 +78,16 @@ export function Header(p: HeaderProps) {
       ${p.busy ? html`<span class="spinner" aria-hidden="true"></span>Updating…` : p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : ''}
     </span>
     ${
-      p.sites.length > 1 &&
+      sites.length > 1 &&
       html`<label
         ><span class="sr-only">Site</span>
         <select
           class="site"
           value=${p.state.site}
-          onChange=${(e: Event) =>
-            p.onState({ ...p.state, site: (e.target as HTMLSelectElement).value, filters: [], user: '' })}
+          onChange=${(e: Event) => p.onSite((e.target as HTMLSelectElement).value)}
         >
           <option value="">All sites</option>
-          ${p.sites.map((s) => html`<option value=${s}>${s}</option>`)}
+          ${sites.map((s) => html`<option value=${s}>${s}</option>`)}
         </select></label
       >`
     }

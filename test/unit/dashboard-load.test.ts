@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { loadConfig } from '../../collector/config.ts';
 import { ApiClient, ApiError, AuthError, lockoutMessage } from '../../dashboard/lib/api.ts';
-import { loadAllRows, loadOverview, MAX_PAGE, TOP_ROWS } from '../../dashboard/lib/load.ts';
-import { DEFAULT_STATE } from '../../dashboard/lib/url-state.ts';
+import { loadAllRows, loadOverview, MAX_PAGE, switchSite, TOP_ROWS } from '../../dashboard/lib/load.ts';
+import { DEFAULT_STATE, droppedNotice, parseState } from '../../dashboard/lib/url-state.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord } from '../../storage/schema.ts';
 import { fixedClock, tempDir, testCollector } from '../helpers.ts';
@@ -90,6 +90,23 @@ describe('dashboard loaders', () => {
     expect(all).toHaveLength(PAGES + 1);
     expect(new Set(all.map((r) => r.key)).size).toBe(PAGES + 1);
     expect(requests).toHaveLength(2);
+  });
+});
+
+describe('site switch', () => {
+  it('keeps the filters that select something on the new site and names the ones it dropped', async () => {
+    const view = parseState('?site=a.test&country=FR&page=%2Fb&device=');
+    const { next, dropped } = await switchSite(client(), view, 'b.test');
+    expect(next.site).toBe('b.test');
+    expect(next.filters).toEqual([{ key: 'page', value: '/b' }]);
+    expect(dropped).toEqual([{ key: 'country', value: 'FR' }]);
+    expect(droppedNotice(dropped, 'b.test')).toBe(
+      'Filter Country is FR was dropped: b.test has no visits with it in this range.',
+    );
+    // Towards all sites every filter still applies, with no question asked.
+    const all = await switchSite(client(), view, '');
+    expect(all.next.filters).toEqual(view.filters);
+    expect(requests).toHaveLength(0);
   });
 });
 
