@@ -29,10 +29,11 @@ export function lockoutMessage(reason: string, retryAfter: number | null, now: n
   if (retryAfter === null) return `The collector says: ${reason}. Try again later.`;
   const wait = retryAfter < 60 ? `${retryAfter} s` : `${Math.ceil(retryAfter / 60)} min`;
   const at = new Date(now + retryAfter * 1000).toLocaleTimeString('en-GB', {
+    timeZone: 'UTC',
     hour: '2-digit',
     minute: '2-digit',
   });
-  return `The collector says: ${reason}. Try again in ${wait} (at ${at}).`;
+  return `The collector says: ${reason}. Try again in ${wait} (at ${at} UTC).`;
 }
 
 export interface Answer<T> {

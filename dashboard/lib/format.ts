@@ -93,10 +93,13 @@ export function flag(code: string): string {
   return String.fromCodePoint(...[...code].map((c) => 0x1f1a5 + c.charCodeAt(0)));
 }
 
-/** A timestamp as local "27 Nov, 14:05"; the dashboard is read by people, in their own zone. */
+/**
+ * A timestamp as "27 Nov, 14:05" in UTC: the chart's buckets are UTC days and hours, and one page
+ * in two time zones put "6 Dec 00:00" on the chart beside "5 Dec, 16:21" in the feed.
+ */
 export function formatTime(ms: number, { seconds = false } = {}): string {
-  const d = new Date(ms);
-  return d.toLocaleString('en-GB', {
+  return new Date(ms).toLocaleString('en-GB', {
+    timeZone: 'UTC',
     day: 'numeric',
     month: 'short',
     hour: '2-digit',

@@ -194,6 +194,7 @@ export function cards(totals: QueryResponse, overall: OverallResponse): CardMode
 export async function loadOverview(
   api: ApiClient,
   state: ViewState,
+  now = Date.now(),
 ): Promise<{ overview: Overview; cachedAt: number | null }> {
   const step = interval(state);
   const [overall, totals, series] = await Promise.all([
@@ -229,6 +230,8 @@ export async function loadOverview(
   const { from, to } = series.data.query;
   const buckets = new Map(series.data.results.map((r) => [r.dimensions[0] ?? '', r.metrics]));
   const filled = fillBuckets(buckets, from, to, step, 4);
+  const lastStart = (filled.times.at(-1) ?? -Infinity) * 1000;
+  const partial = lastStart + (step === 'hour' ? 3_600_000 : 86_400_000) > now;
   const totalRow = totals.data.results[0]?.metrics ?? [];
   const nothing = totalRow.every((v) => !v);
   const filtered = state.filters.length > 0;
@@ -238,6 +241,7 @@ export async function loadOverview(
       series: {
         traffic: {
           granularity: step,
+          partial,
           times: filled.times,
           lines: [
             { label: 'Visitors', values: filled.values[0]! },
@@ -246,6 +250,7 @@ export async function loadOverview(
         },
         engagement: {
           granularity: step,
+          partial,
           times: filled.times,
           lines: [
             { label: 'Actions', values: filled.values[2]! },

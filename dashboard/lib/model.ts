@@ -25,6 +25,8 @@ export interface SeriesModel {
   /** bucket starts, epoch seconds (uPlot's unit) */
   times: number[];
   lines: { label: string; values: number[] }[];
+  /** the last bucket is still running (today, this hour): its figures are so far, not final */
+  partial: boolean;
 }
 
 export interface ColumnModel {

@@ -9,11 +9,11 @@ function describe(e: RealtimeResponse['events'][number]): string {
   return e.path;
 }
 
-/** Today's events by time alone (the feed is narrow on phones); older ones with their date. */
-function when(ms: number): string {
-  const d = new Date(ms);
-  return d.toDateString() === new Date().toDateString()
-    ? d.toLocaleTimeString('en-GB')
+/** Today's (UTC) events by time alone (the feed is narrow on phones); older ones with their date. */
+function when(ms: number, now: number): string {
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return day(ms) === day(now)
+    ? new Date(ms).toLocaleTimeString('en-GB', { timeZone: 'UTC' })
     : formatTime(ms, { seconds: true });
 }
 
@@ -50,7 +50,9 @@ export function Realtime({
       data &&
       html`<p>
           <span class="big" data-active-now>${formatNumber(data.active_users_5m)}</span>
-          <span class="muted"> active in the last 5 min · ${formatNumber(data.active_users_1h)} in 1 h</span>
+          <span class="muted">
+            active in the last 5 min · ${formatNumber(data.active_users_1h)} in 1 h · times in UTC</span
+          >
         </p>
         ${
           data.events.length === 0
@@ -61,7 +63,7 @@ export function Realtime({
                     html`<li>
                       <span class="kind">${e.kind}</span>
                       <span title=${describe(e)}>${describe(e)}${e.user ? ` · ${e.user}` : ''}</span>
-                      <span class="muted">${countryName(e.country)} · ${when(Date.parse(e.time))}</span>
+                      <span class="muted">${countryName(e.country)} · ${when(Date.parse(e.time), now)}</span>
                     </li>`,
                 )}
               </ul>`

@@ -13,7 +13,7 @@ const COLUMNS: { key: string; label: string; format: ValueFormat }[] = [
   { key: 'total_time', label: 'Time', format: 'duration' },
   { key: 'actions', label: 'Actions', format: 'number' },
   { key: 'shares', label: 'Shares', format: 'number' },
-  { key: 'last_seen', label: 'Last seen', format: 'time' },
+  { key: 'last_seen', label: 'Last seen (UTC)', format: 'time' },
 ];
 const PAGE = 20;
 

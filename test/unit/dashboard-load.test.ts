@@ -75,7 +75,9 @@ function client(): ApiClient {
 describe('dashboard loaders', () => {
   it('loads the top of each list with the true count, and the whole list page by page', async () => {
     const api = client();
-    const { overview } = await loadOverview(api, DEFAULT_STATE);
+    const { overview } = await loadOverview(api, DEFAULT_STATE, NOW);
+    // Today (UTC) is still running at noon: the chart draws it as "so far".
+    expect(overview.series.traffic.partial).toBe(true);
     const pages = overview.panels.find((p) => p.id === 'pages')!.tabs[0]!;
     expect(pages.rows).toHaveLength(TOP_ROWS);
     expect(pages.total).toBe(PAGES + 1);
@@ -90,6 +92,18 @@ describe('dashboard loaders', () => {
     expect(all).toHaveLength(PAGES + 1);
     expect(new Set(all.map((r) => r.key)).size).toBe(PAGES + 1);
     expect(requests).toHaveLength(2);
+  });
+});
+
+describe('chart series', () => {
+  it('has no partial bucket when the range ended before now', async () => {
+    const { overview } = await loadOverview(
+      client(),
+      parseState('?range=custom&from=2026-11-01&to=2026-11-26'),
+      NOW,
+    );
+    expect(overview.series.traffic.partial).toBe(false);
+    expect(overview.series.traffic.times.at(-1)).toBe(Date.UTC(2026, 10, 26) / 1000);
   });
 });
 
@@ -132,7 +146,7 @@ describe('login lockout', () => {
       expect(error.retryAfter).toBeGreaterThan(0);
       const text = lockoutMessage(error.message, error.retryAfter, NOW);
       expect(text).toMatch(
-        /^The collector says: too many failed authentication attempts\. Try again in \d+ (s|min) \(at \d\d:\d\d\)\.$/,
+        /^The collector says: too many failed authentication attempts\. Try again in \d+ (s|min) \(at \d\d:\d\d UTC\)\.$/,
       );
     } finally {
       await t.cleanup();

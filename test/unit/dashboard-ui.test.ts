@@ -10,7 +10,9 @@ import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import type { Row } from '../../dashboard/lib/table.ts';
 import { parseState, type ViewState } from '../../dashboard/lib/url-state.ts';
 import { Cards } from '../../dashboard/ui/cards.ts';
+import { splitPartial, tickLabel } from '../../dashboard/ui/chart.ts';
 import { Chips } from '../../dashboard/ui/chips.ts';
+import { formatTime } from '../../dashboard/lib/format.ts';
 import { Header, rangeProblem } from '../../dashboard/ui/header.ts';
 import { tokenHint } from '../../dashboard/ui/login.ts';
 import { viralityNote } from '../../dashboard/ui/reports.ts';
@@ -314,5 +316,28 @@ describe('regions', () => {
     expect(labels(el)).toEqual(['CA, US', 'CA, ES']);
     button(el, 'CA, ES').click();
     expect(picked).toEqual([['region', 'CA', 'ES']]);
+  });
+});
+
+describe('time on the chart', () => {
+  it('splits the running bucket into a dashed "so far" segment', () => {
+    expect(splitPartial([3, 5, 1], true)).toEqual({ full: [3, 5, null], open: [null, 5, 1] });
+    expect(splitPartial([3, 5, 1], false)).toEqual({ full: [3, 5, 1], open: [null, null, null] });
+  });
+
+  it('labels ticks of a multi-year range with month and year', () => {
+    const t = Date.UTC(2024, 2, 1) / 1000;
+    expect(tickLabel(t, 'day', 6 * 365 * 86_400)).toBe('Mar 2024');
+    expect(tickLabel(t, 'day', 7 * 86_400)).toBe('1 Mar');
+  });
+
+  it("writes times in UTC whatever the browser's zone", () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/Los_Angeles';
+    try {
+      expect(formatTime(Date.UTC(2026, 11, 6, 0, 15))).toBe('6 Dec, 00:15');
+    } finally {
+      process.env.TZ = zone;
+    }
   });
 });
