@@ -43,6 +43,12 @@ export function splitPartial(
   };
 }
 
+/** What the axis counts in, and what the dashed end means. */
+function zoneNote(series: SeriesModel): string {
+  const unit = series.granularity === 'hour' ? 'Hours' : 'Days';
+  return `${unit} in UTC${series.partial ? ' · dashed: the current period, so far' : ''}`;
+}
+
 /** Day ticks grow to weeks, months and years, so a six-year range still has labels. */
 const DAY_INCRS = [1, 2, 7, 14, 28, 56, 91, 182, 365, 730].map((d) => d * DAY);
 const HOUR_INCRS = [1, 2, 3, 6, 12, 24].map((h) => h * 3_600);
@@ -157,10 +163,7 @@ export function Chart({ series, title }: { series: SeriesModel; title: string })
             ><i class="swatch" style=${{ background: COLORS[i % COLORS.length] }}></i>${l.label}</span
           >`,
       )}
-      <span
-        >${series.granularity === 'hour' ? 'Hours' : 'Days'} in
-        UTC${series.partial ? ' · dashed: the current period, so far' : ''}</span
-      >
+      <span>${zoneNote(series)}</span>
     </p>
   </div>`;
 }

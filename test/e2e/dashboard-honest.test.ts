@@ -9,7 +9,7 @@ import type { QueryResponse } from '../../storage/query/types.ts';
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 import { launchChromium } from './chromium.ts';
-import { indexReady, VISITS, writeVisits, type Visit } from './dashboard-fixture.ts';
+import { indexReady, SITE, VISITS, writeVisits, type Visit } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-honest-token-0123456789';
 const ARTIFACTS = 'test-artifacts';
@@ -173,6 +173,46 @@ describe('an honest dashboard', () => {
     expect(res.status).toBe(202);
     await expect.poll(() => page.locator('[data-empty]').count(), { timeout: 15_000 }).toBe(0);
     expect(await card(page, 'pageviews')).toBe('1');
+    await context.close();
+  });
+
+  it('keeps the filters that apply when switching site and says which it dropped', async () => {
+    const { server } = await collector(VISITS, { ANALYTICS_SITES: `${SITE},other.test` });
+    const { context, page } = await open(server.url, `?site=${SITE}&country=FR`);
+    await page.getByLabel('Site').selectOption('other.test');
+    await page.waitForURL(/site=other\.test/);
+    expect(page.url()).not.toContain('country=');
+    expect(await page.locator('[data-site-notice]').textContent()).toBe(
+      'Filter Country is FR was dropped: other.test has no visits with it in this range.',
+    );
+    // Back to all sites: nothing to drop.
+    await page.locator('[data-filter]').count();
+    await context.close();
+  });
+
+  it('shows the chart in UTC with today dashed, and a tooltip on tap at phone width', async () => {
+    const { server } = await collector(VISITS);
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/admin/analytics#token=${TOKEN}`);
+    await page.locator('[data-card="visitors"] [data-value]').waitFor();
+    expect(await page.locator('.chart-legend').textContent()).toContain(
+      'Days in UTC · dashed: the current period, so far',
+    );
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const over = page.locator('.chart .u-over');
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    // Tap near the right end: today, so far.
+    await page.touchscreen.tap(box.x + box.width - 2, box.y + box.height / 2);
+    await page.locator('[data-chart-tip]:not([hidden])').waitFor();
+    const tip = (await page.locator('[data-chart-tip]').textContent()) ?? '';
+    expect(tip).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4} \(so far\)\nVisitors: \d+\nPage views: \d+$/);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone-tap.png` });
     await context.close();
   });
 });
