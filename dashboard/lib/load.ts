@@ -307,12 +307,48 @@ function reportParams(state: ViewState, wide = false): Record<string, string | u
   return { site, date_range: wide && (state.range === '24h' || state.range === '7d') ? '90d' : state.range };
 }
 
+// Retention and journeys get the view's filters too; until the API applies them its answers
+// say nothing about filters and the panels say they are unfiltered (see panelScope).
 export function loadRetention(api: ApiClient, state: ViewState) {
-  return api.get<RetentionResponse>(API.retention, reportParams(state, true));
+  return api.get<RetentionResponse>(API.retention, {
+    ...reportParams(state, true),
+    filters: filtersParam(state),
+  });
 }
 
 export function loadJourneys(api: ApiClient, state: ViewState) {
-  return api.get<JourneysResponse>(API.journeys, { ...reportParams(state), limit: 10 });
+  return api.get<JourneysResponse>(API.journeys, {
+    ...reportParams(state),
+    filters: filtersParam(state),
+    limit: 10,
+  });
+}
+
+function filtersParam(state: ViewState): string | undefined {
+  return filteredSeedParams(state).filters as string | undefined;
+}
+
+/** What a report answer may say about the filters it applied (absent: it applied none). */
+export interface ScopedAnswer {
+  filtered?: boolean;
+  unfiltered_reason?: string;
+}
+
+/**
+ * "unfiltered: …" for a panel whose numbers were not computed under the view's filters, or null
+ * when they were (or there are none). A panel never shows other filters' figures silently.
+ */
+export function panelScope(answer: object | null, state: ViewState, fallback: string): string | null {
+  const scoped = answer as ScopedAnswer | null;
+  if (state.filters.length === 0 || !scoped || scoped.filtered === true) return null;
+  return `unfiltered: ${scoped.unfiltered_reason || fallback}`;
+}
+
+/** Retention looks at 90 days when the view is shorter: say so on the panel. */
+export function retentionRange(state: ViewState): string | null {
+  return state.range === '24h' || state.range === '7d'
+    ? `Cohorts of the last 90 days, not of this ${state.range === '24h' ? '24-hour' : '7-day'} view: weekly cohorts need weeks.`
+    : null;
 }
 
 export function loadVirality(api: ApiClient, state: ViewState) {

@@ -22,6 +22,8 @@ import {
   loadUser,
   loadUsers,
   loadVirality,
+  panelScope,
+  retentionRange,
   switchSite,
   type UserRows,
 } from '../lib/load.ts';
@@ -441,13 +443,25 @@ export function App({ initialToken }: { initialToken: string | null }) {
             />`
           }
           <${Funnel} data=${funnel.data} error=${funnel.error} />
-          <${Retention} data=${retention.data} error=${retention.error} />
-          <${Journeys} data=${journeys.data} error=${journeys.error} />
+          <${Retention}
+            data=${retention.data}
+            error=${retention.error}
+            scope=${[
+              panelScope(retention.data, view, 'retention counts every identified user'),
+              retentionRange(view),
+            ]}
+          />
+          <${Journeys}
+            data=${journeys.data}
+            error=${journeys.error}
+            scope=${[panelScope(journeys.data, view, 'journeys count every visit')]}
+          />
           <${Realtime}
             data=${realtime.data}
             error=${realtime.error}
             cachedAt=${realtime.cachedAt ?? null}
             now=${now}
+            scope=${view.filters.length ? 'unfiltered: realtime shows every visitor of the site' : null}
           />
         </div>
         <${Users}

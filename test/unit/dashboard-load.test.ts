@@ -4,7 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { loadConfig } from '../../collector/config.ts';
 import { ApiClient, ApiError, AuthError, lockoutMessage } from '../../dashboard/lib/api.ts';
-import { loadAllRows, loadOverview, MAX_PAGE, switchSite, TOP_ROWS } from '../../dashboard/lib/load.ts';
+import {
+  loadAllRows,
+  loadJourneys,
+  loadOverview,
+  loadRetention,
+  panelScope,
+  retentionRange,
+  MAX_PAGE,
+  switchSite,
+  TOP_ROWS,
+} from '../../dashboard/lib/load.ts';
 import { DEFAULT_STATE, droppedNotice, parseState } from '../../dashboard/lib/url-state.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord } from '../../storage/schema.ts';
@@ -104,6 +114,35 @@ describe('chart series', () => {
     );
     expect(overview.series.traffic.partial).toBe(false);
     expect(overview.series.traffic.times.at(-1)).toBe(Date.UTC(2026, 10, 26) / 1000);
+  });
+});
+
+describe('reports under filters', () => {
+  it("sends the view's filters and says unfiltered unless the answer says it applied them", async () => {
+    const view = parseState('?country=FR');
+    const retention = await loadRetention(client(), view);
+    expect(requests[0]).toContain('filters=');
+    const journeys = await loadJourneys(client(), view);
+    expect(requests[0]).toContain('filters=');
+    for (const answer of [retention.data, journeys.data]) {
+      const said = panelScope(answer, view, 'counts every visit');
+      const applied = (answer as { filtered?: boolean }).filtered === true;
+      expect(said).toEqual(applied ? null : expect.stringMatching(/^unfiltered: /));
+    }
+    expect(panelScope({ filtered: true }, view, 'x')).toBeNull();
+    expect(
+      panelScope({ filtered: false, unfiltered_reason: 'share filters apply to events' }, view, 'x'),
+    ).toBe('unfiltered: share filters apply to events');
+    expect(panelScope({}, view, 'journeys count every visit')).toBe('unfiltered: journeys count every visit');
+    expect(panelScope({}, DEFAULT_STATE, 'x')).toBeNull();
+  });
+
+  it('names the 90 days retention looks at when the view is shorter', () => {
+    expect(retentionRange(parseState('?range=24h'))).toMatch(
+      /^Cohorts of the last 90 days, not of this 24-hour view/,
+    );
+    expect(retentionRange(DEFAULT_STATE)).toMatch(/this 7-day view/);
+    expect(retentionRange(parseState('?range=30d'))).toBeNull();
   });
 });
 
