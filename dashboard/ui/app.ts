@@ -163,8 +163,11 @@ export function App({ initialToken }: { initialToken: string | null }) {
       load: Promise<Answer<T>>,
       set: SetSlot<T>,
       onCached?: (t: number | null) => void,
+      // Realtime's 10 s poll is not a change of view: it would flash the spinner all the time.
+      quiet = false,
     ) => {
-      setPending((n) => n + 1);
+      const busy = quiet ? 0 : 1;
+      setPending((n) => n + busy);
       return load
         .then(
           (answer) => {
@@ -189,7 +192,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
             }));
           },
         )
-        .finally(() => setPending((n) => n - 1));
+        .finally(() => setPending((n) => n - busy));
     },
     [refuse],
   );
@@ -255,7 +258,14 @@ export function App({ initialToken }: { initialToken: string | null }) {
 
   const refreshRealtime = useCallback(() => {
     if (!api || view.user) return;
-    void fill(generation.current, serializeState(view), loadRealtime(api, view), setRealtime);
+    void fill(
+      generation.current,
+      serializeState(view),
+      loadRealtime(api, view),
+      setRealtime,
+      undefined,
+      true,
+    );
   }, [api, view, fill]);
 
   useEffect(() => {
