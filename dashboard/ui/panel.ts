@@ -76,7 +76,7 @@ export function Panel({
   const shown = more ? paginate(found, page, PAGE) : paginate(tab.rows, 0, TOP);
   const csv = () =>
     fetchAll(tab).then(
-      (rows) => downloadCsv(`${panel.title} ${tab.label}`, csvColumns(tab), rows),
+      (rows) => downloadCsv(`${panel.title} ${tab.label}`, csvColumns(tab, rows), rows),
       () => undefined,
     );
   return html`
@@ -190,8 +190,22 @@ function moveTab(e: KeyboardEvent, panel: PanelModel, current: string, pick: (id
   buttons[next]?.focus();
 }
 
-function csvColumns(tab: TabModel) {
-  return [{ key: 'label', label: tab.label }, ...tab.columns.map((c) => ({ key: c.key, label: c.label }))];
+/**
+ * CSV columns: a text column of prop sums ("matches_found: 14,836 · …", for reading) becomes one
+ * numeric column per prop, which a spreadsheet can add up.
+ */
+export function csvColumns(tab: TabModel, rows: readonly Row[]): { key: string; label: string }[] {
+  const props = [
+    ...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('prop_sum:')))),
+  ].sort();
+  return [
+    { key: 'label', label: tab.label },
+    ...tab.columns.flatMap((c) =>
+      c.key === 'sums'
+        ? props.map((k) => ({ key: k, label: `${k.slice(9)} (sum)` }))
+        : [{ key: c.key, label: c.label }],
+    ),
+  ];
 }
 
 function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows']; onFilter: OnFilter }) {

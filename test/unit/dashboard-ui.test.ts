@@ -6,7 +6,7 @@ import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cards } from '../../dashboard/lib/load.ts';
 import type { PanelModel, TabModel } from '../../dashboard/lib/model.ts';
-import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
+import { actionsTab, PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import type { Row } from '../../dashboard/lib/table.ts';
 import { parseState, type ViewState } from '../../dashboard/lib/url-state.ts';
 import { Cards } from '../../dashboard/ui/cards.ts';
@@ -18,7 +18,7 @@ import { tokenHint } from '../../dashboard/ui/login.ts';
 import { viralityNote } from '../../dashboard/ui/reports.ts';
 import { usersCsv } from '../../dashboard/ui/users.ts';
 import { toCsv } from '../../dashboard/lib/table.ts';
-import { Panel } from '../../dashboard/ui/panel.ts';
+import { csvColumns, Panel } from '../../dashboard/ui/panel.ts';
 import { Realtime } from '../../dashboard/ui/realtime.ts';
 import type {
   OverallResponse,
@@ -339,5 +339,35 @@ describe('time on the chart', () => {
     } finally {
       process.env.TZ = zone;
     }
+  });
+});
+
+describe('actions CSV', () => {
+  it('writes one numeric column per prop sum instead of one display string', () => {
+    const spec = actionsTab(['matches_found', 'threshold_used']);
+    const rows = [
+      {
+        key: 'search_performed',
+        label: 'search_performed',
+        actions: 4,
+        visitors: 2,
+        'prop_sum:matches_found': 14836,
+        'prop_sum:threshold_used': 323.4,
+        sums: 'matches_found: 14,836 · threshold_used: 323.4',
+      },
+    ];
+    const tab: TabModel = {
+      id: spec.id,
+      label: spec.label,
+      filter: spec.filter,
+      columns: spec.columns,
+      rows,
+      total: 1,
+      spec,
+    };
+    expect(toCsv(csvColumns(tab, rows), rows).split('\r\n').slice(0, 2)).toEqual([
+      'Action,Count,Visitors,matches_found (sum),threshold_used (sum)',
+      'search_performed,4,2,14836,323.4',
+    ]);
   });
 });
