@@ -214,7 +214,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         },
         onStored: (records) => index.add(records),
       }),
-      await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
+      await dashboardRoutes(join(distDir, 'dashboard'), {
+        sites: config.sites,
+        tokenFrom: config.adminToken ? 'env' : 'file',
+      }),
     ],
   });
 

@@ -1,5 +1,6 @@
 import type { CAC } from 'cac';
 import cliProgress from 'cli-progress';
+import { join } from 'node:path';
 import { resolveAdminToken } from '../../collector/admin-token.ts';
 import { writeGenerated } from '../../bench/write-generated.ts';
 import { cliConfig } from '../data-dir.ts';
@@ -72,10 +73,24 @@ async function demo(options: DemoOptions): Promise<void> {
   } else {
     console.log(`Wrote ${result.written} events over ${days} days to ${config.dataDir} in ${seconds} s.`);
   }
+  // The link holds only when the collector runs on this data dir, port and token: print the
+  // command that does, and say where the right link is otherwise.
   const token = await resolveAdminToken(config.adminToken, config.dataDir);
-  console.log('Start the collector with `npm start`, then open the dashboard:');
+  const port = config.port !== 8550 ? `PORT=${config.port} ` : '';
+  console.log('Start the collector on this data:');
+  console.log(`  ${port}ANALYTICS_DATA_DIR=${shellWord(config.dataDir)} npm start`);
   console.log(`Dashboard: http://localhost:${config.port}/admin/analytics#token=${token}`);
+  console.log(
+    config.adminToken
+      ? '(the token is ANALYTICS_ADMIN_TOKEN; started with another token or port, use the link the collector prints)'
+      : `(the token is in ${join(config.dataDir, 'admin-token')}; started with ANALYTICS_ADMIN_TOKEN or another port, use the link the collector prints)`,
+  );
   if (result.interrupted) process.exitCode = 130;
+}
+
+/** A path as one shell word: quoted when it holds anything but safe characters. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function positiveInteger(flag: string, value: unknown, max: number): number {

@@ -75,7 +75,11 @@ function send(c: Context, asset: Asset | undefined): Response {
  */
 export async function dashboardRoutes(
   distDir: string,
-  options: { sites?: readonly string[] } = {},
+  options: {
+    sites?: readonly string[];
+    /** where the admin token comes from, so the login form points at the right place */
+    tokenFrom?: 'env' | 'file';
+  } = {},
 ): Promise<Hono> {
   const files = await loadDashboard(distDir);
   const app = new Hono();
@@ -84,6 +88,12 @@ export async function dashboardRoutes(
   app.get('/api/analytics/sites', (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json({ sites: options.sites ?? [] });
+  });
+  // Public, like the login form it serves: says only where to find the token, never the token.
+  app.get(`${BASE}/login-hint`, (c) => {
+    adminHeaders(c);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ token_from: options.tokenFrom ?? 'file' });
   });
   app.get(BASE, (c) => send(c, files.get('index.html')));
   app.get(`${BASE}/`, (c) => send(c, files.get('index.html')));

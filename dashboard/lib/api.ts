@@ -8,9 +8,32 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** seconds to wait, from a 429's Retry-After */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
+}
+
+/** Retry-After in seconds (the collector sends seconds; an HTTP date is read as well). */
+export function retryAfterSeconds(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** "Try again in 15 min (at 14:05)." for a lockout, from its Retry-After. */
+export function lockoutMessage(reason: string, retryAfter: number | null, now: number): string {
+  if (retryAfter === null) return `The collector says: ${reason}. Try again later.`;
+  const wait = retryAfter < 60 ? `${retryAfter} s` : `${Math.ceil(retryAfter / 60)} min`;
+  const at = new Date(now + retryAfter * 1000).toLocaleTimeString('en-GB', {
+    timeZone: 'UTC',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return `The collector says: ${reason}. Try again in ${wait} (at ${at} UTC).`;
 }
 
 export interface Answer<T> {
@@ -67,7 +90,11 @@ export class ApiClient {
     if (!response.ok) {
       const message =
         body && typeof body === 'object' && 'error' in body ? String(body.error) : `HTTP ${response.status}`;
-      throw new ApiError(message, response.status);
+      throw new ApiError(
+        message,
+        response.status,
+        retryAfterSeconds(response.headers.get('retry-after'), Date.now()),
+      );
     }
     const cached = response.headers.get(CACHED_AT_HEADER);
     return { data: body as T, cachedAt: cached ? Number(cached) : null };

@@ -39,27 +39,30 @@ export interface Change {
 }
 
 /**
- * Change against the previous period, as a relative percentage. A metric that starts from 0 has
- * no meaningful percentage, so it reads "new" rather than "+∞%".
+ * Change against the previous period: relative for counts and durations, in percentage points
+ * for rates (`points`), since "+3%" on a 40.9% bounce rate reads as 43.9% but means 42.1%. A
+ * previous period without data has nothing to compare with: it says so, neither "new" nor
+ * "+∞%", and is neither good nor bad news.
  */
 export function formatChange(
   current: number | null | undefined,
   previous: number | null | undefined,
-  { lowerIsBetter = false } = {},
+  { lowerIsBetter = false, points = false } = {},
 ): Change | null {
   if (current == null || previous == null || !Number.isFinite(current) || !Number.isFinite(previous))
     return null;
-  if (previous === 0) {
-    if (current === 0) return { text: '0%', tone: 'flat', direction: 'flat' };
-    return { text: 'new', tone: lowerIsBetter ? 'bad' : 'good', direction: 'up' };
+  if (previous === 0 && !points) {
+    if (current === 0) return null;
+    return { text: 'no earlier data', tone: 'flat', direction: 'flat' };
   }
-  const pct = ((current - previous) / Math.abs(previous)) * 100;
-  const rounded = Math.round(pct);
-  if (rounded === 0) return { text: '0%', tone: 'flat', direction: 'flat' };
+  const delta = points ? current - previous : ((current - previous) / Math.abs(previous)) * 100;
+  const rounded = points ? Math.round(delta * 10) / 10 : Math.round(delta);
+  const unit = points ? ' pp' : '%';
+  if (rounded === 0) return { text: `0${unit}`, tone: 'flat', direction: 'flat' };
   const direction = rounded > 0 ? 'up' : 'down';
   const good = direction === 'up' ? !lowerIsBetter : lowerIsBetter;
   return {
-    text: `${rounded > 0 ? '+' : '−'}${Math.abs(rounded)}%`,
+    text: `${rounded > 0 ? '+' : '−'}${Math.abs(rounded)}${unit}`,
     tone: good ? 'good' : 'bad',
     direction,
   };
@@ -90,10 +93,13 @@ export function flag(code: string): string {
   return String.fromCodePoint(...[...code].map((c) => 0x1f1a5 + c.charCodeAt(0)));
 }
 
-/** A timestamp as local "27 Nov, 14:05"; the dashboard is read by people, in their own zone. */
+/**
+ * A timestamp as "27 Nov, 14:05" in UTC: the chart's buckets are UTC days and hours, and one page
+ * in two time zones put "6 Dec 00:00" on the chart beside "5 Dec, 16:21" in the feed.
+ */
 export function formatTime(ms: number, { seconds = false } = {}): string {
-  const d = new Date(ms);
-  return d.toLocaleString('en-GB', {
+  return new Date(ms).toLocaleString('en-GB', {
+    timeZone: 'UTC',
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
@@ -109,4 +115,12 @@ export function formatAgo(ms: number, now: number): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86_400)} d ago`;
+}
+
+/** Freshness to the second for the last minute: "just now", "12 s ago", then as formatAgo. */
+export function formatAge(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  return formatAgo(ms, now);
 }

@@ -29,7 +29,7 @@ import {
   type TabSpec,
 } from './queries.ts';
 import type { Row } from './table.ts';
-import type { ViewState } from './url-state.ts';
+import type { Filter, ViewState } from './url-state.ts';
 
 /** Oldest cached time among answers (null when all were live), for the offline badge. */
 function oldest(answers: Answer<unknown>[]): number | null {
@@ -40,9 +40,14 @@ function oldest(answers: Answer<unknown>[]): number | null {
 /** Query rows as table rows keyed by metric name; `key` is the dimension value. */
 export function toRows(spec: TabSpec, response: QueryResponse): Row[] {
   return response.results.map((r) => {
-    const key = r.dimensions[0] ?? '';
+    const key = r.dimensions[spec.scope ? 1 : 0] ?? '';
     const row: Row = { key, label: key || spec.blank || '(none)' };
     if (spec.dimension === 'country') row.label = countryName(key);
+    if (spec.scope) {
+      const scope = r.dimensions[0] ?? '';
+      row.scope = scope;
+      if (scope) row.label = `${row.label}, ${scope}`;
+    }
     spec.metrics.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
     return row;
   });
@@ -56,19 +61,50 @@ export function propSums(row: Row): string {
     .join(' · ');
 }
 
-async function tab(api: ApiClient, state: ViewState, spec: TabSpec, limit = 50) {
-  const answer = await api.post<QueryResponse>(
-    API.query,
-    query(state, { metrics: spec.metrics, dimensions: [spec.dimension], filters: spec.where, limit }),
-  );
+/** Rows a panel shows at first; the whole list is fetched only when asked for. */
+export const TOP_ROWS = 50;
+/** The query API's largest page (storage/query/validate.ts). */
+export const MAX_PAGE = 10_000;
+
+function tabQuery(state: ViewState, spec: TabSpec, limit: number, offset = 0) {
+  return query(state, {
+    metrics: spec.metrics,
+    dimensions: spec.scope ? [spec.scope, spec.dimension] : [spec.dimension],
+    filters: spec.where,
+    limit,
+    ...(offset ? { offset } : {}),
+  });
+}
+
+async function tab(api: ApiClient, state: ViewState, spec: TabSpec) {
+  const answer = await api.post<QueryResponse>(API.query, tabQuery(state, spec, TOP_ROWS));
+  const rows = toRows(spec, answer.data);
+  if (spec.id === 'actions') for (const row of rows) row.sums = propSums(row);
   const model: TabModel = {
     id: spec.id,
     label: spec.label,
     filter: spec.filter,
     columns: spec.columns,
-    rows: toRows(spec, answer.data),
+    rows,
+    total: answer.data.total_rows ?? rows.length,
+    spec,
   };
   return { answer, model };
+}
+
+/**
+ * Every row of one tab, page by page at the API's largest page size, so "Show all" and the CSV
+ * hold the whole list (1,150 pages over 90 days of the demo), not the first 50.
+ */
+export async function loadAllRows(api: ApiClient, state: ViewState, spec: TabSpec): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let offset = 0; ; offset += MAX_PAGE) {
+    const answer = await api.post<QueryResponse>(API.query, tabQuery(state, spec, MAX_PAGE, offset));
+    const page = toRows(spec, answer.data);
+    if (spec.id === 'actions') for (const row of page) row.sums = propSums(row);
+    rows.push(...page);
+    if (page.length < MAX_PAGE || rows.length >= answer.data.total_rows) return rows;
+  }
 }
 
 const BUILT_IN_LABELS = new Set([
@@ -88,6 +124,15 @@ const BUILT_IN_LABELS = new Set([
 /** The configured metric cards that do not repeat a built-in card. */
 export function configuredCards(metrics: OverallResponse['metrics']): OverallResponse['metrics'] {
   return metrics.filter((m) => !BUILT_IN_LABELS.has(m.label.toLowerCase()));
+}
+
+/**
+ * A card with no figure ("–") and no comparison when there is nothing to average now, and
+ * "no earlier data" when there was nothing before (its 0 is not a rate to compare with).
+ */
+function without(card: CardModel, empty: boolean, emptyBefore: boolean): CardModel {
+  if (empty) return { ...card, value: null, previous: null };
+  return emptyBefore && card.previous != null ? { ...card, previous: null, noEarlierData: true } : card;
 }
 
 export function cards(totals: QueryResponse, overall: OverallResponse): CardModel[] {
@@ -118,9 +163,22 @@ export function cards(totals: QueryResponse, overall: OverallResponse): CardMode
     card('visitors', 'Visitors', 'number'),
     card('sessions', 'Total sessions', 'number'),
     card('pageviews', 'Page views', 'number'),
-    card('bounce_rate', 'Bounce rate', 'percent', true),
-    card('session_duration', 'Avg session time', 'duration'),
-    card('time_on_page', 'Avg time on page', 'duration'),
+    // Averages and rates over no sessions are not 0: they are no figure at all.
+    without(
+      card('bounce_rate', 'Bounce rate', 'percent', true),
+      value('sessions') === 0,
+      previous('sessions') === 0,
+    ),
+    without(
+      card('session_duration', 'Avg session time', 'duration'),
+      value('sessions') === 0,
+      previous('sessions') === 0,
+    ),
+    without(
+      card('time_on_page', 'Avg time on page', 'duration'),
+      value('pageviews') === 0,
+      previous('pageviews') === 0,
+    ),
     { ...card('shares', 'Total shares', 'number'), sub: `${formatNumber(value('recipients'))} recipients` },
     // A configured card that repeats a built-in one (its label) is left out.
     ...configuredCards(overall.metrics).map((m): CardModel => ({
@@ -136,6 +194,7 @@ export function cards(totals: QueryResponse, overall: OverallResponse): CardMode
 export async function loadOverview(
   api: ApiClient,
   state: ViewState,
+  now = Date.now(),
 ): Promise<{ overview: Overview; cachedAt: number | null }> {
   const step = interval(state);
   const [overall, totals, series] = await Promise.all([
@@ -159,7 +218,6 @@ export async function loadOverview(
   const tabSpecs = [...PANELS.flatMap((p) => p.tabs), actionsTab(propKeys), SHARES_TAB];
   const tabs = await Promise.all(tabSpecs.map((spec) => tab(api, state, spec)));
   const byId = new Map(tabs.map((t) => [t.model.id, t.model]));
-  for (const row of byId.get('actions')!.rows) row.sums = propSums(row);
 
   const panels: PanelModel[] = PANELS.map((p) => ({
     id: p.id,
@@ -172,6 +230,8 @@ export async function loadOverview(
   const { from, to } = series.data.query;
   const buckets = new Map(series.data.results.map((r) => [r.dimensions[0] ?? '', r.metrics]));
   const filled = fillBuckets(buckets, from, to, step, 4);
+  const lastStart = (filled.times.at(-1) ?? -Infinity) * 1000;
+  const partial = lastStart + (step === 'hour' ? 3_600_000 : 86_400_000) > now;
   const totalRow = totals.data.results[0]?.metrics ?? [];
   const nothing = totalRow.every((v) => !v);
   const filtered = state.filters.length > 0;
@@ -181,6 +241,7 @@ export async function loadOverview(
       series: {
         traffic: {
           granularity: step,
+          partial,
           times: filled.times,
           lines: [
             { label: 'Visitors', values: filled.values[0]! },
@@ -189,6 +250,7 @@ export async function loadOverview(
         },
         engagement: {
           granularity: step,
+          partial,
           times: filled.times,
           lines: [
             { label: 'Actions', values: filled.values[2]! },
@@ -245,20 +307,59 @@ function reportParams(state: ViewState, wide = false): Record<string, string | u
   return { site, date_range: wide && (state.range === '24h' || state.range === '7d') ? '90d' : state.range };
 }
 
+// Retention and journeys get the view's filters too; until the API applies them its answers
+// say nothing about filters and the panels say they are unfiltered (see panelScope).
 export function loadRetention(api: ApiClient, state: ViewState) {
-  return api.get<RetentionResponse>(API.retention, reportParams(state, true));
+  return api.get<RetentionResponse>(API.retention, {
+    ...reportParams(state, true),
+    filters: filtersParam(state),
+  });
 }
 
 export function loadJourneys(api: ApiClient, state: ViewState) {
-  return api.get<JourneysResponse>(API.journeys, { ...reportParams(state), limit: 10 });
+  return api.get<JourneysResponse>(API.journeys, {
+    ...reportParams(state),
+    filters: filtersParam(state),
+    limit: 10,
+  });
+}
+
+function filtersParam(state: ViewState): string | undefined {
+  return filteredSeedParams(state).filters as string | undefined;
+}
+
+/** What a report answer may say about the filters it applied (absent: it applied none). */
+export interface ScopedAnswer {
+  filtered?: boolean;
+  unfiltered_reason?: string;
+}
+
+/**
+ * "unfiltered: …" for a panel whose numbers were not computed under the view's filters, or null
+ * when they were (or there are none). A panel never shows other filters' figures silently.
+ */
+export function panelScope(answer: object | null, state: ViewState, fallback: string): string | null {
+  const scoped = answer as ScopedAnswer | null;
+  if (state.filters.length === 0 || !scoped || scoped.filtered === true) return null;
+  return `unfiltered: ${scoped.unfiltered_reason || fallback}`;
+}
+
+/** Retention looks at 90 days when the view is shorter: say so on the panel. */
+export function retentionRange(state: ViewState): string | null {
+  return state.range === '24h' || state.range === '7d'
+    ? `Cohorts of the last 90 days, not of this ${state.range === '24h' ? '24-hour' : '7-day'} view: weekly cohorts need weeks.`
+    : null;
 }
 
 export function loadVirality(api: ApiClient, state: ViewState) {
   return api.get<ViralityResponse>(API.virality, filteredSeedParams(state));
 }
 
-/** Identified users with per-user figures, filtered like the rest of the view. */
-export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answer<Row[]>> {
+/**
+ * Identified users with per-user figures, filtered like the rest of the view: the newest
+ * 10,000 (one API page); `total` says how many there are when that is not all of them.
+ */
+export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answer<UserRows>> {
   const answer = await api.post<QueryResponse>(
     API.query,
     query(state, {
@@ -266,7 +367,7 @@ export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answe
       dimensions: ['user'],
       filters: [['is_not', 'user', ['']]],
       order_by: [['last_seen', 'desc']],
-      limit: 1000,
+      limit: MAX_PAGE,
     }),
   );
   const rows = answer.data.results.map((r) => {
@@ -274,9 +375,42 @@ export async function loadUsers(api: ApiClient, state: ViewState): Promise<Answe
     USER_METRICS.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
     return row;
   });
-  return { data: rows, cachedAt: answer.cachedAt };
+  return { data: { rows, total: answer.data.total_rows ?? rows.length }, cachedAt: answer.cachedAt };
+}
+
+export interface UserRows {
+  rows: Row[];
+  total: number;
 }
 
 export function loadUser(api: ApiClient, state: ViewState) {
   return api.get<UserResponse>(API.user(state.user), seedParams(state));
+}
+
+/**
+ * The view on another site, keeping each filter that still selects something there (a country,
+ * a device) and dropping the ones that select nothing (a page or an action only the old site
+ * has): one small query per filter, so the admin is told which went instead of seeing zeros.
+ * Towards "All sites" every filter still applies.
+ */
+export async function switchSite(
+  api: ApiClient,
+  state: ViewState,
+  site: string,
+): Promise<{ next: ViewState; dropped: Filter[] }> {
+  const next: ViewState = { ...state, site, user: '' };
+  if (!site || state.filters.length === 0) return { next, dropped: [] };
+  const checks = await Promise.all(
+    state.filters.map(async (f) => {
+      const answer = await api.post<QueryResponse>(
+        API.query,
+        query({ ...next, filters: [f] }, { metrics: ['visitors'] }),
+      );
+      return (answer.data.results[0]?.metrics[0] ?? 0) > 0;
+    }),
+  );
+  return {
+    next: { ...next, filters: state.filters.filter((_, i) => checks[i]) },
+    dropped: state.filters.filter((_, i) => !checks[i]),
+  };
 }

@@ -1,5 +1,6 @@
 // What the views draw, independent of the API's exact shapes: lib/load.ts maps answers to these.
 
+import type { TabSpec } from './queries.ts';
 import type { Row } from './table.ts';
 import type { FilterKey } from './url-state.ts';
 
@@ -11,6 +12,8 @@ export interface CardModel {
   value: number | null;
   /** the same metric over the previous period of equal length */
   previous?: number | null;
+  /** the previous period held no data: there is nothing to compare with */
+  noEarlierData?: boolean;
   format: ValueFormat;
   lowerIsBetter?: boolean;
   /** a second figure under the value ("1h: 12") */
@@ -22,6 +25,8 @@ export interface SeriesModel {
   /** bucket starts, epoch seconds (uPlot's unit) */
   times: number[];
   lines: { label: string; values: number[] }[];
+  /** the last bucket is still running (today, this hour): its figures are so far, not final */
+  partial: boolean;
 }
 
 export interface ColumnModel {
@@ -36,7 +41,12 @@ export interface TabModel {
   label: string;
   filter?: FilterKey;
   columns: ColumnModel[];
+  /** the first rows only (the top of the list) */
   rows: Row[];
+  /** how many rows the whole list has */
+  total: number;
+  /** the query behind the tab, to fetch the whole list */
+  spec: TabSpec;
 }
 
 export interface PanelModel {

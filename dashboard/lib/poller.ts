@@ -59,3 +59,12 @@ export function startPoller(
     handle = null;
   };
 }
+
+/**
+ * Wait before retry number `attempt` (0-based) after a failed load: doubling from 2 s to at most
+ * a minute, so a collector that is back is seen within seconds and one that stays down is not
+ * hammered.
+ */
+export function retryDelay(attempt: number, baseMs = 2_000, capMs = 60_000): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, Math.min(attempt, 30)));
+}

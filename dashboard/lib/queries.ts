@@ -83,6 +83,11 @@ export interface TabSpec {
   where?: Filter[];
   /** a row with an empty key reads as this */
   blank?: string;
+  /**
+   * Grouped within this dimension too: region codes repeat across countries ("CA" is California
+   * and Cádiz; there is a Paris in Texas), so rows read "CA, US" and a click filters on both.
+   */
+  scope?: 'country';
 }
 
 export interface PanelSpec {
@@ -114,8 +119,8 @@ export const PANELS: PanelSpec[] = [
     title: 'Countries',
     tabs: [
       top('countries', 'Country', 'country', 'country', [visitors, pageviews], 'Unknown'),
-      top('regions', 'Region', 'region', 'region', [visitors, pageviews], 'Unknown'),
-      top('cities', 'City', 'city', 'city', [visitors, pageviews], 'Unknown'),
+      { ...top('regions', 'Region', 'region', 'region', [visitors, pageviews], 'Unknown'), scope: 'country' },
+      { ...top('cities', 'City', 'city', 'city', [visitors, pageviews], 'Unknown'), scope: 'country' },
     ],
   },
   {

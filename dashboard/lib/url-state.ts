@@ -80,7 +80,9 @@ export function parseState(search: string): ViewState {
   if (params.get('chart') === 'engagement') state.chart = 'engagement';
   for (const [key, value] of params) {
     // One value per dimension: a second click on another country replaces the first.
-    if (isFilterKey(key) && !state.filters.some((f) => f.key === key)) state.filters.push({ key, value });
+    // An empty value (`?country=`) would make a "Country is Unknown" chip nobody asked for.
+    if (isFilterKey(key) && value !== '' && !state.filters.some((f) => f.key === key))
+      state.filters.push({ key, value });
   }
   return state;
 }
@@ -130,3 +132,10 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   action: 'Action',
   share: 'Shared via',
 };
+
+/** "Page is /pricing was dropped: blog.example.com has no visits with it in this range." */
+export function droppedNotice(dropped: Filter[], site: string): string {
+  const names = dropped.map((f) => `${FILTER_LABELS[f.key]} is ${f.value}`).join(', ');
+  const verb = dropped.length === 1 ? 'was' : 'were';
+  return `Filter${dropped.length === 1 ? '' : 's'} ${names} ${verb} dropped: ${site} has no visits with ${dropped.length === 1 ? 'it' : 'them'} in this range.`;
+}

@@ -8,9 +8,10 @@ import type {
   UserResponse,
   ViralityResponse,
 } from '../../storage/query/types.ts';
-import { ApiClient, ApiError, AuthError, type Answer } from '../lib/api.ts';
+import { ApiClient, ApiError, AuthError, lockoutMessage, type Answer } from '../lib/api.ts';
 import { forgetToken, judgeToken, markVerified, saveToken } from '../lib/auth.ts';
 import {
+  loadAllRows,
   loadFunnel,
   loadJourneys,
   loadOverview,
@@ -21,13 +22,25 @@ import {
   loadUser,
   loadUsers,
   loadVirality,
+  panelScope,
+  retentionRange,
+  switchSite,
+  type UserRows,
 } from '../lib/load.ts';
-import type { Overview } from '../lib/model.ts';
+import type { Overview, TabModel } from '../lib/model.ts';
+import { formatAgo } from '../lib/format.ts';
 import { API } from '../lib/queries.ts';
-import { startPoller } from '../lib/poller.ts';
+import { retryDelay, startPoller } from '../lib/poller.ts';
 import { API_CACHE } from '../lib/sw-keys.ts';
-import type { Row } from '../lib/table.ts';
-import { parseState, serializeState, withFilter, withoutFilter, type ViewState } from '../lib/url-state.ts';
+import {
+  droppedNotice,
+  parseState,
+  serializeState,
+  withFilter,
+  withoutFilter,
+  type Filter,
+  type ViewState,
+} from '../lib/url-state.ts';
 import { Cards } from './cards.ts';
 import { Chart } from './chart.ts';
 import { Chips } from './chips.ts';
@@ -44,8 +57,15 @@ import { LazyWorldMap as WorldMap } from './lazy-map.ts';
 interface Slot<T> {
   data: T | null;
   error: string | null;
+  /** the failure may pass by itself (no connection, a 5xx): worth retrying without a click */
+  transient?: boolean;
+  /** the view (serialized) the data belongs to, so a failed switch never shows the old view's data as the new one */
+  key?: string;
+  /** when the data came from the offline cache, its age; null when live */
+  cachedAt?: number | null;
 }
 const idle = <T>(): Slot<T> => ({ data: null, error: null });
+type SetSlot<T> = (update: (prev: Slot<T>) => Slot<T>) => void;
 
 const REFRESH_KEY = 'cfa-refresh-ms';
 const REALTIME_MS = 10_000;
@@ -67,14 +87,21 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [retention, setRetention] = useState<Slot<RetentionResponse>>(idle);
   const [journeys, setJourneys] = useState<Slot<JourneysResponse>>(idle);
   const [virality, setVirality] = useState<Slot<ViralityResponse>>(idle);
-  const [users, setUsers] = useState<Slot<Row[]>>(idle);
+  const [users, setUsers] = useState<Slot<UserRows>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
   const [sites, setSites] = useState<string[]>([]);
+  // Which filters a site switch dropped, until the next navigation.
+  const [siteNotice, setSiteNotice] = useState<string | null>(null);
   // While the collector is still indexing its history, figures are partial: say so.
   const [indexing, setIndexing] = useState<number | null>(null);
   const [cachedAt, setCachedAt] = useState<number | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const [online, setOnline] = useState(navigator.onLine);
+  // Requests in flight, for the busy indicator.
+  const [pending, setPending] = useState(0);
+  // Ticks so "updated 12 s ago" stays true while nothing else renders.
+  const [now, setNow] = useState(Date.now());
+  const retries = useRef(0);
   const [refreshMs, setRefreshMs] = useState(() => Number(localStorage.getItem(REFRESH_KEY) ?? 300_000));
   const generation = useRef(0);
   const api = useMemo(() => (token && verified ? new ApiClient(token) : null), [token, verified]);
@@ -100,7 +127,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
       const verdict = judgeToken(outcome, token, sessionStorage);
       if (verdict === 'open') setVerified(true);
       else if (verdict === 'refused') refuse('That admin token was refused.');
-      else if (verdict === 'locked') refuse(`The collector says: ${why}. Try again later.`);
+      else if (verdict === 'locked') refuse(why);
       else refuse('No connection to the collector: a new admin token can only be checked online.');
     };
     new ApiClient(token).get(API.realtime).then(
@@ -111,7 +138,9 @@ export function App({ initialToken }: { initialToken: string | null }) {
             ok: false,
             status: error instanceof AuthError ? 401 : error instanceof ApiError ? error.status : 0,
           },
-          error instanceof Error ? error.message : '',
+          error instanceof ApiError && error.status === 429
+            ? lockoutMessage(error.message, error.retryAfter, Date.now())
+            : `The collector says: ${error instanceof Error ? error.message : 'no'}. Try again later.`,
         ),
     );
     return () => {
@@ -120,6 +149,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }, [token, refuse]);
 
   const navigate = useCallback((next: ViewState) => {
+    setSiteNotice(null);
     history.pushState(null, '', `${location.pathname}${serializeState(next)}`);
     setView(next);
     window.scrollTo(0, 0);
@@ -143,49 +173,68 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const fill = useCallback(
     <T>(
       gen: number,
+      key: string,
       load: Promise<Answer<T>>,
-      set: (s: Slot<T>) => void,
+      set: SetSlot<T>,
       onCached?: (t: number | null) => void,
-    ) =>
-      load.then(
-        (answer) => {
-          if (gen !== generation.current) return;
-          set({ data: answer.data, error: null });
-          onCached?.(answer.cachedAt);
-        },
-        (error: unknown) => {
-          if (gen !== generation.current) return;
-          if (error instanceof AuthError) {
-            refuse('The admin token was refused.');
-            return;
-          }
-          set({ data: null, error: message(error) });
-        },
-      ),
+      // Realtime's 10 s poll is not a change of view: it would flash the spinner all the time.
+      quiet = false,
+    ) => {
+      const busy = quiet ? 0 : 1;
+      setPending((n) => n + busy);
+      return load
+        .then(
+          (answer) => {
+            if (gen !== generation.current) return;
+            set(() => ({ data: answer.data, error: null, key, cachedAt: answer.cachedAt }));
+            onCached?.(answer.cachedAt);
+          },
+          (error: unknown) => {
+            if (gen !== generation.current) return;
+            if (error instanceof AuthError) {
+              refuse('The admin token was refused.');
+              return;
+            }
+            const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+            // The last good figures of this same view stay on screen under the error; another
+            // view's figures never do.
+            set((prev) => ({
+              data: prev.key === key ? prev.data : null,
+              error: message(error),
+              transient,
+              key,
+            }));
+          },
+        )
+        .finally(() => setPending((n) => n - busy));
+    },
     [refuse],
   );
 
   const refresh = useCallback(() => {
     if (!api) return;
     const gen = ++generation.current;
+    const key = serializeState(view);
     if (view.user) {
-      void fill(gen, loadUser(api, view), setUser);
+      void fill(gen, key, loadUser(api, view), setUser);
       return;
     }
     void fill(
       gen,
+      key,
       loadOverview(api, view).then((r) => ({ data: r.overview, cachedAt: r.cachedAt })),
       setOverview,
       (t) => {
         setCachedAt(t);
-        setUpdatedAt(Date.now());
+        // "Updated" is the time of the last live answer; a cached one is as old as the cache.
+        if (t === null) setUpdatedAt(Date.now());
       },
     );
-    void fill(gen, loadFunnel(api, view), setFunnel);
-    void fill(gen, loadRetention(api, view), setRetention);
-    void fill(gen, loadJourneys(api, view), setJourneys);
-    void fill(gen, loadVirality(api, view), setVirality);
-    void fill(gen, loadUsers(api, view), setUsers);
+    void fill(gen, key, loadFunnel(api, view), setFunnel);
+    void fill(gen, key, loadRetention(api, view), setRetention);
+    void fill(gen, key, loadJourneys(api, view), setJourneys);
+    void fill(gen, key, loadVirality(api, view), setVirality);
+    void fill(gen, key, loadUsers(api, view), setUsers);
   }, [api, view, fill]);
 
   useEffect(() => {
@@ -223,7 +272,14 @@ export function App({ initialToken }: { initialToken: string | null }) {
 
   const refreshRealtime = useCallback(() => {
     if (!api || view.user) return;
-    void fill(generation.current, loadRealtime(api, view), setRealtime);
+    void fill(
+      generation.current,
+      serializeState(view),
+      loadRealtime(api, view),
+      setRealtime,
+      undefined,
+      true,
+    );
   }, [api, view, fill]);
 
   useEffect(() => {
@@ -248,6 +304,30 @@ export function App({ initialToken }: { initialToken: string | null }) {
     return () => clearInterval(timer);
   }, [cachedAt, online, refresh]);
 
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  // After an outage or a server error, retry on a backoff (2 s, 4 s … 1 min) until an answer
+  // comes, so the page recovers by itself when the collector is back.
+  useEffect(() => {
+    if (!overview.error) {
+      if (overview.data) retries.current = 0;
+      return;
+    }
+    if (!overview.transient) return;
+    const timer = setTimeout(() => {
+      refresh();
+      refreshRealtime();
+    }, retryDelay(retries.current++));
+    return () => clearTimeout(timer);
+  }, [overview]);
+  // The first event arrives: realtime sees it within 10 s, so the empty state goes with it
+  // instead of waiting for the next full refresh.
+  useEffect(() => {
+    if (overview.data?.empty && realtime.data && realtime.data.events.length > 0) refresh();
+  }, [realtime.data]);
+
   if (!token) {
     return html`<${Login}
       error=${loginError}
@@ -260,8 +340,9 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }
   if (!api) return html`<p class="notice" aria-busy="true">Checking the admin token…</p>`;
 
-  const onFilter = (key: Parameters<typeof withFilter>[1], value: string) =>
-    navigate(withFilter(view, key, value));
+  const loadAll = (tab: TabModel) => loadAllRows(api, view, tab.spec);
+  const onFilter = (key: Parameters<typeof withFilter>[1], value: string, country?: string) =>
+    navigate(withFilter(country ? withFilter(view, 'country', country) : view, key, value));
   const logout = () => {
     forgetToken(sessionStorage);
     void globalThis.caches?.delete(API_CACHE);
@@ -274,9 +355,19 @@ export function App({ initialToken }: { initialToken: string | null }) {
     offline=${!online}
     cachedAt=${cachedAt}
     updatedAt=${updatedAt}
-    now=${Date.now()}
+    busy=${pending > 0}
+    now=${now}
     refreshMs=${refreshMs}
     onState=${navigate}
+    onSite=${(site: string) => {
+      const fallback = { next: { ...view, site, user: '' }, dropped: [] as Filter[] };
+      void switchSite(api, view, site)
+        .catch(() => fallback)
+        .then(({ next, dropped }) => {
+          navigate(next);
+          setSiteNotice(dropped.length ? droppedNotice(dropped, site) : null);
+        });
+    }}
     onRefresh=${() => {
       refresh();
       refreshRealtime();
@@ -299,14 +390,25 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }
 
   const data = overview.data;
+  // Figures of the view being left stay on screen, dimmed, until the new view's answer is in.
+  const stale = overview.key !== serializeState(view);
   const shares = data?.panels.find((p) => p.id === 'shares');
-  return html`<main class="wrap">
+  return html`<main class=${stale ? 'wrap stale' : 'wrap'} aria-busy=${pending > 0}>
     ${header}
     <${Chips}
       filters=${view.filters}
       onRemove=${(key: Parameters<typeof withoutFilter>[1]) => navigate(withoutFilter(view, key))}
+      onClear=${() => navigate({ ...view, filters: [] })}
     />
-    ${overview.error && html`<p class="box error" role="alert">Could not load the dashboard: ${overview.error}</p>`}
+    ${siteNotice && html`<p class="box badge-box" role="status" data-site-notice>${siteNotice}</p>`}
+    ${
+      overview.error &&
+      html`<p class="box error" role="alert" data-load-error>
+        ${data ? 'Could not refresh the dashboard' : 'Could not load the dashboard'}: ${overview.error}.
+        ${data && updatedAt ? ` The figures below are from ${formatAgo(updatedAt, now)}.` : ''}
+        ${overview.transient ? ' Retrying automatically.' : ''}
+      </p>`
+    }
     ${!data && !overview.error && html`<p class="notice" aria-busy="true">Loading…</p>`}
     ${
       indexing !== null &&
@@ -348,22 +450,47 @@ export function App({ initialToken }: { initialToken: string | null }) {
             .filter((p) => p.id !== 'shares')
             .map((p) =>
               p.id === 'locations'
-                ? html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter}>
+                ? html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} loadAll=${loadAll}>
                     <${WorldMap}
                       rows=${p.tabs[0]?.rows ?? []}
                       onPick=${(code: string) => onFilter('country', code)}
                     />
                   <//>`
-                : html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} />`,
+                : html`<${Panel} key=${p.id} panel=${p} onFilter=${onFilter} loadAll=${loadAll} />`,
             )}
-          ${shares && html`<${Panel} panel=${{ ...shares, note: viralityNote(virality.data) }} onFilter=${onFilter} />`}
+          ${
+            shares &&
+            html`<${Panel}
+              panel=${{ ...shares, note: viralityNote(virality.data) }}
+              onFilter=${onFilter}
+              loadAll=${loadAll}
+            />`
+          }
           <${Funnel} data=${funnel.data} error=${funnel.error} />
-          <${Retention} data=${retention.data} error=${retention.error} />
-          <${Journeys} data=${journeys.data} error=${journeys.error} />
-          <${Realtime} data=${realtime.data} error=${realtime.error} />
+          <${Retention}
+            data=${retention.data}
+            error=${retention.error}
+            scope=${[
+              panelScope(retention.data, view, 'retention counts every identified user'),
+              retentionRange(view),
+            ]}
+          />
+          <${Journeys}
+            data=${journeys.data}
+            error=${journeys.error}
+            scope=${[panelScope(journeys.data, view, 'journeys count every visit')]}
+          />
+          <${Realtime}
+            data=${realtime.data}
+            error=${realtime.error}
+            cachedAt=${realtime.cachedAt ?? null}
+            now=${now}
+            scope=${view.filters.length ? 'unfiltered: realtime shows every visitor of the site' : null}
+          />
         </div>
         <${Users}
-          rows=${users.data}
+          rows=${users.data?.rows ?? null}
+          total=${users.data?.total ?? 0}
           error=${users.error}
           onOpen=${(u: string) => navigate({ ...view, user: u })}
         />`

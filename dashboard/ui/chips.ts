@@ -3,7 +3,16 @@ import { countryName } from '../lib/format.ts';
 import { FILTER_LABELS, type Filter, type FilterKey } from '../lib/url-state.ts';
 
 /** Active filters as removable chips; each one is a part of the URL. */
-export function Chips({ filters, onRemove }: { filters: Filter[]; onRemove: (key: FilterKey) => void }) {
+export function Chips({
+  filters,
+  onRemove,
+  onClear,
+}: {
+  filters: Filter[];
+  onRemove: (key: FilterKey) => void;
+  /** one navigation for all chips: a removal per chip would each start from the same old view */
+  onClear: () => void;
+}) {
   if (filters.length === 0) return null;
   return html`<div class="chips" aria-label="Filters">
     ${filters.map((f) => {
@@ -16,11 +25,6 @@ export function Chips({ filters, onRemove }: { filters: Filter[]; onRemove: (key
         </button>
       </div>`;
     })}
-    ${
-      filters.length > 1 &&
-      html`<button class="btn" type="button" onClick=${() => filters.forEach((f) => onRemove(f.key))}>
-        Clear all
-      </button>`
-    }
+    ${filters.length > 1 && html`<button class="btn" type="button" onClick=${onClear}>Clear all</button>`}
   </div>`;
 }

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { formatAgo } from '../lib/format.ts';
+import { formatAge, formatAgo } from '../lib/format.ts';
 import { RANGES, type RangeKey, type ViewState } from '../lib/url-state.ts';
 
 const LABELS: Record<RangeKey, string> = {
@@ -24,9 +24,13 @@ export interface HeaderProps {
   /** epoch ms of the data shown, when it came from the offline cache */
   cachedAt: number | null;
   updatedAt: number | null;
+  /** requests in flight */
+  busy: boolean;
   now: number;
   refreshMs: number;
   onState: (next: ViewState) => void;
+  /** another site picked: the app decides which filters still apply there */
+  onSite: (site: string) => void;
   onRefresh: () => void;
   onRefreshMs: (ms: number) => void;
   onLogout: () => void;
@@ -35,10 +39,21 @@ export interface HeaderProps {
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
+/** Why a custom range cannot be applied, or null when it can. Dates are YYYY-MM-DD (UTC). */
+export function rangeProblem(from: string, to: string, today: string): string | null {
+  if (!from || !to) return 'Pick both dates.';
+  if (from > to) return 'The start date is after the end date.';
+  if (from > today) return 'The range starts in the future: there is no data yet.';
+  return null;
+}
+
 /** Title, site switcher, time range, refresh controls and the offline badge. */
 export function Header(p: HeaderProps) {
   const [from, setFrom] = useState(p.state.from || daysAgo(13));
   const [to, setTo] = useState(p.state.to || today());
+  const [problem, setProblem] = useState<string | null>(null);
+  // A linked ?site= the list lacks still shows as picked, not as "All sites".
+  const sites = p.state.site && !p.sites.includes(p.state.site) ? [...p.sites, p.state.site] : p.sites;
   const pick = (range: RangeKey) => {
     if (range === 'custom') p.onState({ ...p.state, range, from, to: to < from ? from : to });
     else p.onState({ ...p.state, range, from: '', to: '' });
@@ -50,21 +65,29 @@ export function Header(p: HeaderProps) {
     ${
       (p.offline || p.cachedAt !== null) &&
       html`<span class="badge" role="status" data-offline
-        >Offline${p.cachedAt !== null ? ` · data from ${formatAgo(p.cachedAt, p.now)}` : ''}</span
+        >${p.offline ? 'Offline' : 'Collector unreachable'}${p.cachedAt !== null ? ` · data from ${formatAgo(p.cachedAt, p.now)}` : ''}</span
       >`
     }
+    <span
+      class="status muted"
+      role="status"
+      aria-live="polite"
+      data-status
+      data-busy=${p.busy ? '' : undefined}
+    >
+      ${p.busy ? html`<span class="spinner" aria-hidden="true"></span>Updating…` : p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : ''}
+    </span>
     ${
-      p.sites.length > 1 &&
+      sites.length > 1 &&
       html`<label
         ><span class="sr-only">Site</span>
         <select
           class="site"
           value=${p.state.site}
-          onChange=${(e: Event) =>
-            p.onState({ ...p.state, site: (e.target as HTMLSelectElement).value, filters: [], user: '' })}
+          onChange=${(e: Event) => p.onSite((e.target as HTMLSelectElement).value)}
         >
           <option value="">All sites</option>
-          ${p.sites.map((s) => html`<option value=${s}>${s}</option>`)}
+          ${sites.map((s) => html`<option value=${s}>${s}</option>`)}
         </select></label
       >`
     }
@@ -89,7 +112,7 @@ export function Header(p: HeaderProps) {
           <input
             type="date"
             value=${from}
-            max=${to}
+            max=${to < today() ? to : today()}
             onChange=${(e: Event) => setFrom((e.target as HTMLInputElement).value)}
         /></label>
         <label
@@ -98,22 +121,30 @@ export function Header(p: HeaderProps) {
             type="date"
             value=${to}
             min=${from}
+            max=${today()}
             onChange=${(e: Event) => setTo((e.target as HTMLInputElement).value)}
         /></label>
         <button
           class="btn"
           type="button"
-          onClick=${() => from && to && from <= to && p.onState({ ...p.state, range: 'custom', from, to })}
+          onClick=${() => {
+            const why = rangeProblem(from, to, today());
+            setProblem(why);
+            if (!why) p.onState({ ...p.state, range: 'custom', from, to: to > today() ? today() : to });
+          }}
         >
           Apply
         </button>
+        ${problem && html`<span class="error" role="alert" data-range-error>${problem}</span>`}
+        <span class="muted">UTC days</span>
       </div>`
     }
     <button
       class="btn"
       type="button"
       onClick=${p.onRefresh}
-      title=${p.updatedAt ? `Updated ${formatAgo(p.updatedAt, p.now)}` : 'Refresh'}
+      disabled=${p.busy}
+      title=${p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : 'Refresh'}
     >
       Refresh
     </button>

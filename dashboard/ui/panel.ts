@@ -1,46 +1,89 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { formatNumber } from '../lib/format.ts';
 import type { PanelModel, TabModel } from '../lib/model.ts';
-import { paginate } from '../lib/table.ts';
+import { paginate, searchRows, type Row } from '../lib/table.ts';
 import type { FilterKey } from '../lib/url-state.ts';
 import { downloadCsv } from './csv.ts';
 import { display } from './format-value.ts';
 
-export type OnFilter = (key: FilterKey, value: string) => void;
+/** A click on a row; `country` scopes a region or city to its country. */
+export type OnFilter = (key: FilterKey, value: string, country?: string) => void;
 
-const PAGE = 10;
+const TOP = 10;
+const PAGE = 50;
 
-/** A top-N list with tabs (countries → regions → cities…), proportional bars and CSV export. */
+/** Fetches every row of a tab (the model holds only the top of the list). */
+export type LoadAll = (tab: TabModel) => Promise<Row[]>;
+
+/**
+ * A top list with tabs (countries → regions → cities…), proportional bars and CSV export.
+ * "Show all" fetches the whole list and pages and searches through it; the CSV always holds
+ * every row, whatever is on screen.
+ */
 export function Panel({
   panel,
   onFilter,
+  loadAll,
   children,
 }: {
   panel: PanelModel;
   onFilter: OnFilter;
+  loadAll: LoadAll;
   /** drawn above the list of the first tab (the world map) */
   children?: unknown;
 }) {
   const [tabId, setTab] = useState(panel.tabs[0]?.id ?? '');
   const [more, setMore] = useState(false);
+  const [whole, setWhole] = useState<{ tab: TabModel; rows: Row[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(0);
   const tab = panel.tabs.find((t) => t.id === tabId) ?? panel.tabs[0];
+  const complete = !!tab && tab.rows.length >= tab.total;
+  const everything = !tab ? [] : complete ? tab.rows : whole?.tab === tab ? whole.rows : null;
+
+  const fetchAll = async (t: TabModel): Promise<Row[]> => {
+    if (t.rows.length >= t.total) return t.rows;
+    if (whole?.tab === t) return whole.rows;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const rows = await loadAll(t);
+      setWhole({ tab: t, rows });
+      return rows;
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : 'request failed');
+      throw error;
+    } finally {
+      setBusy(false);
+    }
+  };
+  // A refresh brings a new model: an open "Show all" fetches the new whole list again.
+  useEffect(() => {
+    if (more && tab && !everything && !busy) fetchAll(tab).catch(() => undefined);
+  }, [more, tab]);
+
   const pick = (id: string) => {
     setTab(id);
     setMore(false);
+    setQ('');
+    setPage(0);
   };
   if (!tab) return null;
-  const rows = more ? tab.rows : paginate(tab.rows, 0, PAGE).rows;
+  const found = more ? searchRows(everything ?? tab.rows, q, ['label', 'key']) : tab.rows;
+  const shown = more ? paginate(found, page, PAGE) : paginate(tab.rows, 0, TOP);
+  const csv = () =>
+    fetchAll(tab).then(
+      (rows) => downloadCsv(`${panel.title} ${tab.label}`, csvColumns(tab, rows), rows),
+      () => undefined,
+    );
   return html`
-    <section class="box" data-panel=${panel.id} aria-label=${panel.title}>
+    <section class="box" data-panel=${panel.id} aria-label=${panel.title} aria-busy=${busy}>
       <div class="box-head">
         <h2>${panel.title}</h2>
-        <button
-          class="link-btn"
-          type="button"
-          onClick=${() => downloadCsv(`${panel.title} ${tab.label}`, csvColumns(tab), tab.rows)}
-        >
-          Export CSV
-        </button>
+        <button class="link-btn" type="button" disabled=${busy} onClick=${csv}>Export CSV</button>
       </div>
       ${
         panel.tabs.length > 1 &&
@@ -64,18 +107,76 @@ export function Panel({
         </div>`
       }
       ${tab === panel.tabs[0] && children}
-      <${RowTable} tab=${tab} rows=${rows} onFilter=${onFilter} />
       ${
-        tab.rows.length > PAGE &&
+        more &&
+        html`<input
+          class="search panel-search"
+          type="search"
+          placeholder=${`Search ${formatNumber(tab.total)} ${tab.label.toLowerCase()} rows`}
+          aria-label=${`Search ${tab.label}`}
+          value=${q}
+          onInput=${(e: Event) => {
+            setQ((e.target as HTMLInputElement).value);
+            setPage(0);
+          }}
+        />`
+      }
+      ${problem && html`<p class="error" role="alert">${problem}</p>`}
+      ${more && busy && html`<p class="muted" aria-busy="true">Loading all ${formatNumber(tab.total)} rows…</p>`}
+      ${more && q && found.length === 0 ? html`<p class="empty">No row matches.</p>` : html`<${RowTable} tab=${tab} rows=${shown.rows} onFilter=${onFilter} />`}
+      ${
+        (tab.total > TOP || more) &&
         html`<div class="foot">
-          <button class="link-btn" type="button" onClick=${() => setMore(!more)}>
-            ${more ? 'Show top 10' : `Show all ${tab.rows.length}`}
+          ${
+            more &&
+            html`<span class="muted" data-rows-shown
+              >${rangeText(shown.page * PAGE, shown.rows.length, q ? found.length : tab.total)}</span
+            >`
+          }
+          ${
+            more &&
+            shown.pages > 1 &&
+            html`<span>
+              <button
+                class="btn"
+                type="button"
+                disabled=${shown.page === 0}
+                onClick=${() => setPage(shown.page - 1)}
+              >
+                Previous
+              </button>
+              <button
+                class="btn"
+                type="button"
+                disabled=${shown.page >= shown.pages - 1}
+                onClick=${() => setPage(shown.page + 1)}
+              >
+                Next
+              </button>
+            </span>`
+          }
+          <button
+            class="link-btn"
+            type="button"
+            onClick=${() => {
+              setMore(!more);
+              setQ('');
+              setPage(0);
+            }}
+          >
+            ${more ? 'Show top 10' : `Show all ${formatNumber(tab.total)}`}
           </button>
         </div>`
       }
       ${panel.note && html`<p class="muted">${panel.note}</p>`}
     </section>
   `;
+}
+
+/** "51–100 of 228": which rows of the whole list are on screen. */
+function rangeText(first: number, count: number, total: number): string {
+  const span = count ? `${formatNumber(first + 1)}–${formatNumber(first + count)}` : '0';
+  return `${span} of ${formatNumber(total)}`;
 }
 
 /** Left/right arrows move between tabs, as in any tab list (WAI-ARIA tabs pattern). */
@@ -89,8 +190,22 @@ function moveTab(e: KeyboardEvent, panel: PanelModel, current: string, pick: (id
   buttons[next]?.focus();
 }
 
-function csvColumns(tab: TabModel) {
-  return [{ key: 'label', label: tab.label }, ...tab.columns.map((c) => ({ key: c.key, label: c.label }))];
+/**
+ * CSV columns: a text column of prop sums ("matches_found: 14,836 · …", for reading) becomes one
+ * numeric column per prop, which a spreadsheet can add up.
+ */
+export function csvColumns(tab: TabModel, rows: readonly Row[]): { key: string; label: string }[] {
+  const props = [
+    ...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('prop_sum:')))),
+  ].sort();
+  return [
+    { key: 'label', label: tab.label },
+    ...tab.columns.flatMap((c) =>
+      c.key === 'sums'
+        ? props.map((k) => ({ key: k, label: `${k.slice(9)} (sum)` }))
+        : [{ key: c.key, label: c.label }],
+    ),
+  ];
 }
 
 function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows']; onFilter: OnFilter }) {
@@ -99,7 +214,11 @@ function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows
   const numeric = tab.columns.filter((c) => c.format !== 'text');
   const notes = tab.columns.filter((c) => c.format === 'text');
   const first = numeric[0]?.key ?? '';
-  const max = Math.max(1, ...tab.rows.map((r) => Number(r[first]) || 0));
+  const max = Math.max(
+    1,
+    ...tab.rows.map((r) => Number(r[first]) || 0),
+    ...rows.map((r) => Number(r[first]) || 0),
+  );
   return html`
     <table class="list" data-tab=${tab.id}>
       <thead>
@@ -126,7 +245,7 @@ function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows
                       class="row-link"
                       type="button"
                       title=${`Filter by ${label}`}
-                      onClick=${() => onFilter(tab.filter!, key)}
+                      onClick=${() => onFilter(tab.filter!, key, row.scope ? String(row.scope) : undefined)}
                     >
                       ${label}
                     </button>`

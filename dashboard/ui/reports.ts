@@ -14,18 +14,23 @@ function Box({
   error,
   children,
   onCsv,
+  scope,
 }: {
   id: string;
   title: string;
   error?: string | null;
   children?: unknown;
   onCsv?: () => void;
+  /** what the figures were computed under, when it is not the view (unfiltered, another range) */
+  scope?: (string | null)[];
 }) {
+  const notes = (scope ?? []).filter(Boolean);
   return html`<section class="box" data-panel=${id} aria-label=${title}>
     <div class="box-head">
       <h2>${title}</h2>
       ${onCsv && html`<button class="link-btn" type="button" onClick=${onCsv}>Export CSV</button>`}
     </div>
+    ${notes.map((n) => html`<p class="scope-note" data-scope>${n}</p>`)}
     ${error ? html`<p class="error" role="alert">${error}</p>` : children}
   </section>`;
 }
@@ -69,10 +74,23 @@ export function Funnel({ data, error }: { data: FunnelResponse | null; error: st
 }
 
 /** Weekly cohorts of identified users and the share returning each week after. */
-export function Retention({ data, error }: { data: RetentionResponse | null; error: string | null }) {
+export function Retention({
+  data,
+  error,
+  scope,
+}: {
+  data: RetentionResponse | null;
+  error: string | null;
+  scope?: (string | null)[];
+}) {
   const cohorts = data?.cohorts ?? [];
   const weeks = Math.max(0, ...cohorts.map((c) => c.rates.length));
-  return html`<${Box} id="retention" title="Retention (identified users, weekly)" error=${error}>
+  return html`<${Box}
+    id="retention"
+    title="Retention (identified users, weekly)"
+    error=${error}
+    scope=${scope}
+  >
     ${
       !data
         ? html`<p class="empty">Loading…</p>`
@@ -113,12 +131,21 @@ export function Retention({ data, error }: { data: RetentionResponse | null; err
 }
 
 /** Most common page-to-page moves and three-page paths. */
-export function Journeys({ data, error }: { data: JourneysResponse | null; error: string | null }) {
+export function Journeys({
+  data,
+  error,
+  scope,
+}: {
+  data: JourneysResponse | null;
+  error: string | null;
+  scope?: (string | null)[];
+}) {
   const rows = data?.transitions ?? [];
   return html`<${Box}
     id="journeys"
     title="Journeys"
     error=${error}
+    scope=${scope}
     onCsv=${
       rows.length
         ? () =>
@@ -183,5 +210,5 @@ export function Journeys({ data, error }: { data: JourneysResponse | null; error
 export function viralityNote(v: ViralityResponse | null): string | undefined {
   if (!v) return undefined;
   const n = (count: number, word: string) => `${formatNumber(count)} ${word}${count === 1 ? '' : 's'}`;
-  return `${n(v.total_shares, 'share')} reached ${n(v.total_recipients, 'recipient')} and brought ${n(v.total_shared_visits, 'visit')} through shared links · k-factor ${v.k_factor.toFixed(2)}`;
+  return `${n(v.total_shares, 'share')} reached ${n(v.total_recipients, 'recipient')} and brought ${n(v.total_shared_visits, 'visit')} through shared links · k-factor ${v.total_shares ? v.k_factor.toFixed(2) : '–'}`;
 }

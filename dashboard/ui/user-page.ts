@@ -44,7 +44,7 @@ export function UserPage({
           ]}
         />
         <p class="muted">
-          ${`First seen ${formatTime(Date.parse(data.first_seen))} · last seen ${formatTime(Date.parse(data.last_seen))} · ${countryName(data.country)}`}
+          ${`First seen ${formatTime(Date.parse(data.first_seen))} · last seen ${formatTime(Date.parse(data.last_seen))} UTC · ${countryName(data.country)}`}
         </p>
         <div class="grid">
           <section class="box" aria-label="Sessions">

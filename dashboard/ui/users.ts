@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { paginate, searchRows, sortRows, type Row, type SortDir } from '../lib/table.ts';
+import { formatDuration, formatNumber } from '../lib/format.ts';
+import { paginate, searchRows, sortRows, type Column, type Row, type SortDir } from '../lib/table.ts';
 import { downloadCsv } from './csv.ts';
 import { display } from './format-value.ts';
 import type { ValueFormat } from '../lib/model.ts';
@@ -12,17 +13,48 @@ const COLUMNS: { key: string; label: string; format: ValueFormat }[] = [
   { key: 'total_time', label: 'Time', format: 'duration' },
   { key: 'actions', label: 'Actions', format: 'number' },
   { key: 'shares', label: 'Shares', format: 'number' },
-  { key: 'last_seen', label: 'Last seen', format: 'time' },
+  { key: 'last_seen', label: 'Last seen (UTC)', format: 'time' },
 ];
 const PAGE = 20;
+
+/**
+ * The users table as a spreadsheet reads it: times as ISO 8601 UTC, time spent both readable
+ * and in whole seconds, rather than epoch milliseconds and seconds with decimals.
+ */
+export function usersCsv(rows: readonly Row[]): { columns: Column[]; rows: Row[] } {
+  const iso = (v: Row[string]) => (typeof v === 'number' && v > 0 ? new Date(v).toISOString() : '');
+  return {
+    columns: [
+      { key: 'user', label: 'User' },
+      { key: 'sessions', label: 'Sessions' },
+      { key: 'pageviews', label: 'Views' },
+      { key: 'time', label: 'Time' },
+      { key: 'seconds', label: 'Time (seconds)' },
+      { key: 'actions', label: 'Actions' },
+      { key: 'shares', label: 'Shares' },
+      { key: 'first_seen', label: 'First seen (UTC)' },
+      { key: 'last_seen', label: 'Last seen (UTC)' },
+    ],
+    rows: rows.map((r) => ({
+      ...r,
+      time: formatDuration(Number(r.total_time) || 0),
+      seconds: Math.round(Number(r.total_time) || 0),
+      first_seen: iso(r.first_seen),
+      last_seen: iso(r.last_seen),
+    })),
+  };
+}
 
 /** Per-user engagement: sortable, searchable by user id, paginated; a click opens the user. */
 export function Users({
   rows,
+  total,
   error,
   onOpen,
 }: {
   rows: Row[] | null;
+  /** users in the view, when the API sent only the newest of them */
+  total: number;
   error: string | null;
   onOpen: (user: string) => void;
 }) {
@@ -53,7 +85,14 @@ export function Users({
           setPage(0);
         }}
       />
-      <button class="link-btn" type="button" onClick=${() => downloadCsv('Users', COLUMNS, found)}>
+      <button
+        class="link-btn"
+        type="button"
+        onClick=${() => {
+          const csv = usersCsv(found);
+          downloadCsv('Users', csv.columns, csv.rows);
+        }}
+      >
         Export CSV
       </button>
     </div>
@@ -100,7 +139,13 @@ export function Users({
           </table>
         </div>
         <div class="foot">
-          <span class="muted">${view.total} users · page ${view.page + 1} of ${view.pages}</span>
+          <span class="muted"
+            >${`${formatNumber(view.total)} users · page ${view.page + 1} of ${view.pages}`}${
+              !q && rows && total > rows.length
+                ? ` · the newest ${formatNumber(rows.length)} of ${formatNumber(total)}`
+                : ''
+            }</span
+          >
           <span>
             <button
               class="btn"

@@ -55,6 +55,9 @@ describe('cfa demo, stats and export', () => {
     const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
     expect(demo.stdout).toContain(`Wrote 6000 events over 5 days to ${dir}`);
     expect(demo.stdout).toContain(`http://localhost:8550/admin/analytics#token=${token}`);
+    // The link holds for the collector started on this data dir: the command says how.
+    expect(demo.stdout).toContain(`  ANALYTICS_DATA_DIR=${dir} npm start\n`);
+    expect(demo.stdout).toContain(`the token is in ${join(dir, 'admin-token')}`);
     expect((await readdir(join(dir, 'events'))).length).toBeGreaterThanOrEqual(5);
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countryName,
   flag,
+  formatAge,
   formatAgo,
   formatChange,
   formatDuration,
@@ -59,8 +60,21 @@ describe('dashboard formatting', () => {
       tone: 'good',
       direction: 'down',
     });
-    expect(formatChange(5, 0)).toEqual({ text: 'new', tone: 'good', direction: 'up' });
-    expect(formatChange(0, 0)).toEqual({ text: '0%', tone: 'flat', direction: 'flat' });
+    // Nothing before: no comparison, and no colour (bounce rate "▲ new" in red meant nothing).
+    expect(formatChange(5, 0)).toEqual({ text: 'no earlier data', tone: 'flat', direction: 'flat' });
+    expect(formatChange(5, 0, { lowerIsBetter: true })?.tone).toBe('flat');
+    expect(formatChange(0, 0)).toBeNull();
+    // Rates move in percentage points.
+    expect(formatChange(43.95, 40.9, { points: true, lowerIsBetter: true })).toEqual({
+      text: '+3.1 pp',
+      tone: 'bad',
+      direction: 'up',
+    });
+    expect(formatChange(40.9, 40.93, { points: true })).toEqual({
+      text: '0 pp',
+      tone: 'flat',
+      direction: 'flat',
+    });
     expect(formatChange(100.2, 100)).toEqual({ text: '0%', tone: 'flat', direction: 'flat' });
     expect(formatChange(10, null)).toBeNull();
   });
@@ -93,5 +107,14 @@ describe('dashboard formatting', () => {
     expect(tagSnippet('http://localhost:8550', 'example.com')).toBe(
       '<script defer src="http://localhost:8550/beacon.js" data-site="example.com"></script>',
     );
+  });
+});
+
+describe('formatAge', () => {
+  it('counts seconds for the first minute, so "updated" visibly moves', () => {
+    const now = Date.UTC(2026, 11, 6);
+    expect(formatAge(now - 2_000, now)).toBe('just now');
+    expect(formatAge(now - 12_000, now)).toBe('12 s ago');
+    expect(formatAge(now - 5 * 60_000, now)).toBe('5 min ago');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketKey, bucketStarts, fillBuckets } from '../../dashboard/lib/buckets.ts';
-import { startPoller, type Timers, type VisibilitySource } from '../../dashboard/lib/poller.ts';
+import { retryDelay, startPoller, type Timers, type VisibilitySource } from '../../dashboard/lib/poller.ts';
 import { indexProgress } from '../../dashboard/lib/load.ts';
 import { apiCacheKey } from '../../dashboard/lib/sw-keys.ts';
 
@@ -158,5 +158,13 @@ describe('index loading notice', () => {
     expect(
       await indexProgress((async () => Promise.reject(new Error('offline'))) as unknown as typeof fetch),
     ).toBeNull();
+  });
+});
+
+describe('retry after a failed load', () => {
+  it('doubles from 2 s and stops growing at a minute', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 50].map((n) => retryDelay(n))).toEqual([
+      2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000,
+    ]);
   });
 });

@@ -8,8 +8,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function collector() {
-  const t = await testCollector();
+async function collector(env: Record<string, string> = {}) {
+  const t = await testCollector(env);
   cleanups.push(t.cleanup);
   return t.collector;
 }
@@ -106,5 +106,19 @@ describe('site list for the switcher', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ sites: ['a.example', 'b.example'] });
+  });
+
+  it('tells the login form where the token comes from, without the token', async () => {
+    const token = 'login-hint-env-token-0123456789';
+    const fromEnv = await collector({ ANALYTICS_ADMIN_TOKEN: token });
+    const res = await fromEnv.app.request('/admin/analytics/login-hint');
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ token_from: 'env' });
+    expect(text).not.toContain(token);
+    const fromFile = await collector();
+    expect(await (await fromFile.app.request('/admin/analytics/login-hint')).json()).toEqual({
+      token_from: 'file',
+    });
   });
 });
