@@ -40,7 +40,9 @@ const safe =
   (...args: A): R | undefined => {
     try {
       return fn(...args);
-    } catch {}
+    } catch {
+      // Swallowed on purpose: the beacon never throws into the host page.
+    }
   };
 
 /** Reads (no value) or writes a JSON value in localStorage; throwing or corrupt storage reads as undefined. */
@@ -73,7 +75,7 @@ const flush = safe(() => {
   while (nav.onLine && list[0]) {
     const batch = list.splice(0, 25);
     const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
-    nav.sendBeacon(api, body) ||
+    if (!nav.sendBeacon(api, body))
       fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
   }
   keep(list);
@@ -200,8 +202,14 @@ safe(() => {
   queue = store('cfa_q') || [];
   stub?.q?.map((args) => w.cfa!(...args));
   // Each handler takes its own event type.
-  const on = (handlers: Record<string, (e: any) => unknown>, capture?: boolean) => {
-    for (const type in handlers) addEventListener(type, safe(handlers[type]!), capture);
+  // visibilitychange is a document event that bubbles up to window.
+  type Events = WindowEventMap & Pick<DocumentEventMap, 'visibilitychange'>;
+  const on = <K extends keyof Events>(
+    handlers: { [T in K]: (e: Events[T]) => unknown },
+    capture?: boolean,
+  ) => {
+    // Each handler receives the event its type names, which the listener type cannot express.
+    for (const type in handlers) addEventListener(type, safe(handlers[type]) as EventListener, capture);
   };
   // On window: visibilitychange and the document's scroll bubble up to it, focus and blur of
   // elements inside the page do not.

@@ -24,7 +24,7 @@ export interface Results {
   duration_s: number;
 }
 
-/** Prints the results as plain-text tables (the same ones the README's Performance section shows). */
+/** Prints the results as plain-text tables (the same ones docs/performance.md shows). */
 export function printReport(r: Results): void {
   const out: string[] = [];
   out.push(`CloudFace Analytics bench (${r.mode}), ${r.when}`);

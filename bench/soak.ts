@@ -4,7 +4,7 @@
  * (a leak shows as drift). A benchmark, not a test: it fails only on errors, never on a figure.
  *
  *   node --import tsx bench/soak.ts                  30 s at 200 requests/s
- *   node --import tsx bench/soak.ts --seconds 300    the 5-minute figure in the README
+ *   node --import tsx bench/soak.ts --seconds 300    the 5-minute figure in docs/performance.md
  *   node --import tsx bench/soak.ts --rate 1000 --connections 50 --json
  *
  * Loopback only; the data dir is a temporary folder removed at the end (unless --keep).

@@ -4,8 +4,8 @@ import { QueryError } from '../storage/query/range.ts';
 import type { TrackBody, TrackShareBody } from '../storage/query/types.ts';
 import { toRecord } from './pipeline/to-record.ts';
 import { parseEventBody } from './pipeline/validate.ts';
+import { hasControlChar } from '../shared/control-chars.ts';
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const NO_CLIENT = { browser: '', os: '', device: '', bot: false };
 const NO_LOCATION = { country: '', region: '', city: '' };
 
@@ -68,7 +68,7 @@ export function serverRecord(
 
 function id(raw: unknown, field: string): string {
   if (raw === undefined || raw === null || raw === '') return '';
-  if (typeof raw !== 'string' || raw.length > WIRE_LIMITS.maxUserId || CONTROL.test(raw))
+  if (typeof raw !== 'string' || raw.length > WIRE_LIMITS.maxUserId || hasControlChar(raw))
     throw new QueryError(`${field} must be a string of at most ${WIRE_LIMITS.maxUserId} characters`);
   return raw;
 }

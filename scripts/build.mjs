@@ -1,5 +1,6 @@
 // Builds into dist/: the beacon (IIFE, ES2020, minified), the dashboard when present, and the
-// collector as one ES module for `npm start` (tests and the CLI run the TypeScript through tsx).
+// collector, the `cfa` CLI and the library (package.json "exports") as ES modules, so nothing at
+// run time needs tsx. `npm run build` then adds the library's type declarations (tsconfig.build.json).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -29,6 +30,30 @@ await build({
 await build({
   entryPoints: [join(root, 'collector/server.ts')],
   outfile: join(dist, 'server.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+// The CLI and the library the same way: `cfa` (cli/cfa.mjs) runs dist/cli.mjs, and a plain Node
+// app imports dist/library/index.js.
+await build({
+  entryPoints: [join(root, 'cli/index.ts')],
+  outfile: join(dist, 'cli.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [join(root, 'storage/query/library.ts')],
+  outfile: join(dist, 'library/index.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -4,6 +4,7 @@ import type { CAC } from 'cac';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { cliConfig } from '../data-dir.ts';
 import { UsageError } from '../usage-error.ts';
+import { hasControlChar } from '../../shared/control-chars.ts';
 
 export function register(cli: CAC): void {
   cli
@@ -30,7 +31,7 @@ interface EraseOptions {
  */
 async function eraseUser(userId: string, options: EraseOptions): Promise<void> {
   const id = String(userId);
-  if (!id || id.length > 200 || /[\u0000-\u001f\u007f-\u009f]/.test(id)) {
+  if (!id || id.length > 200 || hasControlChar(id)) {
     throw new UsageError('the user id must be 1 to 200 characters without control characters');
   }
   const config = cliConfig(options);

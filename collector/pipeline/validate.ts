@@ -2,18 +2,17 @@ import { z } from 'zod';
 import { WIRE_KIND, WIRE_LIMITS, type WireEvent } from '../../shared/wire.ts';
 import { expandClick } from './click.ts';
 import { SITE_NAME } from './site-name.ts';
+import { hasControlChar } from '../../shared/control-chars.ts';
 
 /** Keys that would reach Object.prototype if copied naively; never accepted as prop names. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 // Control characters (C0, DEL, C1) have no place in names or ids and make logs and CSV unsafe.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 const text = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+    .refine((s) => !hasControlChar(s), 'must not contain control characters');
 
 const scalar = z.union([z.string().max(WIRE_LIMITS.maxPropValue), z.number().finite(), z.boolean()]);
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import { StoreUnavailableError, type EventStore } from '../../storage/types.ts';
+import { hasControlChar } from '../../shared/control-chars.ts';
 
 export interface UserDataDeps {
   store: EventStore;
@@ -9,11 +10,9 @@ export interface UserDataDeps {
   onErased?: (userId: string) => void | Promise<void>;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /** The user id from the path, or null when it could not be an id the collector ever stored. */
 function userIdParam(raw: string | undefined): string | null {
-  if (!raw || raw.length > WIRE_LIMITS.maxUserId || CONTROL.test(raw)) return null;
+  if (!raw || raw.length > WIRE_LIMITS.maxUserId || hasControlChar(raw)) return null;
   return raw;
 }
 

@@ -626,4 +626,14 @@ export interface QueryBackend {
    * most a few seconds, so a polling dashboard does not recompute; leave it out to never cache.
    */
   version?(): number;
+  /**
+   * Optional fast path: the page-view top lists of `dims` (one dimension each, visitors and
+   * pageviews, `base`'s filters plus page views only) in one pass. Without it, one `query()` each.
+   */
+  topLists?(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]>;
+  /**
+   * Optional fast path: new and returning identified users of an unfiltered range (called only
+   * when `base` has no filters). Without it, two `query()` calls.
+   */
+  newVsReturning?(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }>;
 }

@@ -5,6 +5,8 @@ import { compileRegex, RegexSyntaxError } from './regex.ts';
 
 const PLAIN_DIMENSIONS = new Set<string>([...RECORD_DIMENSIONS, ...SESSION_DIMENSIONS, ...TIME_DIMENSIONS]);
 const OPS = new Set(['is', 'is_not', 'contains', 'matches', 'gt', 'gte', 'lt', 'lte']);
+// Keys may hold anything but C0 control characters, which is what this class rejects.
+// eslint-disable-next-line no-control-regex
 const KEY = /^[^\u0000-\u001f]{1,300}$/;
 // Work caps: each filter leaf is a pass over a dictionary and a test per row, each prop_sum a
 // sum per row; the query budget (budget.ts) bounds the rest.

@@ -3,19 +3,13 @@ import type { NormalizedQuery, QueryBackend } from '../types.ts';
 export const NEW_VS_RETURNING_NOTE =
   'Counts identified users only (identify or server-side user_id): new = first record ever inside the range. Anonymous visitors get a new id every day, so they are counted in neither.';
 
-/** A backend that keeps each user's first record at hand (the in-memory engine). */
-interface DirectNewVsReturning {
-  newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }>;
-}
-
 /** New and returning identified users of a range (see "New vs returning" in ../types.ts). */
 export async function newVsReturning(
   backend: QueryBackend,
   base: NormalizedQuery,
 ): Promise<{ new_users: number; returning_users: number; note: string }> {
-  const direct = (backend as Partial<DirectNewVsReturning>).newVsReturning;
-  if (direct && base.filters.length === 0)
-    return { ...(await direct.call(backend, base)), note: NEW_VS_RETURNING_NOTE };
+  if (backend.newVsReturning && base.filters.length === 0)
+    return { ...(await backend.newVsReturning(base)), note: NEW_VS_RETURNING_NOTE };
   const identified = {
     ...base,
     dimensions: ['user' as const],

@@ -132,11 +132,6 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
   };
 }
 
-/** A backend that answers many page-view top lists in one pass (the in-memory engine). */
-interface BatchedTopLists {
-  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]>;
-}
-
 function topListQuery(base: NormalizedQuery, dimension: Dimension): NormalizedQuery {
   return {
     ...base,
@@ -156,8 +151,7 @@ async function topListRows(
   base: NormalizedQuery,
   dims: readonly Dimension[],
 ): Promise<QueryRows[]> {
-  const batched = (backend as Partial<BatchedTopLists>).topLists;
-  if (batched) return batched.call(backend, base, dims);
+  if (backend.topLists) return backend.topLists(base, dims);
   return Promise.all(dims.map((d) => backend.query(topListQuery(base, d))));
 }
 
