@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { QueryError } from '../../storage/query/range.ts';
 import type { QueryService } from '../../storage/query/service.ts';
+import { filtersParam, int } from '../../storage/query/validate.ts';
 
 /**
  * The seed's read endpoints (overall, users, user/{id}, realtime) and the reports. The admin
@@ -62,13 +63,27 @@ function notFound(c: Context): Response {
   return c.json({ error: 'no such user in this range' }, 404);
 }
 
-/** `date_range=7d` or `from=…&to=…` in a query string, as the report bodies spell it. */
+/**
+ * `date_range=7d` or `from=…&to=…` in a query string, as the report bodies spell it; `filters`
+ * (and the funnel's `steps`) are JSON text, `window_minutes` a number.
+ */
 function dateRangeParams(query: Record<string, string>): Record<string, unknown> {
-  const { from, to, date_range, site, limit } = query;
+  const { from, to, date_range, site, limit, filters, steps, window_minutes } = query;
   const out: Record<string, unknown> = {};
   if (site) out.site = site;
   if (limit) out.limit = limit;
+  if (filters) out.filters = filtersParam(filters);
+  if (steps) out.steps = jsonParam(steps, 'steps');
+  if (window_minutes) out.window_minutes = int(window_minutes, 'window_minutes', 0, 1, 525_600);
   if (from || to) out.date_range = [from ?? '', to ?? ''];
   else if (date_range) out.date_range = date_range;
   return out;
+}
+
+function jsonParam(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new QueryError(`${field} must be JSON`);
+  }
 }

@@ -118,23 +118,27 @@ export class QueryService {
     return runQuery(this.deps.backend, q, (body as { compare?: string }).compare === 'previous_period');
   }
 
-  funnel(body: unknown, site?: string): Promise<FunnelResponse> {
-    return this.deps.backend.funnel(normalizeFunnel(body ?? {}, this.deps.clock(), site));
+  /** The answer says what it was computed under (`query`), as the general query's does. */
+  async funnel(body: unknown, site?: string): Promise<FunnelResponse> {
+    const q = normalizeFunnel(body ?? {}, this.deps.clock(), site);
+    const answer = await this.deps.backend.funnel(q);
+    const { from, to, filters, windowMs } = q;
+    const window_minutes = windowMs === null ? null : windowMs / 60_000;
+    return { ...answer, query: { site: q.site, from, to, filters, window_minutes } };
   }
 
-  retention(params: Loose<RetentionRequest> = {}): Promise<RetentionResponse> {
+  async retention(params: Loose<RetentionRequest> = {}): Promise<RetentionResponse> {
     const now = this.deps.clock();
     const range = resolveDateRange(params.date_range as never, now, '90d');
-    return this.deps.backend.retention({ site: siteOf(params.site), ...range, now });
+    const scope = { site: siteOf(params.site), ...range, filters: filtersParam(params.filters) };
+    return { ...(await this.deps.backend.retention({ ...scope, now })), query: scope };
   }
 
-  journeys(params: Loose<JourneysRequest> = {}): Promise<JourneysResponse> {
+  async journeys(params: Loose<JourneysRequest> = {}): Promise<JourneysResponse> {
     const range = resolveDateRange(params.date_range as never, this.deps.clock(), '30d');
-    return this.deps.backend.journeys({
-      site: siteOf(params.site),
-      ...range,
-      limit: int(params.limit, 'limit', 20, 1, 1000),
-    });
+    const scope = { site: siteOf(params.site), ...range, filters: filtersParam(params.filters) };
+    const limit = int(params.limit, 'limit', 20, 1, 1000);
+    return { ...(await this.deps.backend.journeys({ ...scope, limit })), query: scope };
   }
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {

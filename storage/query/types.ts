@@ -274,12 +274,27 @@ export interface FunnelResponse {
     /** drop_off / previous step's visitors, percent */
     drop_off_rate: number;
   }[];
+  /** set by the query service (not the backends): what the funnel was computed under */
+  query?: ReportScope & { window_minutes: number | null };
 }
 
 export interface RetentionRequest {
   site?: string;
   /** cohorts whose first week starts in this range; default 90d */
   date_range?: DateRangeInput;
+  /**
+   * only the identified users with at least one record matching them in the range; over HTTP a
+   * JSON array in the query string
+   */
+  filters?: Filter[];
+}
+
+/** What a report was computed under: the absolute range [from, to) in epoch ms, site, filters. */
+export interface ReportScope {
+  site: string | null;
+  from: number;
+  to: number;
+  filters: Filter[];
 }
 
 export interface RetentionResponse {
@@ -293,6 +308,8 @@ export interface RetentionResponse {
     rates: number[];
   }[];
   note: string;
+  /** set by the query service (not the backends): what the cohorts were computed under */
+  query?: ReportScope;
 }
 
 export interface JourneysRequest {
@@ -300,11 +317,15 @@ export interface JourneysRequest {
   date_range?: DateRangeInput;
   /** rows per list, default 20 */
   limit?: number;
+  /** only the sessions with at least one record matching them; over HTTP a JSON array */
+  filters?: Filter[];
 }
 
 export interface JourneysResponse {
   transitions: { from: string; to: string; count: number }[];
   paths: { path: [string, string, string]; count: number }[];
+  /** set by the query service (not the backends): what the lists were computed under */
+  query?: ReportScope;
 }
 
 export interface ViralityResponse {
@@ -563,6 +584,24 @@ export interface TrackResponse {
 
 // ─── The backend interface ──────────────────────────────────────────────────────────────────
 
+/** Retention as backends get it: `filters` keep the users with a matching record in [from, to). */
+export interface RetentionQuery {
+  site: string | null;
+  from: number;
+  to: number;
+  now: number;
+  filters: Filter[];
+}
+
+/** Journeys as backends get it: `filters` keep the sessions with a matching record. */
+export interface JourneysQuery {
+  site: string | null;
+  from: number;
+  to: number;
+  limit: number;
+  filters: Filter[];
+}
+
 export interface EventsRequest {
   site: string | null;
   from: number;
@@ -603,8 +642,8 @@ export interface QueryBackend {
   /** One row per group of `dimensions` (one row with [] when none), unsorted and unpaged. */
   query(q: NormalizedQuery): Promise<QueryRows>;
   funnel(q: NormalizedFunnel): Promise<FunnelResponse>;
-  retention(q: { site: string | null; from: number; to: number; now: number }): Promise<RetentionResponse>;
-  journeys(q: { site: string | null; from: number; to: number; limit: number }): Promise<JourneysResponse>;
+  retention(q: RetentionQuery): Promise<RetentionResponse>;
+  journeys(q: JourneysQuery): Promise<JourneysResponse>;
   /** Matching records in ts order (storage order breaks ties), at most `limit`. */
   events(q: EventsRequest): Promise<BackendEvent[]>;
   /** Numeric prop keys seen on matching records, per event:name, for the `actions` sums. */
