@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { QueryError } from '../../storage/query/range.ts';
+import { csvLines } from '../../storage/query/csv.ts';
 import type { QueryService } from '../../storage/query/service.ts';
+import type { QueryResponse } from '../../storage/query/types.ts';
 import { filtersParam, int } from '../../storage/query/validate.ts';
 
 /**
@@ -20,7 +22,12 @@ export function analyticsRoutes(service: QueryService): Hono {
   );
   app.get('/api/analytics/realtime', (c) => answer(c, () => service.realtime(c.req.query())));
   app.post('/api/analytics/query', (c) =>
-    answer(c, async () => service.query(await json(c), c.req.query('site'))),
+    answer(c, async () => {
+      const format = c.req.query('format');
+      if (format === undefined || format === 'json') return service.query(await json(c), c.req.query('site'));
+      if (format !== 'csv') throw new QueryError('format must be json or csv');
+      return csvResponse(await service.queryAll(await json(c), c.req.query('site')));
+    }),
   );
   app.post('/api/analytics/funnel', (c) =>
     answer(c, async () => service.funnel(await json(c), c.req.query('site'))),
@@ -57,6 +64,28 @@ export async function json(c: Context): Promise<unknown> {
   } catch {
     throw new QueryError('body is not valid JSON');
   }
+}
+
+/** The rows as a streamed CSV download, a batch of lines per chunk (see csvLines). */
+function csvResponse(result: QueryResponse): Response {
+  const lines = csvLines(result);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  const name = ['query', ...result.query.dimensions].join('-').replace(/[^a-z0-9_-]+/gi, '_');
+  return new Response(body, {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${name}.csv"`,
+      'Cache-Control': 'no-store',
+      'X-Total-Rows': String(result.total_rows),
+    },
+  });
 }
 
 function notFound(c: Context): Response {

@@ -118,6 +118,17 @@ export class QueryService {
     return runQuery(this.deps.backend, q, (body as { compare?: string }).compare === 'previous_period');
   }
 
+  /**
+   * The general query for a CSV export: every row unless the body gives `limit` (the JSON
+   * answer's 10 000 cap is for pages; the CSV is streamed).
+   */
+  queryAll(body: unknown, site?: string): Promise<QueryResponse> {
+    const q = normalizeQuery(body, this.deps.clock(), site);
+    const limited = (body as { limit?: unknown }).limit !== undefined;
+    const all = limited ? q : { ...q, limit: Number.MAX_SAFE_INTEGER };
+    return runQuery(this.deps.backend, all, (body as { compare?: string }).compare === 'previous_period');
+  }
+
   /** The answer says what it was computed under (`query`), as the general query's does. */
   async funnel(body: unknown, site?: string): Promise<FunnelResponse> {
     const q = normalizeFunnel(body ?? {}, this.deps.clock(), site);
