@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Asset } from './assets.ts';
 import { analyticsAuth, type AuthDeps } from './auth.ts';
+import { compress } from './compress.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes, type IngestRouteDeps } from './routes/ingest.ts';
@@ -26,6 +27,8 @@ export interface AppDeps extends IngestRouteDeps {
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // First, so it wraps every route registered below; ingest is skipped (see compress.ts).
+  app.use('*', compress({ skip: (path) => path === '/api/event' }));
   app.route(
     '/',
     healthRoutes(() => ({ drops: deps.ingest.drops.snapshot(), ...deps.health() })),

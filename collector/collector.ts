@@ -162,9 +162,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     health: () => ({ store: store.health(), query_index: index.status() }),
     extraRoutes: [
-      analyticsRoutes(query),
+      analyticsRoutes(query, config.sites),
       trackRoutes({ store, clock, sites: config.sites, onStored: (records) => index.add(records) }),
-      await dashboardRoutes(join(distDir, 'dashboard'), { sites: config.sites }),
+      await dashboardRoutes(join(distDir, 'dashboard')),
     ],
   });
 

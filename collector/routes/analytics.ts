@@ -9,8 +9,10 @@ import { filtersParam, int } from '../../storage/query/validate.ts';
  * The seed's read endpoints (overall, users, user/{id}, realtime) and the reports. The admin
  * token is checked by the app's guard on /api/analytics/*; here only parameters are.
  */
-export function analyticsRoutes(service: QueryService): Hono {
+export function analyticsRoutes(service: QueryService, configuredSites: readonly string[] = []): Hono {
   const app = new Hono();
+  // The site switcher's list: ANALYTICS_SITES and the sites the data holds.
+  app.get('/api/analytics/sites', (c) => answer(c, () => service.sites(configuredSites)));
   app.get('/api/analytics/overall', (c) => answer(c, () => service.overall(c.req.query())));
   app.get('/api/analytics/users', (c) => answer(c, () => service.users(c.req.query())));
   app.get('/api/analytics/user/:user_id', (c) =>

@@ -71,18 +71,9 @@ function send(c: Context, asset: Asset | undefined): Response {
  * state lives in the query string and the token in the fragment, so one route serves every
  * view) and the built files beside it. The app reads data only from the token-protected API.
  */
-export async function dashboardRoutes(
-  distDir: string,
-  options: { sites?: readonly string[] } = {},
-): Promise<Hono> {
+export async function dashboardRoutes(distDir: string): Promise<Hono> {
   const files = await loadDashboard(distDir);
   const app = new Hono();
-  // The site switcher's list (ANALYTICS_SITES). Under /api/analytics, so the app's admin-token
-  // guard covers it like every other analytics answer.
-  app.get('/api/analytics/sites', (c) => {
-    c.header('Cache-Control', 'no-store');
-    return c.json({ sites: options.sites ?? [] });
-  });
   app.get(BASE, (c) => send(c, files.get('index.html')));
   app.get(`${BASE}/`, (c) => send(c, files.get('index.html')));
   app.get(`${BASE}/:name`, (c) => {

@@ -18,6 +18,7 @@ import type {
   RealtimeResponse,
   RetentionRequest,
   RetentionResponse,
+  SitesResponse,
   UserResponse,
   UsersRequest,
   UsersResponse,
@@ -150,6 +151,13 @@ export class QueryService {
     const scope = { site: siteOf(params.site), ...range, filters: filtersParam(params.filters) };
     const limit = int(params.limit, 'limit', 20, 1, 1000);
     return { ...(await this.deps.backend.journeys({ ...scope, limit })), query: scope };
+  }
+
+  /** The configured sites (ANALYTICS_SITES) first, then every other site the data holds. */
+  async sites(configured: readonly string[]): Promise<SitesResponse> {
+    const seen = await this.deps.backend.sites();
+    const extra = seen.filter((site) => !configured.includes(site));
+    return { sites: [...configured, ...extra], configured: [...configured], seen };
   }
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {

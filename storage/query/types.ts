@@ -328,6 +328,16 @@ export interface JourneysResponse {
   query?: ReportScope;
 }
 
+/** GET /api/analytics/sites: the site switcher's list. */
+export interface SitesResponse {
+  /** `configured` first, then the other sites of `seen` */
+  sites: string[];
+  /** ANALYTICS_SITES, in its order */
+  configured: string[];
+  /** sites with at least one stored record, sorted */
+  seen: string[];
+}
+
 export interface ViralityResponse {
   shares: { channel: string; count: number; recipients: number }[];
   total_shares: number;
@@ -654,6 +664,8 @@ export interface QueryBackend {
     kind: RecordKind;
   }): Promise<Record<string, string[]>>;
   status(): BackendStatus;
+  /** Every site with at least one stored record, sorted (the site switcher's list). */
+  sites(): Promise<string[]>;
   /**
    * Optional: a number that changes whenever the data changes (append, erasure, purge). When
    * present, composed answers (overall, users, virality) are reused until it changes or for at

@@ -68,7 +68,7 @@ describe('dashboard route', () => {
 });
 
 describe('site list for the switcher', () => {
-  it('lists ANALYTICS_SITES behind the admin token', async () => {
+  it('lists ANALYTICS_SITES, then the sites of the data, behind the admin token', async () => {
     const t = await testCollector({
       ANALYTICS_SITES: 'a.example,b.example',
       ANALYTICS_ADMIN_TOKEN: 'site-list-token-0123456789',
@@ -79,6 +79,10 @@ describe('site list for the switcher', () => {
       headers: { authorization: 'Bearer site-list-token-0123456789' },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ sites: ['a.example', 'b.example'] });
+    expect(await res.json()).toEqual({
+      sites: ['a.example', 'b.example'],
+      configured: ['a.example', 'b.example'],
+      seen: [],
+    });
   });
 });

@@ -65,6 +65,13 @@ export class ClickHouseQueryBackend implements QueryBackend {
   journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.sessions, q);
   events: QueryBackend['events'] = (q) => events(this.conn, this.table, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
+  sites: QueryBackend['sites'] = async () =>
+    (
+      await rows<{ site: string }>(
+        this.conn,
+        sql`SELECT DISTINCT site FROM ${this.table} WHERE site != '' ORDER BY site LIMIT 10000`,
+      )
+    ).map((r) => r.site);
 
   /** New and returning identified users of an unfiltered range in one statement (new-returning.ts). */
   newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }> {

@@ -90,6 +90,10 @@ export class MemoryBackend implements QueryBackend {
   retention: QueryBackend['retention'] = async (q) => retention(this.index, q);
   journeys: QueryBackend['journeys'] = async (q) => journeys(this.index, q);
   events: QueryBackend['events'] = async (q) => events(this.index, q);
+  sites: QueryBackend['sites'] = async () => {
+    this.index.ready();
+    return this.index.cols.dicts.site.values.filter((site) => site !== '').sort();
+  };
   numericPropKeys: QueryBackend['numericPropKeys'] = async (q) => rolledPropKeys(this.index, q, this.days);
   /** New vs returning users from each user's first record (see new-returning.ts); compose/new-returning.ts uses it. */
   newVsReturning = async (base: NormalizedQuery) => newVsReturningUsers(this.index, base);
