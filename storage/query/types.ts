@@ -164,6 +164,15 @@ export const SESSION_DIMENSIONS = [
 ] as const;
 export const TIME_DIMENSIONS = ['time:hour', 'time:day', 'time:week', 'time:month'] as const;
 /**
+ * Filter-only dimensions about the visitor rather than the record, as Plausible's goal filter:
+ * `['is', 'visitor:action', ['signup']]` keeps every record (page views, sessions, time on page…)
+ * of the visitors with a `signup` action in the range. Positive operators (is, contains, matches,
+ * gt…) need one such action or share whose name (share: channel) passes; `is_not` needs none.
+ * The records of the action itself are counted by `event:name` / `share:channel` filters.
+ */
+export const VISITOR_FILTER_DIMENSIONS = ['visitor:action', 'visitor:share'] as const;
+export type VisitorFilterDimension = (typeof VISITOR_FILTER_DIMENSIONS)[number];
+/**
  * `event:kind` is pageview|engagement|action|share; `event:name` is the action name for actions
  * and the channel for shares ('' otherwise); `share:channel` is the channel for shares only;
  * `event:props:KEY` is the prop's value as a string ('' when absent).
@@ -182,7 +191,7 @@ export type FilterOp = 'is' | 'is_not' | 'contains' | 'matches' | 'gt' | 'gte' |
  * gt/gte/lt/lte take one number and never match a non-numeric value.
  */
 export type Filter =
-  | [FilterOp, Exclude<Dimension, `time:${string}`>, (string | number)[]]
+  | [FilterOp, Exclude<Dimension, `time:${string}`> | VisitorFilterDimension, (string | number)[]]
   | ['and' | 'or', Filter[]]
   | ['not', Filter];
 

@@ -1,4 +1,9 @@
-import { RECORD_DIMENSIONS, SESSION_DIMENSIONS, type Filter } from '../../storage/query/types.ts';
+import {
+  RECORD_DIMENSIONS,
+  SESSION_DIMENSIONS,
+  VISITOR_FILTER_DIMENSIONS,
+  type Filter,
+} from '../../storage/query/types.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 
 /**
@@ -146,10 +151,12 @@ export const FILTER_VALUES: Record<string, [string, string]> = {
   utm_campaign: ['launch', 'invite'],
   'event:props:n': ['5', '12'],
   'event:props:plan': ['pro', 'free'],
+  'visitor:action': ['photo_processed', 'search_performed'],
+  'visitor:share': ['whatsapp', 'email'],
 };
 export const FILTER_DIMENSIONS = Object.keys(FILTER_VALUES);
 // Every dimension the API filters on must be in the table above.
-for (const dim of [...RECORD_DIMENSIONS, ...SESSION_DIMENSIONS])
+for (const dim of [...RECORD_DIMENSIONS, ...SESSION_DIMENSIONS, ...VISITOR_FILTER_DIMENSIONS])
   if (!(dim in FILTER_VALUES)) throw new Error(`combinations: no values for ${dim}`);
 
 export const OPERATORS = [
@@ -304,7 +311,7 @@ export const PLAIN_ROUTES: Record<string, (range: RangeName, site: Site) => Http
   sites: () => ({ method: 'GET', path: '/api/analytics/sites' }),
 };
 
-const BREAKDOWNS = [...FILTER_DIMENSIONS, 'time:hour', 'time:day'];
+const BREAKDOWNS = [...FILTER_DIMENSIONS.filter((d) => !d.startsWith('visitor:')), 'time:hour', 'time:day'];
 
 function reportRange(range: RangeName): Record<string, string> {
   return range === 'custom' ? { from: CUSTOM[0], to: CUSTOM[1] } : { date_range: range };

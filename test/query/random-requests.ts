@@ -15,6 +15,7 @@ const value = fc.oneof(
   fc.integer({ min: -5, max: 40 }).map(String),
 );
 const dimension = fc.constantFrom(...FILTER_DIMENSIONS);
+const GROUPABLE = FILTER_DIMENSIONS.filter((d) => !d.startsWith('visitor:'));
 
 const leaf: fc.Arbitrary<Filter> = fc.oneof(
   fc
@@ -77,7 +78,7 @@ const query = fc
     site,
     date_range: dateRange,
     metrics: fc.uniqueArray(fc.constantFrom(...METRICS, 'prop_sum:n'), { minLength: 1, maxLength: 5 }),
-    dimensions: fc.uniqueArray(fc.constantFrom(...FILTER_DIMENSIONS, ...TIME_DIMENSIONS), { maxLength: 2 }),
+    dimensions: fc.uniqueArray(fc.constantFrom(...GROUPABLE, ...TIME_DIMENSIONS), { maxLength: 2 }),
     filters,
     compare: fc.boolean(),
     limit: fc.integer({ min: 1, max: 10_000 }),

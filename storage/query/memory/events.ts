@@ -17,7 +17,7 @@ export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
   const out: BackendEvent[] = [];
   if (site === -2) return out;
   const stats = usesSessionDimension(q.filters) ? sessionStats(index, q.from, q.to, site) : null;
-  const filter = compileFilters(index, q.filters, stats);
+  const filter = compileFilters(index, q.filters, stats, { from: q.from, to: q.to, site });
   // A user's events (user/{id}) are found among the identified rows only.
   const list = q.filters.some(needsUser) ? index.userRows : null;
   const from = list ? index.lowerBoundIn(list.data, list.length, q.from) : lo;

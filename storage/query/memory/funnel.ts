@@ -33,7 +33,7 @@ export function funnelCounts(index: MemoryIndex, q: NormalizedFunnel, part: Part
   // Session filters (source, entry page, UTM…) read the session's first/last page view in the
   // range; a part's sessions lie wholly inside it (see scope.ts), so the part's stats suffice.
   const stats = usesSessionDimension(q.filters) ? sessionStats(index, q.from, q.to, site, part) : null;
-  const filter = compileFilters(index, q.filters, stats);
+  const filter = compileFilters(index, q.filters, stats, { from: q.from, to: q.to, site });
   const matchers = q.steps.map((step) => stepMatcher(index, step));
   const byUnit = q.windowMs === null ? index.session.data : cols.dict.visitor.data;
   const sites = cols.dict.site.data;

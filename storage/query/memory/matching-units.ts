@@ -19,7 +19,7 @@ export function matchingUnits(
 ): Uint8Array | null {
   if (filters.length === 0) return null;
   const stats = usesSessionDimension(filters) ? sessionStats(index, range.from, range.to, site) : null;
-  const filter = compileFilters(index, filters, stats)!;
+  const filter = compileFilters(index, filters, stats, { ...range, site })!;
   const units = unit === 'session' ? index.session.data : index.cols.dict.user.data;
   const marked = new Uint8Array(unit === 'session' ? index.sessionCount : index.cols.dicts.user.size);
   if (site === -2) return marked;
