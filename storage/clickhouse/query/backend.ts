@@ -62,7 +62,7 @@ export class ClickHouseQueryBackend implements QueryBackend {
   query: QueryBackend['query'] = (q) => aggregate(this.conn, this.table, this.sessions, q);
   funnel: QueryBackend['funnel'] = (q) => funnel(this.conn, this.table, this.sessions, q);
   retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, this.sessions, q);
-  journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.sessions, q);
+  journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.table, this.sessions, q);
   events: QueryBackend['events'] = (q) => events(this.conn, this.table, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
   sites: QueryBackend['sites'] = async () =>

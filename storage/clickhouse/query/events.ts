@@ -20,7 +20,7 @@ export async function events(
   q: EventsRequest,
 ): Promise<BackendEvent[]> {
   const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
-  const where = filtersExpr(q.filters);
+  const where = filtersExpr(q.filters, scope);
   const skip = q.skipEngagement ? raw(`kind != 'engagement'`) : raw('1');
   const units = sql`SELECT DISTINCT site, ${UNIT_EXPR} FROM ${table} WHERE ${scopeWhere(scope)} AND ${skip} AND (${where})`;
   const direction = raw(q.order === 'asc' ? 'ASC' : 'DESC');

@@ -35,7 +35,7 @@ export async function funnel(
       SELECT who, max(level) AS level FROM (
         SELECT ${raw(unit)} AS unit, any(visitor) AS who,
           windowFunnel(${window})(toUInt32(intDiv(ts - ${q.from}, ${scale})), ${raw(conditions)}) AS level
-        FROM (${source}) WHERE ${filtersExpr(q.filters)}
+        FROM (${source}) WHERE ${filtersExpr(q.filters, scope)}
         GROUP BY unit
       ) GROUP BY who
     ) WHERE level > 0 GROUP BY level`,

@@ -1,6 +1,6 @@
 import type { JourneysQuery, JourneysResponse } from '../../query/types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
-import { raw, sql } from '../sql.ts';
+import { raw, sql, type SqlFragment } from '../sql.ts';
 import { filtersExpr } from './expressions.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
@@ -12,6 +12,7 @@ import { rows } from './run.ts';
  */
 export async function journeys(
   conn: ClickHouseConnection,
+  table: SqlFragment,
   sessions: SessionTables,
   q: JourneysQuery,
 ): Promise<JourneysResponse> {
@@ -20,7 +21,7 @@ export async function journeys(
   const kept =
     q.filters.length === 0
       ? raw('1')
-      : sql`sess IN (SELECT sess FROM (${source}) WHERE ${filtersExpr(q.filters)})`;
+      : sql`sess IN (SELECT sess FROM (${source}) WHERE ${filtersExpr(q.filters, { ...q, table })})`;
   const sequences = sql`SELECT arrayFilter((p, i) -> i = 1 OR p != raw_paths[i - 1], raw_paths, arrayEnumerate(raw_paths)) AS paths
     FROM (
       SELECT arrayMap(r -> tupleElement(r, 3), arraySort(r -> (tupleElement(r, 1), tupleElement(r, 2)), groupArray((ts, kord, path)))) AS raw_paths
