@@ -51,7 +51,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const { config } = options;
   const clock = options.clock ?? systemClock;
   // Checked before anything is opened, so a bad cards file stops the start cleanly.
-  const cards = await loadCards(config.metricsFile).catch((error: Error) => {
+  const cards = await loadCards(config.metricsFile, config.defaultCardsSites).catch((error: Error) => {
     throw new ConfigError(error.message);
   });
   // ANALYTICS_STORE=clickhouse: events, and the daily salt, are shared by every collector.
@@ -109,7 +109,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
     snapshots?.release();
   };
-  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs });
+  const query = new QueryService({
+    backend: index,
+    clock,
+    cards,
+    cacheMs: config.queryCacheMs,
+    defaultFunnelSites: config.defaultCardsSites,
+  });
   // The first dashboard view after start-up would build the cached whole-day rollups of its
   // range (about 1 s for 90 days of 1M events): build them now, in the background, shortest
   // range first so no single step holds the event loop long.

@@ -10,6 +10,11 @@ export interface Config {
   writeKey: string | null;
   /** lower-case site domains; empty means any site is accepted */
   sites: string[];
+  /**
+   * ANALYTICS_DEFAULT_CARDS_SITES: the sites the shipped CloudFace cards and default funnel
+   * belong to (default none: they show only in the all-sites view)
+   */
+  defaultCardsSites: string[];
   trustProxy: boolean;
   /** drop events whose request carries Sec-GPC: 1 */
   honorGpc: boolean;
@@ -56,6 +61,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     adminToken: adminToken(env),
     writeKey: secret(env, 'ANALYTICS_WRITE_KEY'),
     sites: sites(env),
+    defaultCardsSites: env.ANALYTICS_DEFAULT_CARDS_SITES?.trim()
+      ? sites(env, 'ANALYTICS_DEFAULT_CARDS_SITES')
+      : [],
     trustProxy: flag(env, 'ANALYTICS_TRUST_PROXY', false),
     honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),
     rateLimit: integer(env, 'ANALYTICS_RATE_LIMIT', 20, 0, 1_000_000),
@@ -133,8 +141,8 @@ function secret(env: Env, name: string): string | null {
   return raw;
 }
 
-function sites(env: Env): string[] {
-  const raw = env.ANALYTICS_SITES?.trim();
+function sites(env: Env, name = 'ANALYTICS_SITES'): string[] {
+  const raw = env[name]?.trim();
   if (!raw) return [];
   const list = raw
     .split(',')
@@ -142,9 +150,7 @@ function sites(env: Env): string[] {
     .filter(Boolean);
   for (const site of list) {
     if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(site)) {
-      throw new ConfigError(
-        `ANALYTICS_SITES must be comma-separated domain names, got ${JSON.stringify(site)}`,
-      );
+      throw new ConfigError(`${name} must be comma-separated domain names, got ${JSON.stringify(site)}`);
     }
   }
   return list;

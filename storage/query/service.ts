@@ -24,7 +24,7 @@ import type {
   UsersResponse,
   ViralityResponse,
 } from './types.ts';
-import { USER_SORTS } from './types.ts';
+import { cardApplies, USER_SORTS } from './types.ts';
 import { filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
 
 export interface QueryServiceDeps {
@@ -37,6 +37,11 @@ export interface QueryServiceDeps {
    * Default 10 s; 0 turns the cache off.
    */
   cacheMs?: number;
+  /**
+   * The sites the default funnel (no `steps`) belongs to; absent: every site. Asked for another
+   * site, a funnel without steps is a 400 naming it.
+   */
+  defaultFunnelSites?: readonly string[];
 }
 
 /** Query-string values arrive as strings; the library passes numbers. Both are checked. */
@@ -133,6 +138,16 @@ export class QueryService {
   /** The answer says what it was computed under (`query`), as the general query's does. */
   async funnel(body: unknown, site?: string): Promise<FunnelResponse> {
     const q = normalizeFunnel(body ?? {}, this.deps.clock(), site);
+    const own = this.deps.defaultFunnelSites;
+    if (
+      (body as { steps?: unknown } | null)?.steps === undefined &&
+      q.site !== null &&
+      own &&
+      !own.includes(q.site)
+    )
+      throw new QueryError(
+        `steps: the default funnel does not belong to site ${q.site} (ANALYTICS_DEFAULT_CARDS_SITES); give steps`,
+      );
     const answer = await this.deps.backend.funnel(q);
     const { from, to, filters, windowMs } = q;
     const window_minutes = windowMs === null ? null : windowMs / 60_000;
@@ -157,7 +172,18 @@ export class QueryService {
   async sites(configured: readonly string[]): Promise<SitesResponse> {
     const seen = await this.deps.backend.sites();
     const extra = seen.filter((site) => !configured.includes(site));
-    return { sites: [...configured, ...extra], configured: [...configured], seen };
+    const sites = [...configured, ...extra];
+    const own = this.deps.defaultFunnelSites;
+    const applies = Object.fromEntries(
+      sites.map((site) => [
+        site,
+        {
+          cards: this.deps.cards.filter((card) => cardApplies(card, site)).map((card) => card.id),
+          default_funnel: !own || own.includes(site),
+        },
+      ]),
+    );
+    return { sites, configured: [...configured], seen, applies };
   }
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {

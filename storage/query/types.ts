@@ -345,6 +345,11 @@ export interface SitesResponse {
   configured: string[];
   /** sites with at least one stored record, sorted */
   seen: string[];
+  /**
+   * per site of `sites`: the ids of the metric cards that belong to it (overall's `metrics` for
+   * that site) and whether the default funnel does (else a funnel needs `steps`)
+   */
+  applies: Record<string, { cards: string[]; default_funnel: boolean }>;
 }
 
 export interface ViralityResponse {
@@ -373,6 +378,16 @@ export interface MetricCardConfig {
   event: string;
   prop?: string;
   where?: { prop: string; op: 'gt' | 'gte' | 'lt' | 'lte' | 'is' | 'is_not'; value: string | number };
+  /**
+   * The sites the card belongs to; absent: every site. A view of one site shows only its cards,
+   * the all-sites view shows every card.
+   */
+  sites?: string[];
+}
+
+/** Whether a card belongs to the view of `site` (null: all sites). */
+export function cardApplies(card: MetricCardConfig, site: string | null): boolean {
+  return site === null || card.sites === undefined || card.sites.includes(site);
 }
 
 export interface MetricCard {

@@ -83,6 +83,10 @@ describe('site list for the switcher', () => {
       sites: ['a.example', 'b.example'],
       configured: ['a.example', 'b.example'],
       seen: [],
+      applies: {
+        'a.example': { cards: [], default_funnel: false },
+        'b.example': { cards: [], default_funnel: false },
+      },
     });
   });
 });

@@ -26,6 +26,7 @@ beforeAll(async () => {
       ANALYTICS_ADMIN_TOKEN: TOKEN,
       ANALYTICS_RATE_LIMIT: '0',
       ANALYTICS_SITES: 'c.test,a.test',
+      ANALYTICS_DEFAULT_CARDS_SITES: 'a.test',
     }),
     clock,
   });
@@ -95,14 +96,57 @@ describe('whole lists', () => {
   });
 });
 
+const CARD_IDS = [
+  'photos_processed',
+  'links_created',
+  'photos_downloaded',
+  'total_shares',
+  'search_success_rate',
+];
+
 describe('site list', () => {
-  it('lists ANALYTICS_SITES first, then the other sites found in the data', async () => {
+  it('lists ANALYTICS_SITES first, then the other sites found in the data, with what belongs to each', async () => {
     const res = await collector.app.request('/api/analytics/sites', { headers: auth });
     expect(await res.json()).toEqual({
       sites: ['c.test', 'a.test', 'b.test'],
       configured: ['c.test', 'a.test'],
       seen: ['a.test', 'b.test'],
+      applies: {
+        'c.test': { cards: [], default_funnel: false },
+        'a.test': { cards: CARD_IDS, default_funnel: true },
+        'b.test': { cards: [], default_funnel: false },
+      },
     });
+  });
+});
+
+describe('cards and the default funnel per site', () => {
+  it('shows the shipped cards on their site and in the all-sites view only', async () => {
+    const ids = async (query: string) =>
+      (
+        (
+          await (
+            await collector.app.request(`/api/analytics/overall?days=7${query}`, { headers: auth })
+          ).json()
+        ).metrics as { id: string }[]
+      ).map((m) => m.id);
+    expect(await ids('')).toEqual(CARD_IDS);
+    expect(await ids('&site=a.test')).toEqual(CARD_IDS);
+    expect(await ids('&site=b.test')).toEqual([]);
+  });
+
+  it('answers a funnel without steps on another site 400, naming the site', async () => {
+    expect((await post('/api/analytics/funnel', { site: 'a.test', date_range: '7d' })).status).toBe(200);
+    const res = await post('/api/analytics/funnel', { site: 'b.test', date_range: '7d' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/default funnel does not belong to site b\.test/);
+    const steps = [
+      { type: 'page', value: '*' },
+      { type: 'action', value: 'photo_processed' },
+    ];
+    expect((await post('/api/analytics/funnel', { site: 'b.test', date_range: '7d', steps })).status).toBe(
+      200,
+    );
   });
 });
 
