@@ -11,7 +11,7 @@ export interface Config {
   /** lower-case site domains; empty means any site is accepted */
   sites: string[];
   /**
-   * ANALYTICS_DEFAULT_CARDS_SITES: the sites the shipped CloudFace cards and default funnel
+   * ANALYTICS_CARDS_SITES: the sites the shipped CloudFace cards and default funnel
    * belong to (default none: they show only in the all-sites view)
    */
   defaultCardsSites: string[];
@@ -61,8 +61,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     adminToken: adminToken(env),
     writeKey: secret(env, 'ANALYTICS_WRITE_KEY'),
     sites: sites(env),
-    defaultCardsSites: env.ANALYTICS_DEFAULT_CARDS_SITES?.trim()
-      ? sites(env, 'ANALYTICS_DEFAULT_CARDS_SITES')
+    defaultCardsSites: env.ANALYTICS_CARDS_SITES?.trim()
+      ? sites(env, 'ANALYTICS_CARDS_SITES')
       : [],
     trustProxy: flag(env, 'ANALYTICS_TRUST_PROXY', false),
     honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),

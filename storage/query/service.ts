@@ -146,7 +146,7 @@ export class QueryService {
       !own.includes(q.site)
     )
       throw new QueryError(
-        `steps: the default funnel does not belong to site ${q.site} (ANALYTICS_DEFAULT_CARDS_SITES); give steps`,
+        `steps: the default funnel does not belong to site ${q.site} (ANALYTICS_CARDS_SITES); give steps`,
       );
     const answer = await this.deps.backend.funnel(q);
     const { from, to, filters, windowMs } = q;

@@ -26,7 +26,7 @@ beforeAll(async () => {
       ANALYTICS_ADMIN_TOKEN: TOKEN,
       ANALYTICS_RATE_LIMIT: '0',
       ANALYTICS_SITES: 'c.test,a.test',
-      ANALYTICS_DEFAULT_CARDS_SITES: 'a.test',
+      ANALYTICS_CARDS_SITES: 'a.test',
     }),
     clock,
   });

@@ -39,7 +39,7 @@ beforeAll(async () => {
       ANALYTICS_RATE_LIMIT: '0',
       ANALYTICS_QUERY_CACHE_MS: '0',
       // The default funnel belongs to a.test; on b.test a funnel without steps is a 400.
-      ANALYTICS_DEFAULT_CARDS_SITES: 'a.test',
+      ANALYTICS_CARDS_SITES: 'a.test',
     }),
     clock,
   });
