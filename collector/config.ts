@@ -61,9 +61,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     adminToken: adminToken(env),
     writeKey: secret(env, 'ANALYTICS_WRITE_KEY'),
     sites: sites(env),
-    defaultCardsSites: env.ANALYTICS_CARDS_SITES?.trim()
-      ? sites(env, 'ANALYTICS_CARDS_SITES')
-      : [],
+    defaultCardsSites: env.ANALYTICS_CARDS_SITES?.trim() ? sites(env, 'ANALYTICS_CARDS_SITES') : [],
     trustProxy: flag(env, 'ANALYTICS_TRUST_PROXY', false),
     honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),
     rateLimit: integer(env, 'ANALYTICS_RATE_LIMIT', 20, 0, 1_000_000),
