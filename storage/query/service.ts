@@ -115,8 +115,8 @@ export class QueryService {
     return userDetail(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to), userId);
   }
 
-  realtime(params: { site?: string } = {}): Promise<RealtimeResponse> {
-    return realtime(this.deps.backend, siteOf(params.site), this.deps.clock());
+  realtime(params: { site?: string; filters?: unknown } = {}): Promise<RealtimeResponse> {
+    return realtime(this.deps.backend, siteOf(params.site), this.deps.clock(), filtersParam(params.filters));
   }
 
   query(body: unknown, site?: string): Promise<QueryResponse> {

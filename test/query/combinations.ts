@@ -295,6 +295,11 @@ export const FILTER_ROUTES: Record<
     method: 'GET',
     path: `/api/analytics/journeys${qs({ ...siteParam(site), ...reportRange(range), filters: json(filters), limit: '10' })}`,
   }),
+  // Realtime has its own fixed windows (5 min, 1 h, 24 h); the range does not apply.
+  realtime: (filters, _range, site) => ({
+    method: 'GET',
+    path: `/api/analytics/realtime${qs({ ...siteParam(site), filters: json(filters) })}`,
+  }),
   virality: (filters, range, site) => ({
     method: 'GET',
     path: `/api/analytics/virality${qs({ ...siteParam(site), ...seedRange(range), filters: json(filters) })}`,
@@ -311,7 +316,6 @@ export const PLAIN_ROUTES: Record<string, (range: RangeName, site: Site) => Http
     method: 'GET',
     path: `/api/analytics/user/alice${qs({ ...siteParam(site), ...seedRange(range) })}`,
   }),
-  realtime: (_range, site) => ({ method: 'GET', path: `/api/analytics/realtime${qs(siteParam(site))}` }),
   sites: () => ({ method: 'GET', path: '/api/analytics/sites' }),
 };
 

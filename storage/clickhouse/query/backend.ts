@@ -63,7 +63,7 @@ export class ClickHouseQueryBackend implements QueryBackend {
   funnel: QueryBackend['funnel'] = (q) => funnel(this.conn, this.table, this.sessions, q);
   retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, this.sessions, q);
   journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.table, this.sessions, q);
-  events: QueryBackend['events'] = (q) => events(this.conn, this.table, q);
+  events: QueryBackend['events'] = (q) => events(this.conn, this.table, this.sessions, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
   sites: QueryBackend['sites'] = async () =>
     (
