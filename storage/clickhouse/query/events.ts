@@ -4,7 +4,11 @@ import type { ClickHouseConnection } from '../connection.ts';
 import { raw, sql, type SqlFragment } from '../sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
 import type { SessionTables } from './session-tables.ts';
-import { UNIT_EXPR, scopeWhere, sessionRows, type RangeScope } from './prepared.ts';
+import { CARRIED, UNIT_EXPR, scopeWhere, sessionRows, type RangeScope } from './prepared.ts';
+import { ATTRIBUTE_COLUMNS, keyedRows } from './session-build.ts';
+
+/** Every record column, props included (the range's session table leaves props out). */
+const WITH_PROPS = ['site', 'ts', ...CARRIED];
 import { rows } from './run.ts';
 
 /** A row as ClickHouse sends it: the event's fields, with props as JSON text and the session as `sess`. */
@@ -26,7 +30,12 @@ export async function events(
   const skip = q.skipEngagement ? raw(`kind != 'engagement'`) : raw('1');
   const units = sql`SELECT DISTINCT site, ${UNIT_EXPR} FROM ${table} WHERE ${scopeWhere(scope)} AND ${skip} AND (${where})`;
   // Filters on session attributes (realtime under a source filter) read the range's sessions.
-  const source = filtersUseSessions(q.filters) ? await sessions.get(scope) : sessionRows(scope, units);
+  const source = filtersUseSessions(q.filters)
+    ? await sessions.keys(scope).then(
+        (keys) => sql`SELECT ${raw([...WITH_PROPS, 'kord', 'sess', ...ATTRIBUTE_COLUMNS].join(', '))}
+            FROM (${keyedRows(scope, keys.units, WITH_PROPS)}) ANY LEFT JOIN ${keys.attributes} USING (sess)`,
+      )
+    : sessionRows(scope, units);
   const direction = raw(q.order === 'asc' ? 'ASC' : 'DESC');
   const found = await rows<EventRowOut>(
     conn,
