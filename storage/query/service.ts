@@ -84,9 +84,10 @@ export class QueryService {
     const limit = int(params.limit, 'limit', 10, 1, 1000);
     const filters = filtersParam(params.filters);
     const key = JSON.stringify([params.days, params.from, params.to, site, limit, filters]);
-    return this.cached(`overall ${key}`, () =>
-      overall(this.deps.backend, { site, ...range, now, limit, filters, cards: this.deps.cards }),
-    );
+    return this.cached(`overall ${key}`, async () => ({
+      ...(await overall(this.deps.backend, { site, ...range, now, limit, filters, cards: this.deps.cards })),
+      query: { site, ...range, filters },
+    }));
   }
 
   users(params: Loose<UsersRequest> = {}): Promise<UsersResponse> {
@@ -191,9 +192,10 @@ export class QueryService {
     const site = siteOf(params.site);
     const filters = filtersParam(params.filters);
     const key = JSON.stringify([params.days, params.from, params.to, site, filters]);
-    return this.cached(`virality ${key}`, () =>
-      virality(this.deps.backend, { ...baseQuery(site, range.from, range.to), filters }),
-    );
+    return this.cached(`virality ${key}`, async () => ({
+      ...(await virality(this.deps.backend, { ...baseQuery(site, range.from, range.to), filters })),
+      query: { site, ...range, filters },
+    }));
   }
 }
 

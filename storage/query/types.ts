@@ -361,6 +361,8 @@ export interface ViralityResponse {
   total_shared_visits: number;
   /** shared visits / shares */
   k_factor: number;
+  /** set by the query service: what the figures were computed under */
+  query?: ReportScope;
 }
 
 // ─── Metric cards ───────────────────────────────────────────────────────────────────────────
@@ -487,6 +489,8 @@ export interface OverallResponse {
   browsers: TopRow[];
   os: TopRow[];
   devices: TopRow[];
+  /** set by the query service: the absolute range, site and filters the figures were computed under */
+  query?: ReportScope;
 }
 
 export const USER_SORTS = [
