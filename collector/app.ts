@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { Asset } from './assets.ts';
 import { analyticsAuth, checkToken, type AuthDeps } from './auth.ts';
+import { compress } from './compress.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes, type IngestRouteDeps } from './routes/ingest.ts';
@@ -29,6 +30,8 @@ export interface AppDeps extends IngestRouteDeps {
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // First, so it wraps every route registered below; ingest is skipped (see compress.ts).
+  app.use('*', compress({ skip: (path) => path === '/api/event' }));
   app.route(
     '/',
     healthRoutes({

@@ -60,7 +60,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const { config } = options;
   const clock = options.clock ?? systemClock;
   // Checked before anything is opened, so a bad cards file stops the start cleanly.
-  const cards = await loadCards(config.metricsFile).catch((error: Error) => {
+  const cards = await loadCards(config.metricsFile, config.defaultCardsSites).catch((error: Error) => {
     throw new ConfigError(error.message);
   });
   // ANALYTICS_STORE=clickhouse: events, and the daily salt, are shared by every collector.
@@ -125,7 +125,14 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
     snapshots?.release();
   };
-  const query = new QueryService({ backend: index, clock, cards, cacheMs: config.queryCacheMs, budget });
+  const query = new QueryService({
+    backend: index,
+    clock,
+    cards,
+    cacheMs: config.queryCacheMs,
+    budget,
+    defaultFunnelSites: config.defaultCardsSites,
+  });
   let closing = false;
   // The first dashboard view after start-up would build the cached whole-day rollups of its
   // range (about 1 s for 90 days of 1M events). The server calls this once it listens, so
@@ -202,7 +209,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       return { store: { ...stored, lastWriteError }, query_index: index.status() };
     },
     extraRoutes: [
-      analyticsRoutes(query),
+      analyticsRoutes(query, config.sites),
       trackRoutes({
         store,
         clock,
@@ -215,7 +222,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         onStored: (records) => index.add(records),
       }),
       await dashboardRoutes(join(distDir, 'dashboard'), {
-        sites: config.sites,
         tokenFrom: config.adminToken ? 'env' : 'file',
       }),
     ],

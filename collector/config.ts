@@ -17,6 +17,11 @@ export interface Config {
   trustProxy: TrustProxy;
   /** lower-case header the proxies put the client address in */
   clientIpHeader: string;
+  /**
+   * ANALYTICS_CARDS_SITES: the sites the shipped CloudFace cards and default funnel
+   * belong to (default none: they show only in the all-sites view)
+   */
+  defaultCardsSites: string[];
   /** drop events whose request carries Sec-GPC: 1 */
   honorGpc: boolean;
   /** ingestion requests per second per client; 0 turns the limit off */
@@ -75,6 +80,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     writeKey: secret(env, 'ANALYTICS_WRITE_KEY'),
     sites: sites(env),
     ...clientIpConfig(env),
+    defaultCardsSites: env.ANALYTICS_CARDS_SITES?.trim() ? sites(env, 'ANALYTICS_CARDS_SITES') : [],
     honorGpc: flag(env, 'ANALYTICS_HONOR_GPC', true),
     rateLimit: integer(env, 'ANALYTICS_RATE_LIMIT', 20, 0, 1_000_000),
     rateBurst: integer(env, 'ANALYTICS_RATE_BURST', 100, 1, 1_000_000),
@@ -247,8 +253,8 @@ function secret(env: Env, name: string): string | null {
   return raw;
 }
 
-function sites(env: Env): string[] {
-  const raw = env.ANALYTICS_SITES?.trim();
+function sites(env: Env, name = 'ANALYTICS_SITES'): string[] {
+  const raw = env[name]?.trim();
   if (!raw) return [];
   const list = raw
     .split(',')
@@ -256,9 +262,7 @@ function sites(env: Env): string[] {
     .filter(Boolean);
   for (const site of list) {
     if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(site)) {
-      throw new ConfigError(
-        `ANALYTICS_SITES must be comma-separated domain names, got ${JSON.stringify(site)}`,
-      );
+      throw new ConfigError(`${name} must be comma-separated domain names, got ${JSON.stringify(site)}`);
     }
   }
   return list;

@@ -3,14 +3,19 @@ import { HTTPException } from 'hono/http-exception';
 import { readBodyLimited } from '../read-body.ts';
 import { QueryError } from '../../storage/query/range.ts';
 import { QueryTimeoutError } from '../../storage/query/budget.ts';
+import { csvLines } from '../../storage/query/csv.ts';
 import type { QueryService } from '../../storage/query/service.ts';
+import type { QueryResponse } from '../../storage/query/types.ts';
+import { filtersParam, int } from '../../storage/query/validate.ts';
 
 /**
  * The seed's read endpoints (overall, users, user/{id}, realtime) and the reports. The admin
  * token is checked by the app's guard on /api/analytics/*; here only parameters are.
  */
-export function analyticsRoutes(service: QueryService): Hono {
+export function analyticsRoutes(service: QueryService, configuredSites: readonly string[] = []): Hono {
   const app = new Hono();
+  // The site switcher's list: ANALYTICS_SITES and the sites the data holds.
+  app.get('/api/analytics/sites', (c) => answer(c, () => service.sites(configuredSites)));
   app.get('/api/analytics/overall', (c) => answer(c, () => service.overall(c.req.query())));
   app.get('/api/analytics/users', (c) => answer(c, () => service.users(c.req.query())));
   app.get('/api/analytics/user/:user_id', (c) =>
@@ -22,7 +27,12 @@ export function analyticsRoutes(service: QueryService): Hono {
   );
   app.get('/api/analytics/realtime', (c) => answer(c, () => service.realtime(c.req.query())));
   app.post('/api/analytics/query', (c) =>
-    answer(c, async () => service.query(await json(c), c.req.query('site'))),
+    answer(c, async () => {
+      const format = c.req.query('format');
+      if (format === undefined || format === 'json') return service.query(await json(c), c.req.query('site'));
+      if (format !== 'csv') throw new QueryError('format must be json or csv');
+      return csvResponse(await service.queryAll(await json(c), c.req.query('site')));
+    }),
   );
   app.post('/api/analytics/funnel', (c) =>
     answer(c, async () => service.funnel(await json(c), c.req.query('site'))),
@@ -71,17 +81,53 @@ export async function json(c: Context): Promise<unknown> {
   }
 }
 
+/** The rows as a streamed CSV download, a batch of lines per chunk (see csvLines). */
+function csvResponse(result: QueryResponse): Response {
+  const lines = csvLines(result);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  const name = ['query', ...result.query.dimensions].join('-').replace(/[^a-z0-9_-]+/gi, '_');
+  return new Response(body, {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${name}.csv"`,
+      'Cache-Control': 'no-store',
+      'X-Total-Rows': String(result.total_rows),
+    },
+  });
+}
+
 function notFound(c: Context): Response {
   return c.json({ error: 'no such user in this range' }, 404);
 }
 
-/** `date_range=7d` or `from=…&to=…` in a query string, as the report bodies spell it. */
+/**
+ * `date_range=7d` or `from=…&to=…` in a query string, as the report bodies spell it; `filters`
+ * (and the funnel's `steps`) are JSON text, `window_minutes` a number.
+ */
 function dateRangeParams(query: Record<string, string>): Record<string, unknown> {
-  const { from, to, date_range, site, limit } = query;
+  const { from, to, date_range, site, limit, filters, steps, window_minutes } = query;
   const out: Record<string, unknown> = {};
   if (site) out.site = site;
   if (limit) out.limit = limit;
+  if (filters) out.filters = filtersParam(filters);
+  if (steps) out.steps = jsonParam(steps, 'steps');
+  if (window_minutes) out.window_minutes = int(window_minutes, 'window_minutes', 0, 1, 525_600);
   if (from || to) out.date_range = [from ?? '', to ?? ''];
   else if (date_range) out.date_range = date_range;
   return out;
+}
+
+function jsonParam(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new QueryError(`${field} must be JSON`);
+  }
 }

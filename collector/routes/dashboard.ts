@@ -76,19 +76,12 @@ function send(c: Context, asset: Asset | undefined): Response {
 export async function dashboardRoutes(
   distDir: string,
   options: {
-    sites?: readonly string[];
     /** where the admin token comes from, so the login form points at the right place */
     tokenFrom?: 'env' | 'file';
   } = {},
 ): Promise<Hono> {
   const files = await loadDashboard(distDir);
   const app = new Hono();
-  // The site switcher's list (ANALYTICS_SITES). Under /api/analytics, so the app's admin-token
-  // guard covers it like every other analytics answer.
-  app.get('/api/analytics/sites', (c) => {
-    c.header('Cache-Control', 'no-store');
-    return c.json({ sites: options.sites ?? [] });
-  });
   // Public, like the login form it serves: says only where to find the token, never the token.
   app.get(`${BASE}/login-hint`, (c) => {
     adminHeaders(c);

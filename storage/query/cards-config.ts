@@ -25,9 +25,16 @@ export const DEFAULT_CARDS: MetricCardConfig[] = [
 const KINDS = ['count', 'unique_users', 'sum', 'rate'];
 const OPS = ['gt', 'gte', 'lt', 'lte', 'is', 'is_not'];
 
-/** Reads and checks a cards file; the error names the file and the bad entry. */
-export async function loadCards(path: string | null): Promise<MetricCardConfig[]> {
-  if (!path) return DEFAULT_CARDS;
+/**
+ * Reads and checks a cards file; the error names the file and the bad entry. Without a file the
+ * shipped CloudFace cards belong to `defaultSites` (absent: every site).
+ */
+export async function loadCards(
+  path: string | null,
+  defaultSites?: readonly string[],
+): Promise<MetricCardConfig[]> {
+  if (!path)
+    return defaultSites ? DEFAULT_CARDS.map((c) => ({ ...c, sites: [...defaultSites] })) : DEFAULT_CARDS;
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -54,6 +61,12 @@ export function parseCards(raw: unknown, where = 'cards'): MetricCardConfig[] {
       (!w || !str(w.prop) || !OPS.includes(w.op as string) || !['string', 'number'].includes(typeof w.value))
     )
       throw new Error(`${at}.where must be {prop, op (${OPS.join('|')}), value} for a rate`);
+    if (
+      c.sites !== undefined &&
+      (!Array.isArray(c.sites) ||
+        !c.sites.every((s) => typeof s === 'string' && /^[a-z0-9.-]+(:\d{1,5})?$/.test(s)))
+    )
+      throw new Error(`${at}.sites must be an array of lower-case domain names`);
     return c as unknown as MetricCardConfig;
   });
 }

@@ -19,12 +19,13 @@ import type {
   RealtimeResponse,
   RetentionRequest,
   RetentionResponse,
+  SitesResponse,
   UserResponse,
   UsersRequest,
   UsersResponse,
   ViralityResponse,
 } from './types.ts';
-import { USER_SORTS } from './types.ts';
+import { cardApplies, USER_SORTS } from './types.ts';
 import { filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
 
 export interface QueryServiceDeps {
@@ -42,6 +43,11 @@ export interface QueryServiceDeps {
    * gets the whole budget even when in-process callers run many in one turn of the event loop.
    */
   budget?: QueryBudget;
+  /**
+   * The sites the default funnel (no `steps`) belongs to; absent: every site. Asked for another
+   * site, a funnel without steps is a 400 naming it.
+   */
+  defaultFunnelSites?: readonly string[];
 }
 
 /** Query-string values arrive as strings; the library passes numbers. Both are checked. */
@@ -85,9 +91,10 @@ export class QueryService {
     const limit = int(params.limit, 'limit', 10, 1, 1000);
     const filters = filtersParam(params.filters);
     const key = JSON.stringify([params.days, params.from, params.to, site, limit, filters]);
-    return this.cached(`overall ${key}`, () =>
-      overall(this.deps.backend, { site, ...range, now, limit, filters, cards: this.deps.cards }),
-    );
+    return this.cached(`overall ${key}`, async () => ({
+      ...(await overall(this.deps.backend, { site, ...range, now, limit, filters, cards: this.deps.cards })),
+      query: { site, ...range, filters },
+    }));
   }
 
   users(params: Loose<UsersRequest> = {}): Promise<UsersResponse> {
@@ -118,9 +125,9 @@ export class QueryService {
     return userDetail(this.deps.backend, baseQuery(siteOf(params.site), range.from, range.to), userId);
   }
 
-  realtime(params: { site?: string } = {}): Promise<RealtimeResponse> {
+  realtime(params: { site?: string; filters?: unknown } = {}): Promise<RealtimeResponse> {
     this.deps.budget?.restart();
-    return realtime(this.deps.backend, siteOf(params.site), this.deps.clock());
+    return realtime(this.deps.backend, siteOf(params.site), this.deps.clock(), filtersParam(params.filters));
   }
 
   query(body: unknown, site?: string): Promise<QueryResponse> {
@@ -129,26 +136,70 @@ export class QueryService {
     return runQuery(this.deps.backend, q, (body as { compare?: string }).compare === 'previous_period');
   }
 
-  funnel(body: unknown, site?: string): Promise<FunnelResponse> {
+  /**
+   * The general query for a CSV export: every row unless the body gives `limit` (the JSON
+   * answer's 10 000 cap is for pages; the CSV is streamed).
+   */
+  queryAll(body: unknown, site?: string): Promise<QueryResponse> {
     this.deps.budget?.restart();
-    return this.deps.backend.funnel(normalizeFunnel(body ?? {}, this.deps.clock(), site));
+    const q = normalizeQuery(body, this.deps.clock(), site);
+    const limited = (body as { limit?: unknown }).limit !== undefined;
+    const all = limited ? q : { ...q, limit: Number.MAX_SAFE_INTEGER };
+    return runQuery(this.deps.backend, all, (body as { compare?: string }).compare === 'previous_period');
   }
 
-  retention(params: Loose<RetentionRequest> = {}): Promise<RetentionResponse> {
+  /** The answer says what it was computed under (`query`), as the general query's does. */
+  async funnel(body: unknown, site?: string): Promise<FunnelResponse> {
+    this.deps.budget?.restart();
+    const q = normalizeFunnel(body ?? {}, this.deps.clock(), site);
+    const own = this.deps.defaultFunnelSites;
+    if (
+      (body as { steps?: unknown } | null)?.steps === undefined &&
+      q.site !== null &&
+      own &&
+      !own.includes(q.site)
+    )
+      throw new QueryError(
+        `steps: the default funnel does not belong to site ${q.site} (ANALYTICS_CARDS_SITES); give steps`,
+      );
+    const answer = await this.deps.backend.funnel(q);
+    const { from, to, filters, windowMs } = q;
+    const window_minutes = windowMs === null ? null : windowMs / 60_000;
+    return { ...answer, query: { site: q.site, from, to, filters, window_minutes } };
+  }
+
+  async retention(params: Loose<RetentionRequest> = {}): Promise<RetentionResponse> {
     this.deps.budget?.restart();
     const now = this.deps.clock();
     const range = resolveDateRange(params.date_range as never, now, '90d');
-    return this.deps.backend.retention({ site: siteOf(params.site), ...range, now });
+    const scope = { site: siteOf(params.site), ...range, filters: filtersParam(params.filters) };
+    return { ...(await this.deps.backend.retention({ ...scope, now })), query: scope };
   }
 
-  journeys(params: Loose<JourneysRequest> = {}): Promise<JourneysResponse> {
+  async journeys(params: Loose<JourneysRequest> = {}): Promise<JourneysResponse> {
     this.deps.budget?.restart();
     const range = resolveDateRange(params.date_range as never, this.deps.clock(), '30d');
-    return this.deps.backend.journeys({
-      site: siteOf(params.site),
-      ...range,
-      limit: int(params.limit, 'limit', 20, 1, 1000),
-    });
+    const scope = { site: siteOf(params.site), ...range, filters: filtersParam(params.filters) };
+    const limit = int(params.limit, 'limit', 20, 1, 1000);
+    return { ...(await this.deps.backend.journeys({ ...scope, limit })), query: scope };
+  }
+
+  /** The configured sites (ANALYTICS_SITES) first, then every other site the data holds. */
+  async sites(configured: readonly string[]): Promise<SitesResponse> {
+    const seen = await this.deps.backend.sites();
+    const extra = seen.filter((site) => !configured.includes(site));
+    const sites = [...configured, ...extra];
+    const own = this.deps.defaultFunnelSites;
+    const applies = Object.fromEntries(
+      sites.map((site) => [
+        site,
+        {
+          cards: this.deps.cards.filter((card) => cardApplies(card, site)).map((card) => card.id),
+          default_funnel: !own || own.includes(site),
+        },
+      ]),
+    );
+    return { sites, configured: [...configured], seen, applies };
   }
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {
@@ -157,9 +208,10 @@ export class QueryService {
     const site = siteOf(params.site);
     const filters = filtersParam(params.filters);
     const key = JSON.stringify([params.days, params.from, params.to, site, filters]);
-    return this.cached(`virality ${key}`, () =>
-      virality(this.deps.backend, { ...baseQuery(site, range.from, range.to), filters }),
-    );
+    return this.cached(`virality ${key}`, async () => ({
+      ...(await virality(this.deps.backend, { ...baseQuery(site, range.from, range.to), filters })),
+      query: { site, ...range, filters },
+    }));
   }
 }
 

@@ -164,6 +164,15 @@ export const SESSION_DIMENSIONS = [
 ] as const;
 export const TIME_DIMENSIONS = ['time:hour', 'time:day', 'time:week', 'time:month'] as const;
 /**
+ * Filter-only dimensions about the visitor rather than the record, as Plausible's goal filter:
+ * `['is', 'visitor:action', ['signup']]` keeps every record (page views, sessions, time on page…)
+ * of the visitors with a `signup` action in the range. Positive operators (is, contains, matches,
+ * gt…) need one such action or share whose name (share: channel) passes; `is_not` needs none.
+ * The records of the action itself are counted by `event:name` / `share:channel` filters.
+ */
+export const VISITOR_FILTER_DIMENSIONS = ['visitor:action', 'visitor:share'] as const;
+export type VisitorFilterDimension = (typeof VISITOR_FILTER_DIMENSIONS)[number];
+/**
  * `event:kind` is pageview|engagement|action|share; `event:name` is the action name for actions
  * and the channel for shares ('' otherwise); `share:channel` is the channel for shares only;
  * `event:props:KEY` is the prop's value as a string ('' when absent).
@@ -182,7 +191,7 @@ export type FilterOp = 'is' | 'is_not' | 'contains' | 'matches' | 'gt' | 'gte' |
  * gt/gte/lt/lte take one number and never match a non-numeric value.
  */
 export type Filter =
-  | [FilterOp, Exclude<Dimension, `time:${string}`>, (string | number)[]]
+  | [FilterOp, Exclude<Dimension, `time:${string}`> | VisitorFilterDimension, (string | number)[]]
   | ['and' | 'or', Filter[]]
   | ['not', Filter];
 
@@ -274,12 +283,27 @@ export interface FunnelResponse {
     /** drop_off / previous step's visitors, percent */
     drop_off_rate: number;
   }[];
+  /** set by the query service (not the backends): what the funnel was computed under */
+  query?: ReportScope & { window_minutes: number | null };
 }
 
 export interface RetentionRequest {
   site?: string;
   /** cohorts whose first week starts in this range; default 90d */
   date_range?: DateRangeInput;
+  /**
+   * only the identified users with at least one record matching them in the range; over HTTP a
+   * JSON array in the query string
+   */
+  filters?: Filter[];
+}
+
+/** What a report was computed under: the absolute range [from, to) in epoch ms, site, filters. */
+export interface ReportScope {
+  site: string | null;
+  from: number;
+  to: number;
+  filters: Filter[];
 }
 
 export interface RetentionResponse {
@@ -293,6 +317,8 @@ export interface RetentionResponse {
     rates: number[];
   }[];
   note: string;
+  /** set by the query service (not the backends): what the cohorts were computed under */
+  query?: ReportScope;
 }
 
 export interface JourneysRequest {
@@ -300,11 +326,30 @@ export interface JourneysRequest {
   date_range?: DateRangeInput;
   /** rows per list, default 20 */
   limit?: number;
+  /** only the sessions with at least one record matching them; over HTTP a JSON array */
+  filters?: Filter[];
 }
 
 export interface JourneysResponse {
   transitions: { from: string; to: string; count: number }[];
   paths: { path: [string, string, string]; count: number }[];
+  /** set by the query service (not the backends): what the lists were computed under */
+  query?: ReportScope;
+}
+
+/** GET /api/analytics/sites: the site switcher's list. */
+export interface SitesResponse {
+  /** `configured` first, then the other sites of `seen` */
+  sites: string[];
+  /** ANALYTICS_SITES, in its order */
+  configured: string[];
+  /** sites with at least one stored record, sorted */
+  seen: string[];
+  /**
+   * per site of `sites`: the ids of the metric cards that belong to it (overall's `metrics` for
+   * that site) and whether the default funnel does (else a funnel needs `steps`)
+   */
+  applies: Record<string, { cards: string[]; default_funnel: boolean }>;
 }
 
 export interface ViralityResponse {
@@ -316,6 +361,8 @@ export interface ViralityResponse {
   total_shared_visits: number;
   /** shared visits / shares */
   k_factor: number;
+  /** set by the query service: what the figures were computed under */
+  query?: ReportScope;
 }
 
 // ─── Metric cards ───────────────────────────────────────────────────────────────────────────
@@ -333,6 +380,16 @@ export interface MetricCardConfig {
   event: string;
   prop?: string;
   where?: { prop: string; op: 'gt' | 'gte' | 'lt' | 'lte' | 'is' | 'is_not'; value: string | number };
+  /**
+   * The sites the card belongs to; absent: every site. A view of one site shows only its cards,
+   * the all-sites view shows every card.
+   */
+  sites?: string[];
+}
+
+/** Whether a card belongs to the view of `site` (null: all sites). */
+export function cardApplies(card: MetricCardConfig, site: string | null): boolean {
+  return site === null || card.sites === undefined || card.sites.includes(site);
 }
 
 export interface MetricCard {
@@ -435,6 +492,8 @@ export interface OverallResponse {
   browsers: TopRow[];
   os: TopRow[];
   devices: TopRow[];
+  /** set by the query service: the absolute range, site and filters the figures were computed under */
+  query?: ReportScope;
 }
 
 export const USER_SORTS = [
@@ -566,6 +625,24 @@ export interface TrackResponse {
 
 // ─── The backend interface ──────────────────────────────────────────────────────────────────
 
+/** Retention as backends get it: `filters` keep the users with a matching record in [from, to). */
+export interface RetentionQuery {
+  site: string | null;
+  from: number;
+  to: number;
+  now: number;
+  filters: Filter[];
+}
+
+/** Journeys as backends get it: `filters` keep the sessions with a matching record. */
+export interface JourneysQuery {
+  site: string | null;
+  from: number;
+  to: number;
+  limit: number;
+  filters: Filter[];
+}
+
 export interface EventsRequest {
   site: string | null;
   from: number;
@@ -606,8 +683,8 @@ export interface QueryBackend {
   /** One row per group of `dimensions` (one row with [] when none), unsorted and unpaged. */
   query(q: NormalizedQuery): Promise<QueryRows>;
   funnel(q: NormalizedFunnel): Promise<FunnelResponse>;
-  retention(q: { site: string | null; from: number; to: number; now: number }): Promise<RetentionResponse>;
-  journeys(q: { site: string | null; from: number; to: number; limit: number }): Promise<JourneysResponse>;
+  retention(q: RetentionQuery): Promise<RetentionResponse>;
+  journeys(q: JourneysQuery): Promise<JourneysResponse>;
   /** Matching records in ts order (storage order breaks ties), at most `limit`. */
   events(q: EventsRequest): Promise<BackendEvent[]>;
   /** Numeric prop keys seen on matching records, per event:name, for the `actions` sums. */
@@ -620,6 +697,8 @@ export interface QueryBackend {
     names?: readonly string[];
   }): Promise<Record<string, string[]>>;
   status(): BackendStatus;
+  /** Every site with at least one stored record, sorted (the site switcher's list). */
+  sites(): Promise<string[]>;
   /**
    * Optional: a number that changes whenever the data changes (append, erasure, purge). When
    * present, composed answers (overall, users, virality) are reused until it changes or for at

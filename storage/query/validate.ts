@@ -1,4 +1,10 @@
-import { METRICS, RECORD_DIMENSIONS, SESSION_DIMENSIONS, TIME_DIMENSIONS } from './types.ts';
+import {
+  METRICS,
+  RECORD_DIMENSIONS,
+  SESSION_DIMENSIONS,
+  TIME_DIMENSIONS,
+  VISITOR_FILTER_DIMENSIONS,
+} from './types.ts';
 import type { Dimension, Filter, FunnelStep, Metric, NormalizedFunnel, NormalizedQuery } from './types.ts';
 import { QueryError, resolveDateRange } from './range.ts';
 import { compileRegex, RegexSyntaxError } from './regex.ts';
@@ -177,7 +183,9 @@ function filter(raw: unknown, field: string, depth: number): Filter {
   }
   if (typeof op !== 'string' || !OPS.has(op))
     throw new QueryError(`${field}[0]: unknown operator ${JSON.stringify(op)}`);
-  const dim = dimension(a, `${field}[1]`);
+  const dim = (VISITOR_FILTER_DIMENSIONS as readonly unknown[]).includes(a)
+    ? (a as Dimension)
+    : dimension(a, `${field}[1]`);
   if (dim.startsWith('time:'))
     throw new QueryError(`${field}[1]: time dimensions cannot be filtered; use date_range`);
   const values = list(b, `${field}[2]`);
@@ -215,6 +223,8 @@ function metric(raw: unknown, field: string): Metric {
 }
 
 function dimension(raw: unknown, field: string): Dimension {
+  if ((VISITOR_FILTER_DIMENSIONS as readonly unknown[]).includes(raw))
+    throw new QueryError(`${field}: ${raw as string} can only filter, not group`);
   if (typeof raw === 'string') {
     if (PLAIN_DIMENSIONS.has(raw)) return raw as Dimension;
     if (raw.startsWith('event:props:') && KEY.test(raw.slice(12))) return raw as Dimension;

@@ -91,7 +91,16 @@ export function referenceQuery(all: readonly StoredRecord[], q: NormalizedQuery)
     if (f[0] === 'or') return (f[1] as Filter[]).some((g) => matches(r, g));
     if (f[0] === 'not') return !matches(r, f[1] as Filter);
     const [op, dim, values] = f as [string, string, (string | number)[]];
-    const v = value(r, dim);
+    if (dim === 'visitor:action' || dim === 'visitor:share') {
+      // Multi-valued: the names of the visitor's actions (shares) in the range.
+      const kind = dim === 'visitor:action' ? 'action' : 'share';
+      const names = records.filter((o) => o.visitor === r.visitor && o.kind === kind).map((o) => o.name);
+      if (op === 'is_not') return !names.some((name) => leaf(name, 'is', values));
+      return names.some((name) => leaf(name, op, values));
+    }
+    return leaf(value(r, dim), op, values);
+  };
+  const leaf = (v: string, op: string, values: (string | number)[]): boolean => {
     const texts = values.map(String);
     if (op === 'is') return texts.includes(v);
     if (op === 'is_not') return !texts.includes(v);

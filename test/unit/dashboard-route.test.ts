@@ -94,7 +94,7 @@ describe('dashboard source maps', () => {
 });
 
 describe('site list for the switcher', () => {
-  it('lists ANALYTICS_SITES behind the admin token', async () => {
+  it('lists ANALYTICS_SITES, then the sites of the data, behind the admin token', async () => {
     const t = await testCollector({
       ANALYTICS_SITES: 'a.example,b.example',
       ANALYTICS_ADMIN_TOKEN: 'site-list-token-0123456789',
@@ -105,7 +105,15 @@ describe('site list for the switcher', () => {
       headers: { authorization: 'Bearer site-list-token-0123456789' },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ sites: ['a.example', 'b.example'] });
+    expect(await res.json()).toEqual({
+      sites: ['a.example', 'b.example'],
+      configured: ['a.example', 'b.example'],
+      seen: [],
+      applies: {
+        'a.example': { cards: [], default_funnel: false },
+        'b.example': { cards: [], default_funnel: false },
+      },
+    });
   });
 
   it('tells the login form where the token comes from, without the token', async () => {

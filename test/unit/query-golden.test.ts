@@ -150,6 +150,7 @@ describe('reports on the golden data', () => {
       shared_visits: [{ source: 'whatsapp', sessions: 1, visitors: 1 }],
       total_shared_visits: 1,
       k_factor: 1,
+      query: { site: null, from: NOW - 86_400_000, to: NOW + 1, filters: [] },
     });
   });
 

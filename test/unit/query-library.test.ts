@@ -51,7 +51,7 @@ describe('createAnalytics (server-side library)', () => {
     clock.advance(1_000);
     const again = await createAnalytics({ dataDir: dir, clock });
     const reopened = await again.getOverallAnalytics({ days: 30 });
-    expect({ ...reopened, range: null }).toEqual({ ...overall, range: null });
+    expect({ ...reopened, range: null, query: null }).toEqual({ ...overall, range: null, query: null });
     await expect(again.trackAction(null, null, 'x')).rejects.toThrow(/session_id or user_id/);
     await again.trackAction(null, 'user456', 'photo_processed', { processed_count: 10 });
     await again.close();

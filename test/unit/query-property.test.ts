@@ -200,7 +200,7 @@ describe('journeys', () => {
             })),
           );
           backend.add(records);
-          const q = { site: null, from: T0, to: T0 + SPAN, limit };
+          const q = { site: null, from: T0, to: T0 + SPAN, limit, filters: [] };
           const all = await backend.journeys({ ...q, limit: 10_000 });
           expect(await backend.journeys(q)).toEqual({
             transitions: all.transitions.slice(0, limit),

@@ -98,6 +98,7 @@ describe('batched top lists', () => {
       journeys: (q) => batched.journeys(q),
       events: (q) => batched.events(q),
       numericPropKeys: (q) => batched.numericPropKeys(q),
+      sites: () => batched.sites(),
       status: () => batched.status(),
     };
     for (const site of [undefined, 'b.test']) {

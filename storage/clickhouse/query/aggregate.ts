@@ -65,7 +65,7 @@ export async function aggregate(
   // Each statement starts as soon as what it reads exists: records at once, scroll depth once
   // the unit starts are made, session totals once the attributes are.
   const wide = sessionColumns || (wantSessions && !wholeSessions) ? sessions.get(scope) : null;
-  const where = filtersExpr(q.filters);
+  const where = filtersExpr(q.filters, scope);
   const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
   const dimNames = q.dimensions.map((_, i) => `d${i}`);
   const dimArray = raw(`[${dimNames.join(', ')}]`);

@@ -57,22 +57,21 @@ export class ClickHouseQueryBackend implements QueryBackend {
     return this.start();
   }
   add(_records: readonly StoredRecord[]): void {}
-  /** Distinct sites of the stored events (at most 100: enough to choose from or to tell one from several). */
-  async sites(): Promise<string[]> {
-    const found = await rows<{ site: string }>(
-      this.conn,
-      sql`SELECT DISTINCT site FROM ${this.table} LIMIT 100`,
-    );
-    return found.map((r) => r.site);
-  }
   retain(_keep: (record: StoredRecord) => boolean): void {}
 
   query: QueryBackend['query'] = (q) => aggregate(this.conn, this.table, this.sessions, q);
   funnel: QueryBackend['funnel'] = (q) => funnel(this.conn, this.table, this.sessions, q);
-  retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, q);
-  journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.sessions, q);
-  events: QueryBackend['events'] = (q) => events(this.conn, this.table, q);
+  retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, this.sessions, q);
+  journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.table, this.sessions, q);
+  events: QueryBackend['events'] = (q) => events(this.conn, this.table, this.sessions, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
+  sites: QueryBackend['sites'] = async () =>
+    (
+      await rows<{ site: string }>(
+        this.conn,
+        sql`SELECT DISTINCT site FROM ${this.table} WHERE site != '' ORDER BY site LIMIT 10000`,
+      )
+    ).map((r) => r.site);
 
   /** New and returning identified users of an unfiltered range in one statement (new-returning.ts). */
   newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }> {

@@ -2,8 +2,13 @@ import type { RecordKind } from '../../schema.ts';
 import type { BackendEvent, EventsRequest } from '../../query/types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
 import { raw, sql, type SqlFragment } from '../sql.ts';
-import { filtersExpr } from './expressions.ts';
-import { UNIT_EXPR, scopeWhere, sessionRows, type RangeScope } from './prepared.ts';
+import { filtersExpr, filtersUseSessions } from './expressions.ts';
+import type { SessionTables } from './session-tables.ts';
+import { CARRIED, UNIT_EXPR, scopeWhere, sessionRows, type RangeScope } from './prepared.ts';
+import { ATTRIBUTE_COLUMNS, keyedRows } from './session-build.ts';
+
+/** Every record column, props included (the range's session table leaves props out). */
+const WITH_PROPS = ['site', 'ts', ...CARRIED];
 import { rows } from './run.ts';
 
 /** A row as ClickHouse sends it: the event's fields, with props as JSON text and the session as `sess`. */
@@ -17,18 +22,26 @@ type EventRowOut = Omit<BackendEvent, 'time' | 'session' | 'props'> & { sess: st
 export async function events(
   conn: ClickHouseConnection,
   table: SqlFragment,
+  sessions: SessionTables,
   q: EventsRequest,
 ): Promise<BackendEvent[]> {
   const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
-  const where = filtersExpr(q.filters);
+  const where = filtersExpr(q.filters, scope);
   const skip = q.skipEngagement ? raw(`kind != 'engagement'`) : raw('1');
   const units = sql`SELECT DISTINCT site, ${UNIT_EXPR} FROM ${table} WHERE ${scopeWhere(scope)} AND ${skip} AND (${where})`;
+  // Filters on session attributes (realtime under a source filter) read the range's sessions.
+  const source = filtersUseSessions(q.filters)
+    ? await sessions.keys(scope).then(
+        (keys) => sql`SELECT ${raw([...WITH_PROPS, 'kord', 'sess', ...ATTRIBUTE_COLUMNS].join(', '))}
+            FROM (${keyedRows(scope, keys.units, WITH_PROPS)}) ANY LEFT JOIN ${keys.attributes} USING (sess)`,
+      )
+    : sessionRows(scope, units);
   const direction = raw(q.order === 'asc' ? 'ASC' : 'DESC');
   const found = await rows<EventRowOut>(
     conn,
     sql`SELECT ts, hex(sipHash64(sess)) AS sess, kind, site, path, name, user, props, source, country, device, browser,
         engaged_ms, scroll, recipients
-      FROM (${sessionRows(scope, units)})
+      FROM (${source})
       WHERE ${skip} AND (${where})
       ORDER BY ts ${direction}, kord ${direction}
       LIMIT ${q.limit}`,

@@ -1,5 +1,11 @@
-import { RECORD_DIMENSION_FIELD, type Dimension, type Filter } from '../../query/types.ts';
+import {
+  RECORD_DIMENSION_FIELD,
+  type Dimension,
+  type Filter,
+  type VisitorFilterDimension,
+} from '../../query/types.ts';
 import { quote, raw, sql, type SqlFragment } from '../sql.ts';
+import { scopeWhere, type RangeScope } from './prepared.ts';
 
 /**
  * Dimensions and filters as SQL over the prepared rows (prepared.ts). Every dimension is a String
@@ -54,20 +60,33 @@ export function filtersUseSessions(filters: readonly Filter[]): boolean {
   );
 }
 
-/** All filters and-ed into one condition ('1' when there is none). */
-export function filtersExpr(filters: readonly Filter[]): SqlFragment {
+/**
+ * All filters and-ed into one condition ('1' when there is none). `visitor:action` and
+ * `visitor:share` filters need the query's `scope`: they test the visitor against the range's
+ * actions or shares.
+ */
+export function filtersExpr(filters: readonly Filter[], scope?: RangeScope): SqlFragment {
   if (filters.length === 0) return raw('1');
-  return raw(filters.map((f) => `(${filterExpr(f).text})`).join(' AND '));
+  return raw(filters.map((f) => `(${filterExpr(f, scope).text})`).join(' AND '));
 }
 
-function filterExpr(filter: Filter): SqlFragment {
+function filterExpr(filter: Filter, scope: RangeScope | undefined): SqlFragment {
   if (filter[0] === 'and' || filter[0] === 'or') {
-    const parts = (filter[1] as Filter[]).map((f) => `(${filterExpr(f).text})`);
+    const parts = (filter[1] as Filter[]).map((f) => `(${filterExpr(f, scope).text})`);
     if (parts.length === 0) return raw(filter[0] === 'and' ? '1' : '0');
     return raw(parts.join(filter[0] === 'and' ? ' AND ' : ' OR '));
   }
-  if (filter[0] === 'not') return raw(`NOT (${filterExpr(filter[1] as Filter).text})`);
-  const [op, dim, values] = filter as [string, Dimension, (string | number)[]];
+  if (filter[0] === 'not') return raw(`NOT (${filterExpr(filter[1] as Filter, scope).text})`);
+  const [op, key, values] = filter as [string, Dimension | VisitorFilterDimension, (string | number)[]];
+  if (key === 'visitor:action' || key === 'visitor:share') {
+    if (!scope) throw new Error(`${key} filters need the query's range`);
+    // The visitors with a passing action (share) in the range; is_not: those without one.
+    const kind = key === 'visitor:action' ? 'action' : 'share';
+    const name = filterExpr([op === 'is_not' ? 'is' : (op as 'is'), 'event:name', values], scope);
+    return sql`visitor ${raw(op === 'is_not' ? 'NOT IN' : 'IN')} (SELECT visitor FROM ${scope.table}
+      WHERE ${scopeWhere(scope)} AND kind = ${kind} AND (${name}))`;
+  }
+  const dim = key;
   const e = dimensionExpr(dim).text;
   const texts = values.map(String);
   switch (op) {

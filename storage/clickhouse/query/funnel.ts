@@ -2,7 +2,7 @@ import { funnelResponse } from '../../query/report-shape.ts';
 import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../../query/types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
 import { raw, sql, type SqlFragment } from '../sql.ts';
-import { filtersExpr } from './expressions.ts';
+import { filtersExpr, filtersUseSessions } from './expressions.ts';
 import { plainRows, type RangeScope } from './prepared.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
@@ -23,7 +23,8 @@ export async function funnel(
 ): Promise<FunnelResponse> {
   const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
   const bySession = q.windowMs === null;
-  const source = bySession ? await sessions.get(scope) : plainRows(scope);
+  // Session filters (source, entry page, UTM…) need the session attributes even per visitor.
+  const source = bySession || filtersUseSessions(q.filters) ? await sessions.get(scope) : plainRows(scope);
   const scale = Math.max(1, Math.ceil((q.to - q.from) / INT32_MAX));
   const window = bySession ? INT32_MAX : Math.min(INT32_MAX, Math.ceil(q.windowMs! / scale));
   const conditions = q.steps.map((s) => stepCondition(s).text).join(', ');
@@ -34,7 +35,7 @@ export async function funnel(
       SELECT who, max(level) AS level FROM (
         SELECT ${raw(unit)} AS unit, any(visitor) AS who,
           windowFunnel(${window})(toUInt32(intDiv(ts - ${q.from}, ${scale})), ${raw(conditions)}) AS level
-        FROM (${source}) WHERE ${filtersExpr(q.filters)}
+        FROM (${source}) WHERE ${filtersExpr(q.filters, scope)}
         GROUP BY unit
       ) GROUP BY who
     ) WHERE level > 0 GROUP BY level`,

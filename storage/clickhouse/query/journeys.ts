@@ -1,6 +1,7 @@
-import type { JourneysResponse } from '../../query/types.ts';
+import type { JourneysQuery, JourneysResponse } from '../../query/types.ts';
 import type { ClickHouseConnection } from '../connection.ts';
-import { sql } from '../sql.ts';
+import { raw, sql, type SqlFragment } from '../sql.ts';
+import { filtersExpr } from './expressions.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
@@ -11,15 +12,21 @@ import { rows } from './run.ts';
  */
 export async function journeys(
   conn: ClickHouseConnection,
+  table: SqlFragment,
   sessions: SessionTables,
-  q: { site: string | null; from: number; to: number; limit: number },
+  q: JourneysQuery,
 ): Promise<JourneysResponse> {
   const source = await sessions.get(q);
+  // Filters keep the sessions with a matching record (see JourneysQuery).
+  const kept =
+    q.filters.length === 0
+      ? raw('1')
+      : sql`sess IN (SELECT sess FROM (${source}) WHERE ${filtersExpr(q.filters, { ...q, table })})`;
   const sequences = sql`SELECT arrayFilter((p, i) -> i = 1 OR p != raw_paths[i - 1], raw_paths, arrayEnumerate(raw_paths)) AS paths
     FROM (
       SELECT arrayMap(r -> tupleElement(r, 3), arraySort(r -> (tupleElement(r, 1), tupleElement(r, 2)), groupArray((ts, kord, path)))) AS raw_paths
       FROM (${source})
-      WHERE kind = 'pageview'
+      WHERE kind = 'pageview' AND ${kept}
       GROUP BY sess
     )`;
   const [pairs, triples] = await Promise.all([

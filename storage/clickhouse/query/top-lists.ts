@@ -76,7 +76,7 @@ export function topListStatements(
   const indexed = dims.map((dim, index) => ({ dim, index }));
   const recordDims = indexed.filter((d) => !isSessionDimension(d.dim));
   const sessionDims = indexed.filter((d) => isSessionDimension(d.dim));
-  const where = filtersExpr(base.filters);
+  const where = filtersExpr(base.filters, scope);
   const matching = sql`${PAGEVIEW} AND (${where})`;
   // Filters on session attributes need every page view joined with its session's attributes.
   const source = filtersUseSessions(base.filters)

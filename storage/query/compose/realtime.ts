@@ -1,18 +1,20 @@
 import { DAY_MS, HOUR_MS } from '../time.ts';
-import type { QueryBackend, RealtimeResponse } from '../types.ts';
+import type { Filter, QueryBackend, RealtimeResponse } from '../types.ts';
 import { topList } from './overall.ts';
 import { baseQuery, totals } from './query.ts';
 import { view } from './user.ts';
 
-/** GET /api/analytics/realtime. */
+/** GET /api/analytics/realtime; `filters` narrow every figure, as overall's do. */
 export async function realtime(
   backend: QueryBackend,
   site: string | null,
   now: number,
+  filters: Filter[] = [],
 ): Promise<RealtimeResponse> {
   const visitorsSince = async (ms: number) =>
-    (await totals(backend, { ...baseQuery(site, now - ms, now + 1), metrics: ['visitors'] })).visitors;
-  const recent = baseQuery(site, now - 30 * 60_000, now + 1);
+    (await totals(backend, { ...baseQuery(site, now - ms, now + 1), filters, metrics: ['visitors'] }))
+      .visitors;
+  const recent = { ...baseQuery(site, now - 30 * 60_000, now + 1), filters };
   const [m5, h1, d1, pages, sources, events] = await Promise.all([
     visitorsSince(5 * 60_000),
     visitorsSince(HOUR_MS),
@@ -23,7 +25,7 @@ export async function realtime(
       site,
       from: now - DAY_MS,
       to: now + 1,
-      filters: [],
+      filters,
       order: 'desc',
       limit: 50,
       skipEngagement: true,

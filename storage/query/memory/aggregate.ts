@@ -111,6 +111,7 @@ export function accumulate(index: MemoryIndex, q: NormalizedQuery, part: Part): 
     index,
     kindFilter < 0 ? filters : filters.filter((_, k) => k !== kindFilter),
     stats,
+    { from: q.from, to: q.to, site },
   );
   // Else a filter that needs a user id walks the identified rows only (users, new vs returning).
   const kindList =

@@ -79,11 +79,6 @@ export class MemoryBackend implements QueryBackend {
     this.stopped = true;
   }
 
-  /** Every site the index holds records of (after erasure and purges, only those still stored). */
-  async sites(): Promise<string[]> {
-    return this.index.cols.dicts.site.values.slice(1);
-  }
-
   version(): number {
     return this.index.version;
   }
@@ -103,6 +98,10 @@ export class MemoryBackend implements QueryBackend {
   retention: QueryBackend['retention'] = async (q) => this.timed(() => retention(this.index, q));
   journeys: QueryBackend['journeys'] = async (q) => this.timed(() => journeys(this.index, q));
   events: QueryBackend['events'] = async (q) => this.timed(() => events(this.index, q));
+  sites: QueryBackend['sites'] = async () => {
+    this.index.ready();
+    return this.index.cols.dicts.site.values.filter((site) => site !== '').sort();
+  };
   numericPropKeys: QueryBackend['numericPropKeys'] = async (q) =>
     this.timed(() => rolledPropKeys(this.index, q, this.days));
   /** New vs returning users from each user's first record (see new-returning.ts); compose/new-returning.ts uses it. */

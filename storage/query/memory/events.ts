@@ -1,11 +1,12 @@
 import { isoTime } from '../time.ts';
 import type { RecordKind } from '../../schema.ts';
 import type { BackendEvent, EventsRequest } from '../types.ts';
-import { needsUser, siteCode } from './aggregate.ts';
+import { needsUser, siteCode, usesSessionDimension } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
 import { CHECK_MASK } from '../budget.ts';
+import { sessionStats } from './session-stats.ts';
 
 /** Matching records in time order, newest first when asked; no visitor hash leaves the index. */
 export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
@@ -14,9 +15,10 @@ export function events(index: MemoryIndex, q: EventsRequest): BackendEvent[] {
   const site = siteCode(index, q.site);
   const lo = index.lowerBound(q.from);
   const hi = index.lowerBound(q.to);
-  const filter = compileFilters(index, q.filters, null);
   const out: BackendEvent[] = [];
   if (site === -2) return out;
+  const stats = usesSessionDimension(q.filters) ? sessionStats(index, q.from, q.to, site) : null;
+  const filter = compileFilters(index, q.filters, stats, { from: q.from, to: q.to, site });
   // A user's events (user/{id}) are found among the identified rows only.
   const list = q.filters.some(needsUser) ? index.userRows : null;
   const from = list ? index.lowerBoundIn(list.data, list.length, q.from) : lo;

@@ -1,5 +1,7 @@
-import type { Dimension, Filter } from '../types.ts';
+import type { Dimension, Filter, VisitorFilterDimension } from '../types.ts';
+import { CHECK_MASK } from '../budget.ts';
 import { compileRegex } from '../regex.ts';
+import { KIND_CODE } from './columns.ts';
 import { dimensionReader } from './dimensions.ts';
 import type { MemoryIndex } from './index.ts';
 import type { SessionStats } from './session-stats.ts';
@@ -38,14 +40,26 @@ export function valueMatcher(op: string, values: (string | number)[]): (value: s
   }
 }
 
-/** Compiles filters (implicitly and-ed) into a row predicate; null when there is none. */
+/** The range a predicate runs over: `visitor:*` filters look at the whole of it. */
+export interface FilterScope {
+  from: number;
+  to: number;
+  /** site code (see siteCode): −1 every site */
+  site: number;
+}
+
+/**
+ * Compiles filters (implicitly and-ed) into a row predicate; null when there is none.
+ * `visitor:action` / `visitor:share` need `scope`.
+ */
 export function compileFilters(
   index: MemoryIndex,
   filters: Filter[],
   stats: SessionStats | null,
+  scope?: FilterScope,
 ): RowPredicate | null {
   if (filters.length === 0) return null;
-  return all(filters.map((f) => compile(index, f, stats)));
+  return all(filters.map((f) => compile(index, f, stats, scope)));
 }
 
 // Fixed-arity closures for the common cases: `every` over an array costs ~3× more per row.
@@ -67,16 +81,26 @@ function any(parts: RowPredicate[]): RowPredicate {
   return (i) => parts.some((p) => p(i));
 }
 
-function compile(index: MemoryIndex, filter: Filter, stats: SessionStats | null): RowPredicate {
+function compile(
+  index: MemoryIndex,
+  filter: Filter,
+  stats: SessionStats | null,
+  scope: FilterScope | undefined,
+): RowPredicate {
   if (filter[0] === 'and' || filter[0] === 'or') {
-    const parts = (filter[1] as Filter[]).map((f) => compile(index, f, stats));
+    const parts = (filter[1] as Filter[]).map((f) => compile(index, f, stats, scope));
     return filter[0] === 'and' ? all(parts) : any(parts);
   }
   if (filter[0] === 'not') {
-    const inner = compile(index, filter[1] as Filter, stats);
+    const inner = compile(index, filter[1] as Filter, stats, scope);
     return (i) => !inner(i);
   }
-  const [op, dim, values] = filter as [string, Dimension, (string | number)[]];
+  const [op, key, values] = filter as [string, Dimension | VisitorFilterDimension, (string | number)[]];
+  if (key === 'visitor:action' || key === 'visitor:share') {
+    if (!scope) throw new Error(`${key} filters need the query's range`);
+    return visitorFilter(index, key, op, values, scope);
+  }
+  const dim = key;
   const reader = dimensionReader(index, dim, stats);
   const test = budgeted(index, valueMatcher(op, values));
   // `matches` tests only the values that occur in the scanned rows (below), not the whole dictionary.
@@ -114,4 +138,36 @@ function budgeted(index: MemoryIndex, test: (value: string) => boolean): (value:
     if ((++tested & 15) === 0) index.budget.check();
     return test(value);
   };
+}
+
+/**
+ * `visitor:action` / `visitor:share` (see VISITOR_FILTER_DIMENSIONS): one pass over the range's
+ * actions (or shares) marks the visitors with a passing name, then a row is one lookup.
+ */
+function visitorFilter(
+  index: MemoryIndex,
+  dim: 'visitor:action' | 'visitor:share',
+  op: string,
+  values: (string | number)[],
+  scope: FilterScope,
+): RowPredicate {
+  const test = valueMatcher(op === 'is_not' ? 'is' : op, values);
+  const nameValues = index.cols.dicts.name.values;
+  const passes = new Uint8Array(nameValues.length);
+  for (let c = 0; c < passes.length; c++) passes[c] = test(nameValues[c]!) ? 1 : 0;
+  const visitors = index.cols.dict.visitor.data;
+  const marked = new Uint8Array(index.cols.dicts.visitor.size);
+  const list = index.kindRows[dim === 'visitor:action' ? KIND_CODE.action : KIND_CODE.share];
+  if (list) {
+    const names = index.cols.dict.name.data;
+    const sites = index.cols.dict.site.data;
+    const end = index.lowerBoundIn(list.data, list.length, scope.to);
+    for (let j = index.lowerBoundIn(list.data, list.length, scope.from); j < end; j++) {
+      if ((j & CHECK_MASK) === 0) index.budget.check();
+      const i = list.data[j]!;
+      if (scope.site >= 0 && sites[i] !== scope.site) continue;
+      if (passes[names[i]!] === 1) marked[visitors[i]!] = 1;
+    }
+  }
+  return op === 'is_not' ? (i) => marked[visitors[i]!] === 0 : (i) => marked[visitors[i]!] === 1;
 }

@@ -1,11 +1,12 @@
 import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../types.ts';
 import { funnelResponse } from '../report-shape.ts';
-import { siteCode } from './aggregate.ts';
+import { siteCode, usesSessionDimension } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';
 import { isLocalRow, rowScan, unitSpan, type Part } from './scope.ts';
 import { CHECK_MASK } from '../budget.ts';
+import { sessionStats } from './session-stats.ts';
 
 /**
  * Funnel with ClickHouse windowFunnel semantics (see "Funnel" in ../types.ts) over the whole
@@ -30,7 +31,10 @@ export function funnelCounts(index: MemoryIndex, q: NormalizedFunnel, part: Part
   if (site === -2) return counts;
   const scan = rowScan(index, q.from, q.to, part);
   const list = scan.list;
-  const filter = compileFilters(index, q.filters, null);
+  // Session filters (source, entry page, UTM…) read the session's first/last page view in the
+  // range; a part's sessions lie wholly inside it (see scope.ts), so the part's stats suffice.
+  const stats = usesSessionDimension(q.filters) ? sessionStats(index, q.from, q.to, site, part) : null;
+  const filter = compileFilters(index, q.filters, stats, { from: q.from, to: q.to, site });
   const matchers = q.steps.map((step) => stepMatcher(index, step));
   const byUnit = q.windowMs === null ? index.session.data : cols.dict.visitor.data;
   const sites = cols.dict.site.data;

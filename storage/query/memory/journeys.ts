@@ -1,14 +1,12 @@
-import type { JourneysResponse } from '../types.ts';
+import type { JourneysQuery, JourneysResponse } from '../types.ts';
 import { siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import type { MemoryIndex } from './index.ts';
 import { CHECK_MASK } from '../budget.ts';
+import { matchingUnits } from './matching-units.ts';
 
 /** Top page-to-page transitions and paths of three pages (see "Journeys" in ../types.ts). */
-export function journeys(
-  index: MemoryIndex,
-  q: { site: string | null; from: number; to: number; limit: number },
-): JourneysResponse {
+export function journeys(index: MemoryIndex, q: JourneysQuery): JourneysResponse {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
@@ -27,11 +25,13 @@ export function journeys(
   const paths = cols.dict.path.data;
   const sites = cols.dict.site.data;
   const sessions = index.session.data;
+  const kept = matchingUnits(index, q.filters, q, site, 'session');
   for (let j = site === -2 ? hi : lo; j < hi; j++) {
     if ((j & CHECK_MASK) === 0) index.budget.check();
     const i = rows[j]!;
     if (site >= 0 && sites[i] !== site) continue;
     const s = sessions[i]!;
+    if (kept && kept[s] === 0) continue;
     const path = paths[i]!;
     if (last[s] === path) continue;
     if (last[s]! >= 0) bump(pairs, last[s]! * P + path);

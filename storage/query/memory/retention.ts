@@ -1,22 +1,21 @@
-import type { RetentionResponse } from '../types.ts';
+import type { RetentionQuery, RetentionResponse } from '../types.ts';
 import { bucketStart, DAY_MS } from '../time.ts';
 import { retentionResponse } from '../report-shape.ts';
 import { siteCode } from './aggregate.ts';
 import type { MemoryIndex } from './index.ts';
 import { CHECK_MASK } from '../budget.ts';
+import { matchingUnits } from './matching-units.ts';
 
 const WEEK_MS = 7 * DAY_MS;
 
 /** Weekly cohorts of identified users (see "Retention" in ../types.ts). */
-export function retention(
-  index: MemoryIndex,
-  q: { site: string | null; from: number; to: number; now: number },
-): RetentionResponse {
+export function retention(index: MemoryIndex, q: RetentionQuery): RetentionResponse {
   index.ready();
   const cols = index.cols;
   const site = siteCode(index, q.site);
   const ts = cols.ts.data;
   const users = cols.dict.user.data;
+  const kept = matchingUnits(index, q.filters, q, site, 'user');
   // Rows are in time order, so a user's weeks arrive in order: keep only week changes.
   const firstWeek = new Map<number, number>();
   const lastWeek = new Float64Array(cols.dicts.user.size).fill(-1);
@@ -24,7 +23,7 @@ export function retention(
   for (let i = site === -2 ? cols.length : 0; i < cols.length; i++) {
     if ((i & CHECK_MASK) === 0) index.budget.check();
     const user = users[i]!;
-    if (user === 0) continue;
+    if (user === 0 || (kept && kept[user] === 0)) continue;
     if (site >= 0 && cols.dict.site.data[i] !== site) continue;
     const t = ts[i]!;
     if (t >= lastWeek[user]! && t < lastWeek[user]! + WEEK_MS) continue;

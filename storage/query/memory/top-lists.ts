@@ -30,7 +30,7 @@ export function topLists(
   if (site === -2) return empty;
   const needsStats = dims.some(isSessionDimension) || usesSessionDimension(base.filters);
   const stats = needsStats ? sessionStats(index, base.from, base.to, site, part) : null;
-  const filter = compileFilters(index, base.filters, stats);
+  const filter = compileFilters(index, base.filters, stats, { from: base.from, to: base.to, site });
   const pageviews = index.kindRows[KIND_CODE.pageview];
   if (!pageviews) return empty;
   const scan = rowScan(index, base.from, base.to, part, pageviews);
