@@ -1,4 +1,4 @@
-// Builds into dist/: the beacon (IIFE, ES2020, minified), the dashboard when present, and the
+// Builds into dist/: the beacon (a plain script, ES2020, minified), the dashboard when present, and the
 // collector as one ES module for `npm start` (tests and the CLI run the TypeScript through tsx).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,9 @@ await build({
   outfile: join(dist, 'beacon.js'),
   bundle: true,
   minify: true,
-  format: 'iife',
+  // No IIFE wrapper: beacon/index.ts is one try block whose let/const stay inside it, so nothing
+  // leaks into the page's globals (the output has no import or export, so it runs as a script).
+  format: 'esm',
   target: 'es2020',
   legalComments: 'none',
   // tsconfig's strict would prefix "use strict" (13 bytes, 8 gzipped); the beacon relies on
