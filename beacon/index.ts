@@ -90,7 +90,7 @@ try {
       const batch = list.splice(0, 25);
       const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
       nav.sendBeacon(api, body) ||
-        fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
+        fetch(api, { method: 'POST', body, keepalive: 1 as any as boolean }).catch(() => keep(batch));
     }
     keep(list);
   });
@@ -133,7 +133,7 @@ try {
   };
 
   /** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
-  const navigated = safe((_?: unknown) => path && path != currentPath() && pageview());
+  const navigated = safe(() => path && path != currentPath() && pageview());
 
   /** The page was hidden or is going away: report its engagement now, while we still can. */
   const hidden = () => {
@@ -244,7 +244,8 @@ try {
       for (const method of ['pushState', 'replaceState'] as const) {
         const original = history[method];
         history[method] = (...args: Parameters<History['pushState']>) => {
-          navigated(original.apply(history, args));
+          original.apply(history, args);
+          navigated();
         };
       }
       // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
@@ -253,12 +254,11 @@ try {
       if (share)
         nav.share = (data) => {
           const result = share.call(nav, data);
-          result
-            .then(
-              () => 1 as const,
-              () => 0 as const,
-            )
-            .then((o) => emit({ k: 's', n: 'native', l: data?.url, o }));
+          // Written out twice: gzip takes the copy for less than a shared helper costs.
+          result.then(
+            () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
+            () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+          );
           return result;
         };
     }
