@@ -188,8 +188,9 @@ try {
   const command = (name: unknown, arg?: unknown, props?: unknown) => {
     if (name == 'pageview') pageview();
     else if (name == 'identify') userId = arg;
-    else if ((name = name == 'track' ? 'a' : name == 'share' && 's'))
-      emit({ k: name, n: arg, p: props } as WireDraft);
+    // Written out twice: gzip takes the copy for less than picking the kind costs.
+    else if (name == 'track') emit({ k: 'a', n: arg, p: props } as WireDraft);
+    else if (name == 'share') emit({ k: 's', n: arg, p: props } as WireDraft);
   };
 
   // --- Start ---------------------------------------------------------------------------------
