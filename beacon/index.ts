@@ -4,7 +4,10 @@
 //
 // Size habits (each measured with `gzip -9n`): anything the collector can derive is left to it
 // (UTM, referrer cleaning, share channels, click classification, prop names); one send path with
-// the offline queue folded in; one safe() for every try/catch; shared state in module variables.
+// the offline queue folded in; one safe() for every handler's try/catch; shared state in the
+// block's variables. The whole script is one try block, not an IIFE: it must never hold a `var` or
+// a function declaration, which would become page globals (test/e2e/beacon-real-pages.test.ts
+// checks the globals).
 import type { WireDraft, WireEvent } from '../shared/wire.ts';
 
 /** The page's stub queues calls in `q`; the running beacon's own cfa() has `l` set. */
@@ -90,7 +93,12 @@ try {
       const batch = list.splice(0, 25);
       const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
       nav.sendBeacon(api, body) ||
-        fetch(api, { method: 'POST', body, keepalive: 1 as any as boolean }).catch(() => keep(batch));
+        fetch(api, {
+          method: 'POST',
+          body,
+          // WebIDL reads 1 as true, which gzips 2 B smaller than !0.
+          keepalive: 1 as any as boolean,
+        }).catch(() => keep(batch));
     }
     keep(list);
   });
