@@ -24,7 +24,7 @@ try {
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const L = location;
 
-  const stub = self.cfa;
+  const stub = window.cfa;
   // currentScript points at our tag only now, never in a later callback.
   const tag = document.currentScript as HTMLScriptElement;
   /** The tag's data-* options; a bare boolean attribute reads as ''. */
