@@ -4,258 +4,280 @@
 //
 // Size habits (each measured with `gzip -9n`): anything the collector can derive is left to it
 // (UTM, referrer cleaning, share channels, click classification, prop names); one send path with
-// the offline queue folded in; one safe() for every try/catch; shared state in module variables.
+// the offline queue folded in; one safe() for every handler's try/catch; shared state in the
+// block's variables. The whole script is one try block, not an IIFE: it must never hold a `var` or
+// a function declaration, which would become page globals (test/e2e/beacon-real-pages.test.ts
+// checks the globals).
 import type { WireDraft, WireEvent } from '../shared/wire.ts';
 
 /** The page's stub queues calls in `q`; the running beacon's own cfa() has `l` set. */
-type Cfa = ((...args: any[]) => unknown) & { q?: unknown[][]; l?: 1 };
+type Cfa = ((...args: unknown[]) => unknown) & { q?: unknown[][]; l?: 1 };
 type Pending = WireEvent & { g: number };
 
-const w = window as Window & { cfa?: Cfa };
-const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-const L = location;
+declare global {
+  // The page's stub, then our cfa() (the bare name reads and writes the global).
+  var cfa: Cfa | undefined;
+}
 
-/** The tag's data-* options; a bare boolean attribute reads as ''. */
-let options: DOMStringMap;
-/** data-api (resolved by sendBeacon against the page), else /api/event beside beacon.js. */
-let api: string | URL;
-/** The site's own user id from cfa('identify', id): in memory only, never a cookie or storage. */
-let userId: unknown;
-/** Everything unsent: this tick's events and those kept from a failed send or an earlier page. */
-let queue: Pending[] = [];
-// Engaged time is counted in stretches: `since` is when the visible-and-focused stretch began (0
-// while paused) and `ms` what was counted but not yet sent, so each send is only the increment.
-let ms = 0;
-let since = 0;
-let depth = 0;
-/** The current page's path (with the fragment under data-hash); unset until its page view. */
-let path: string | undefined;
-// Only the landing page view carries the referrer: in a single-page app the previous in-app URL
-// is where the visitor already was, not where they came from.
-let referrer = document.referrer;
+// One block, not an IIFE: its let/const stay inside it, and an error at start-up stops here.
+try {
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+  const L = location;
 
-/** Wraps a function so that an error inside the beacon never reaches the host page. */
-const safe =
-  <A extends unknown[], R>(fn: (...args: A) => R) =>
-  (...args: A): R | undefined => {
-    try {
-      return fn(...args);
-    } catch {
-      // Swallowed on purpose: the beacon never throws into the host page.
-    }
-  };
-
-/** Reads (no value) or writes a JSON value in localStorage; throwing or corrupt storage reads as undefined. */
-const store = safe((key: string, value?: unknown) =>
-  value ? (localStorage[key] = JSON.stringify(value)) : JSON.parse(localStorage[key]),
-);
-
-// --- Transport -----------------------------------------------------------------------------
-
-/** Queues one event; everything raised in the same tick leaves in one request. */
-const emit = (draft: WireDraft): void => {
-  // data-hash's value (usually '') tells the collector the fragment is part of the path.
-  queue.push({ s: options.site, u: L.href, h: options.hash, i: userId, ...draft, g: Date.now() } as Pending);
-  queueMicrotask(flush);
-};
-
-/** Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too. */
-const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
-
-/**
- * Sends the queue, 25 events a request (the collector's MAX_BATCH), with each event's age in `g`.
- * Offline it only persists the queue, for the `online` event or the next page load; events older
- * than a day are sent anyway and dropped by the collector. Synchronous, so pagehide can use it.
- * sendBeacon survives the page closing but cannot report failure; when the browser refuses it,
- * fetch keepalive takes over, and a batch it cannot deliver is kept.
- */
-const flush = safe(() => {
-  const now = Date.now();
-  const list = queue.splice(0);
-  while (nav.onLine && list[0]) {
-    const batch = list.splice(0, 25);
-    const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
-    if (!nav.sendBeacon(api, body))
-      fetch(api, { method: 'POST', body, keepalive: true }).catch(() => keep(batch));
-  }
-  keep(list);
-});
-
-// --- Engaged time, scroll depth and page views ---------------------------------------------
-
-/** Closes the running stretch, and starts a new one when `run` is truthy. */
-const count = (run: unknown) => {
-  const now = Date.now();
-  ms += since && now - since;
-  since = run ? now : 0;
-};
-
-/** Records the deepest point of the page seen so far, in percent of its height. */
-const scrolled = () => {
-  // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
-  // defer runs before <body> exists), into 0. A body ending above the viewport gives more than
-  // 100, which the collector caps.
-  depth = Math.max(depth, ((100 * (scrollY + innerHeight)) / document.body?.scrollHeight!) | 0);
-};
-
-/** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
-const sendEngagement = (run?: unknown) => {
-  count(run);
-  scrolled();
-  // The page's own URL without its query: UTM and the like belong to the page view.
-  if (path && ms) emit({ k: 'e', u: L.origin + path, d: ms, x: depth });
-  ms = 0;
-};
-
-const currentPath = () => L.pathname + ('hash' in options ? L.hash : '');
-
-/** Sends a page view for the current URL, closing the previous page's engagement first. */
-const pageview = () => {
-  sendEngagement(since);
-  path = currentPath();
-  depth = 0;
-  emit({ k: 'p', r: referrer });
-  referrer = '';
-};
-
-/** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
-const navigated = safe(() => path && path != currentPath() && pageview());
-
-/** The page was hidden or is going away: report its engagement now, while we still can. */
-const hidden = () => {
-  sendEngagement();
-  flush();
-};
-
-/**
- * Visibility or focus changed, or the beacon just started. The first page view waits until the
- * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
- * hidden until it is activated.
- */
-const visibility = () => (document.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview()));
-
-// --- Clicks --------------------------------------------------------------------------------
-
-/**
- * A click on a tagged element (data-cfa-event), a share (data-share, a QR download) or a link
- * leaving the page (another host, a mailto:/app scheme, a file) goes to the collector as it is:
- * the element's data-* attributes, its link and whether it is a QR download. The collector turns
- * it into the action, share, download or outbound link it stands for. The click itself is never
- * touched: navigation, middle-click and target=_blank work as usual.
- *
- * Real pages shape this: the element and the link are looked up along the composed path, so
- * links and tags inside open shadow roots count; the nearest tag wins over a link inside it (a
- * "Reset password" wrapper stays that action, with the link as its target); an empty tag names
- * nothing, so without a link worth reporting nothing is sent (the collector would refuse it); a
- * javascript: link is no link. A right-click, or a click on nothing of the kind, throws at
- * `.dataset` below, which safe() swallows.
- */
-const click = (e: MouseEvent) => {
-  const path = (e.button < 2 && e.composedPath()) as HTMLAnchorElement[];
-  const find = (selector: string) => path.find((el) => el.matches?.(selector));
-  const a = find('a[href]:not([href^="javascript:" i])');
-  const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
-  // From the attribute: an SVG link's href property is an SVGAnimatedString, not a URL.
-  const url = a && new URL(a.getAttribute('href')!, a.baseURI);
-  // A QR download: a download link whose file name or image mentions it (:has is in every target browser).
-  const q = find('[download*="qr" i],[download]:has([alt*="qr" i])');
-  if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
-    emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
-};
-
-// --- The cfa() API -------------------------------------------------------------------------
-
-/**
- * cfa(command, …): 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets
- * them), or send a manual 'pageview'. Unknown commands do nothing. A share's `link` and
- * `recipient_count` travel as props; the collector files them under link and recipients.
- */
-const command = (name: unknown, arg?: unknown, props?: unknown) => {
-  if (name == 'pageview') pageview();
-  else if (name == 'identify') userId = arg;
-  else if ((name = name == 'track' ? 'a' : name == 'share' && 's'))
-    emit({ k: name, n: arg, p: props } as WireDraft);
-};
-
-// --- Start ---------------------------------------------------------------------------------
-
-// Decide whether to run, replace the queue stub with the real API, replay what the page queued
-// before we loaded, then start capturing.
-safe(() => {
-  const stub = w.cfa;
+  const stub = window.cfa;
   // currentScript points at our tag only now, never in a later callback.
   const tag = document.currentScript as HTMLScriptElement;
-  options = tag.dataset;
-  api = options.api || new URL('/api/event', tag.src);
+  /** The tag's data-* options; a bare boolean attribute reads as ''. */
+  const options = tag.dataset;
+  /** data-api (resolved by sendBeacon against the page), else /api/event beside beacon.js. */
+  const api = options.api || new URL('/api/event', tag.src);
+  /** The site's own user id from cfa('identify', id): in memory only, never a cookie or storage. */
+  let userId: unknown;
+  /** Everything unsent: this tick's events and those kept from a failed send or an earlier page. */
+  let queue: Pending[] = [];
+  // Engaged time is counted in stretches: `since` is when the visible-and-focused stretch began (0
+  // while paused) and `ms` what was counted but not yet sent, so each send is only the increment.
+  let ms = 0;
+  let since = 0;
+  let depth = 0;
+  /** The current page's path (with the fragment under data-hash); unset until its page view. */
+  let path: string | undefined;
+  // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
+  // is where the visitor already was, not where they came from.
+  let referrer = document.referrer;
+
+  /** Wraps a function so that an error inside the beacon never reaches the host page. */
+  const safe =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R | undefined => {
+      try {
+        return fn(...args);
+      } catch {
+        // Swallowed on purpose: the beacon never throws into the host page.
+      }
+    };
+
+  /** Reads (no value) or writes a JSON value in localStorage; throwing or corrupt storage reads as undefined. */
+  const store = safe((key: string, value?: unknown) =>
+    value ? (localStorage[key] = JSON.stringify(value)) : JSON.parse(localStorage[key]),
+  );
+
+  // --- Transport -----------------------------------------------------------------------------
+
+  /** Queues one event; everything raised in the same tick leaves in one request. */
+  const emit = (draft: WireDraft): void => {
+    // data-hash's value (usually '') tells the collector the fragment is part of the path.
+    queue.push({
+      s: options.site,
+      u: L.href,
+      h: options.hash,
+      i: userId,
+      ...draft,
+      g: Date.now(),
+    } as Pending);
+    queueMicrotask(flush);
+  };
+
+  /** Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too. */
+  const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
+
+  /**
+   * Sends the queue, 25 events a request (the collector's MAX_BATCH), with each event's age in `g`.
+   * Offline it only persists the queue, for the `online` event or the next page load; events older
+   * than a day are sent anyway and dropped by the collector. Synchronous, so pagehide can use it.
+   * sendBeacon survives the page closing but cannot report failure; when the browser refuses it,
+   * fetch keepalive takes over, and a batch it cannot deliver is kept.
+   */
+  const flush = safe(() => {
+    const now = Date.now();
+    const list = queue.splice(0);
+    while (nav.onLine && list[0]) {
+      const batch = list.splice(0, 25);
+      const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
+      // esbuild minifies this `if` to `a||b()`, so it costs no byte.
+      if (!nav.sendBeacon(api, body))
+        fetch(api, {
+          method: 'POST',
+          body,
+          // WebIDL reads 1 as true, which gzips 2 B smaller than !0.
+          keepalive: 1 as unknown as boolean,
+        }).catch(() => keep(batch));
+    }
+    keep(list);
+  });
+
+  // --- Engaged time, scroll depth and page views ---------------------------------------------
+
+  /** Closes the running stretch, and starts a new one when `run` is truthy. */
+  const count = (run: unknown) => {
+    const now = Date.now();
+    ms += since && now - since;
+    since = run ? now : 0;
+  };
+
+  /** Records the deepest point of the page seen so far, in percent of its height. */
+  const scrolled = () => {
+    // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
+    // defer runs before <body> exists), into 0. A body ending above the viewport gives more than
+    // 100, which the collector caps.
+    depth = Math.max(depth, ((100 * (scrollY + innerHeight)) / (document.body?.scrollHeight as number)) | 0);
+  };
+
+  /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
+  const sendEngagement = (run?: unknown) => {
+    count(run);
+    scrolled();
+    // The page's own URL without its query: UTM and the like belong to the page view.
+    if (path && ms) emit({ k: 'e', u: L.origin + path, d: ms, x: depth });
+    ms = 0;
+  };
+
+  const currentPath = () => L.pathname + ('hash' in options ? L.hash : '');
+
+  /** Sends a page view for the current URL, closing the previous page's engagement first. */
+  const pageview = () => {
+    sendEngagement(since);
+    path = currentPath();
+    depth = 0;
+    emit({ k: 'p', r: referrer });
+    referrer = '';
+  };
+
+  /** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
+  const navigated = safe(() => path && path != currentPath() && pageview());
+
+  /** The page was hidden or is going away: report its engagement now, while we still can. */
+  const hidden = () => {
+    sendEngagement();
+    flush();
+  };
+
+  /**
+   * Visibility or focus changed, or the beacon just started. The first page view waits until the
+   * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
+   * hidden until it is activated.
+   */
+  const visibility = () =>
+    document.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview());
+
+  // --- Clicks --------------------------------------------------------------------------------
+
+  /**
+   * A click on a tagged element (data-cfa-event), a share (data-share, a QR download) or a link
+   * leaving the page (another host, a mailto:/app scheme, a file) goes to the collector as it is:
+   * the element's data-* attributes, its link and whether it is a QR download. The collector turns
+   * it into the action, share, download or outbound link it stands for. The click itself is never
+   * touched: navigation, middle-click and target=_blank work as usual.
+   *
+   * Real pages shape this: the element and the link are looked up along the composed path, so
+   * links and tags inside open shadow roots count; the nearest tag wins over a link inside it (a
+   * "Reset password" wrapper stays that action, with the link as its target); an empty tag names
+   * nothing, so without a link worth reporting nothing is sent (the collector would refuse it); a
+   * javascript: link is no link. A right-click, or a click on nothing of the kind, throws at
+   * `.dataset` below, which safe() swallows.
+   */
+  const click = (e: MouseEvent) => {
+    const path = (e.button < 2 && e.composedPath()) as HTMLAnchorElement[];
+    const find = (selector: string) => path.find((el) => el.matches?.(selector));
+    const a = find('a[href]:not([href^="javascript:" i])');
+    const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
+    // From the attribute: an SVG link's href property is an SVGAnimatedString, not a URL.
+    const url = a && new URL(a.getAttribute('href')!, a.baseURI);
+    // A QR download: a download link whose file name or image mentions it (:has is in every target browser).
+    const q = find('[download*="qr" i],[download]:has([alt*="qr" i])');
+    if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+      emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
+  };
+
+  // --- The cfa() API -------------------------------------------------------------------------
+
+  /**
+   * cfa(command, …): 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets
+   * them), or send a manual 'pageview'. Unknown commands do nothing. A share's `link` and
+   * `recipient_count` travel as props; the collector files them under link and recipients.
+   */
+  const command = (name: unknown, arg?: unknown, props?: unknown) => {
+    if (name == 'pageview') pageview();
+    else if (name == 'identify') userId = arg;
+    // Written out twice: gzip takes the copy for less than picking the kind costs.
+    else if (name == 'track') emit({ k: 'a', n: arg, p: props } as WireDraft);
+    else if (name == 'share') emit({ k: 's', n: arg, p: props } as WireDraft);
+  };
+
+  // --- Start ---------------------------------------------------------------------------------
+
+  // Decide whether to run, replace the queue stub with the real API, replay what the page queued
+  // before we loaded, then start capturing.
   const reason =
     // The tag included twice (a CMS template and a tag manager both adding it): the first copy
     // runs, the second would count every page view and click again.
     (stub?.l && 'twice') ||
     (nav.webdriver && 'webdriver') ||
-    (options.ignoreDnt == null && (nav.doNotTrack == '1' || nav.globalPrivacyControl) && 'dnt') ||
+    (options.ignoreDnt == null &&
+      (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl) &&
+      'dnt') ||
     (store('cfa_ignore') === true && 'cfa_ignore') ||
     // localhost, 127.x, [::1], and '' (file: pages have no host)
     (options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost');
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
-  if (reason) return 'debug' in options && console.log('cfa: skipped, ' + reason);
-  (w.cfa = safe(command) as Cfa).l = 1;
-  queue = store('cfa_q') || [];
-  stub?.q?.map((args) => w.cfa!(...args));
-  // Each handler takes its own event type.
-  // visibilitychange is a document event that bubbles up to window.
-  type Events = WindowEventMap & Pick<DocumentEventMap, 'visibilitychange'>;
-  const on = <K extends keyof Events>(
-    handlers: { [T in K]: (e: Events[T]) => unknown },
-    capture?: boolean,
-  ) => {
-    // Each handler receives the event its type names, which the listener type cannot express.
-    for (const type in handlers) addEventListener(type, safe(handlers[type]) as EventListener, capture);
-  };
-  // On window: visibilitychange and the document's scroll bubble up to it, focus and blur of
-  // elements inside the page do not.
-  on({
-    visibilitychange: visibility,
-    focus: visibility,
-    blur: () => count(0),
-    scroll: scrolled,
-    pagehide: hidden,
-    online: flush,
-  });
-  visibility();
-  flush();
-  if ('noAuto' in options) return;
-  // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them (the
-  // other two target the window itself, where the phase makes no difference).
-  on(
-    {
-      click,
-      auxclick: click,
-      // Fragment navigations fire popstate too, so it also covers hash routing.
-      popstate: navigated,
-      // A page restored from the back/forward cache is a new visit to it.
-      pageshow: (e: PageTransitionEvent) => e.persisted && ((path = ''), visibility()),
-    },
-    true,
-  );
-  for (const method of ['pushState', 'replaceState'] as const) {
-    const original = history[method];
-    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-      original.apply(this, args);
-      navigated();
+  if (reason) {
+    if ('debug' in options) console.log('cfa: skipped, ' + reason);
+  } else {
+    (cfa = safe(command) as Cfa).l = 1;
+    queue = store('cfa_q') || [];
+    stub?.q?.map((args) => cfa!(...args));
+    // Each handler takes its own event type.
+    const on = (handlers: Record<string, (e: never) => unknown>, capture?: boolean) => {
+      for (const type in handlers) addEventListener(type, safe(handlers[type]!) as EventListener, capture);
     };
+    // On window: visibilitychange and the document's scroll bubble up to it, focus and blur of
+    // elements inside the page do not.
+    on({
+      visibilitychange: visibility,
+      focus: visibility,
+      blur: () => count(0),
+      scroll: scrolled,
+      pagehide: hidden,
+      online: flush,
+    });
+    visibility();
+    flush();
+    if (!('noAuto' in options)) {
+      // Clicks in the capture phase, so a page handler calling stopPropagation cannot hide them (the
+      // other two target the window itself, where the phase makes no difference).
+      on(
+        {
+          click,
+          auxclick: click,
+          // Fragment navigations fire popstate too, so it also covers hash routing.
+          popstate: navigated,
+          // A page restored from the back/forward cache is a new visit to it.
+          pageshow: (e: PageTransitionEvent) => e.persisted && ((path = ''), visibility()),
+        },
+        true,
+      );
+      for (const method of ['pushState', 'replaceState'] as const) {
+        const original = history[method];
+        history[method] = (...args: Parameters<History['pushState']>) => {
+          original.apply(history, args);
+          navigated();
+        };
+      }
+      // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
+      // gets the original promise. Last, as a page may have made navigator.share read-only.
+      const share = nav.share;
+      if (share)
+        nav.share = (data) => {
+          const result = share.call(nav, data);
+          // Written out twice: gzip takes the copy for less than a shared helper costs.
+          result.then(
+            () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
+            () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+          );
+          return result;
+        };
+    }
   }
-  // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
-  // gets the original promise. Last, as a page may have made navigator.share read-only.
-  const share = nav.share;
-  if (share)
-    nav.share = (data) => {
-      const result = share.call(nav, data);
-      result
-        .then(
-          () => 1 as const,
-          () => 0 as const,
-        )
-        .then((o) => emit({ k: 's', n: 'native', l: data?.url, o }));
-      return result;
-    };
-})();
+} catch {
+  // A beacon that cannot start stays silent: the host page never sees its error.
+}

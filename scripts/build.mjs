@@ -1,6 +1,6 @@
-// Builds into dist/: the beacon (IIFE, ES2020, minified), the dashboard when present, and the
-// collector, the `cfa` CLI and the library (package.json "exports") as ES modules, so nothing at
-// run time needs tsx. `npm run build` then adds the library's type declarations (tsconfig.build.json).
+// Builds into dist/: the beacon (a plain script, ES2020, minified), the dashboard when present, and
+// the collector, the `cfa` CLI and the library (package.json "exports") as ES modules, so nothing
+// at run time needs tsx. `npm run build` then adds the library's type declarations (tsconfig.build.json).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -16,7 +16,9 @@ await build({
   outfile: join(dist, 'beacon.js'),
   bundle: true,
   minify: true,
-  format: 'iife',
+  // No IIFE wrapper: beacon/index.ts is one try block whose let/const stay inside it, so nothing
+  // leaks into the page's globals (the output has no import or export, so it runs as a script).
+  format: 'esm',
   target: 'es2020',
   legalComments: 'none',
   // tsconfig's strict would prefix "use strict" (13 bytes, 8 gzipped); the beacon relies on

@@ -628,6 +628,19 @@ describe('the beacon on real-world pages, in Chromium against the real collector
         ),
     );
     await v.sent(1);
+    // The script is one block with no function around it: it adds only cfa to the page's globals,
+    // and declares no global name a page script could clash with (a clash is a SyntaxError).
+    const letters = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$'].join(',');
+    await v.page.addScriptTag({ content: `let ${letters}; window.noClash = true;` });
+    const globals = await v.page.evaluate(() => {
+      const frame = document.createElement('iframe');
+      document.body.appendChild(frame);
+      const blank = Object.getOwnPropertyNames(frame.contentWindow);
+      const added = Object.getOwnPropertyNames(window).filter((g) => !blank.includes(g) && !/^\d+$/.test(g));
+      frame.remove();
+      return added;
+    });
+    expect(globals.sort()).toEqual(['cfa', 'noClash']);
     await v.page.mouse.wheel(0, 5000);
     await v.page.waitForFunction(() => scrollY > 1000);
     await v.page.click('#src');
