@@ -136,7 +136,7 @@ describe('reports under filters', () => {
 
   it("applies the view's filters and range: no note when the answers' query is the page's", async () => {
     for (const search of [
-      '?country=FR',
+      '?range=30d&country=FR',
       '?range=30d&action=photo_processed',
       '?site=a.test&range=custom&from=2026-11-01&to=2026-11-27&country=FR',
     ]) {
