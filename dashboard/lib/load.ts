@@ -348,10 +348,11 @@ function filtersParam(state: ViewState): string | undefined {
 }
 
 /**
- * Two answers of one refresh are computed moments apart over rolling ranges ("7d" ends now), so
- * their ends differ by the time between them; another range differs by hours at least.
+ * Answers over a rolling range ("7d" ends now) are computed moments apart, or minutes apart when
+ * one comes from the offline cache: the same range keeps its length and ends within a day. The
+ * dashboard's other ranges differ in length (retention's 90 days) or by whole days.
  */
-const SAME_RANGE_MS = 10 * 60_000;
+const SAME_LENGTH_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -391,7 +392,8 @@ export function scopeNotes(
         ? `unfiltered: ${words.unfiltered}`
         : `${words.subject} under other filters than this view's.`,
     );
-  if (Math.abs(answer.from - page.from) > SAME_RANGE_MS || Math.abs(answer.to - page.to) > SAME_RANGE_MS) {
+  const length = (r: ReportScope) => r.to - r.from;
+  if (Math.abs(length(answer) - length(page)) > SAME_LENGTH_MS || Math.abs(answer.to - page.to) >= DAY_MS) {
     const days = Math.round((answer.to - answer.from) / DAY_MS);
     notes.push(
       `${words.subject} over ${days} day${days === 1 ? '' : 's'} (${day(answer.from)} – ${day(answer.to - 1)} UTC), not this view's range${words.because ?? ''}.`,

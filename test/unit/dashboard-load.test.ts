@@ -168,7 +168,17 @@ describe('reports under filters', () => {
       to: NOW + 1,
       filters: [['is', 'country', ['FR']]] as never,
     };
-    expect(scopeNotes({ ...page, to: page.to + 2_000 }, page, words)).toEqual([]);
+    // The same rolling range a little later (another refresh, the offline cache): no note.
+    expect(
+      scopeNotes({ ...page, from: page.from + 3_600_000, to: page.to + 3_600_000 }, page, words),
+    ).toEqual([]);
+    // The previous week, or a range of another length, is another range.
+    expect(
+      scopeNotes({ ...page, from: page.from - 7 * 86_400_000, to: page.to - 7 * 86_400_000 }, page, words),
+    ).toEqual([
+      "Cohorts over 7 days (2026-11-13 – 2026-11-20 UTC), not this view's range: weekly cohorts need weeks.",
+    ]);
+    expect(scopeNotes({ ...page, from: page.from + 86_400_000 }, page, words)).toHaveLength(1);
     expect(scopeNotes({ ...page, filters: [] }, page, words)).toEqual(['unfiltered: counts every visit']);
     expect(scopeNotes({ ...page, filters: [['is', 'country', ['DE']]] }, page, words)).toEqual([
       "Cohorts under other filters than this view's.",
