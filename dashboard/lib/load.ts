@@ -6,7 +6,9 @@ import type {
   OverallResponse,
   QueryResponse,
   RealtimeResponse,
+  ReportScope,
   RetentionResponse,
+  SitesResponse,
   UserResponse,
   ViralityResponse,
 } from '../../storage/query/types.ts';
@@ -259,6 +261,12 @@ export async function loadOverview(
         },
       },
       panels,
+      scope: {
+        site: totals.data.query.site,
+        from: totals.data.query.from,
+        to: totals.data.query.to,
+        filters: totals.data.query.filters,
+      },
       empty: nothing && !filtered && overall.data.active_users_24h === 0,
     },
     cachedAt: oldest([overall, totals, series, ...tabs.map((t) => t.answer)]),
@@ -281,13 +289,26 @@ export async function indexProgress(fetcher: typeof fetch = (...a) => fetch(...a
   }
 }
 
-/** The configured sites, for the switcher (empty when the collector accepts any site). */
+/** The switcher's sites (configured and seen) and what belongs to each (cards, default funnel). */
 export function loadSites(api: ApiClient) {
-  return api.get<{ sites: string[] }>(API.sites);
+  return api.get<SitesResponse>(API.sites);
 }
 
+/**
+ * Why the funnel panel is hidden on this view, or null: the default funnel (the shipped CloudFace
+ * steps) belongs to the sites of ANALYTICS_CARDS_SITES, and the API refuses it for another site.
+ */
+export function funnelHidden(applies: SitesResponse['applies'] | null, state: ViewState): string | null {
+  if (!state.site || applies?.[state.site]?.default_funnel !== false) return null;
+  return `The default funnel (visit → photo processed → link created → share) belongs to other sites (ANALYTICS_CARDS_SITES), not ${state.site}.`;
+}
+
+/** Realtime's last 30 minutes under the view's site and filters, as the rest of the page. */
 export function loadRealtime(api: ApiClient, state: ViewState) {
-  return api.get<RealtimeResponse>(API.realtime, { site: state.site || undefined });
+  return api.get<RealtimeResponse>(API.realtime, {
+    site: state.site || undefined,
+    filters: filtersParam(state),
+  });
 }
 
 export function loadFunnel(api: ApiClient, state: ViewState) {
@@ -307,8 +328,6 @@ function reportParams(state: ViewState, wide = false): Record<string, string | u
   return { site, date_range: wide && (state.range === '24h' || state.range === '7d') ? '90d' : state.range };
 }
 
-// Retention and journeys get the view's filters too; until the API applies them its answers
-// say nothing about filters and the panels say they are unfiltered (see panelScope).
 export function loadRetention(api: ApiClient, state: ViewState) {
   return api.get<RetentionResponse>(API.retention, {
     ...reportParams(state, true),
@@ -328,27 +347,59 @@ function filtersParam(state: ViewState): string | undefined {
   return filteredSeedParams(state).filters as string | undefined;
 }
 
-/** What a report answer may say about the filters it applied (absent: it applied none). */
-export interface ScopedAnswer {
-  filtered?: boolean;
-  unfiltered_reason?: string;
+/**
+ * Answers over a rolling range ("7d" ends now) are computed moments apart, or minutes apart when
+ * one comes from the offline cache: the same range keeps its length and ends within a day. The
+ * dashboard's other ranges differ in length (retention's 90 days) or by whole days.
+ */
+const SAME_LENGTH_MS = 10 * 60_000;
+const DAY_MS = 86_400_000;
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Filters in one canonical order, so the same filters sent in another order compare equal. */
+function canonical(filters: readonly unknown[]): string {
+  return JSON.stringify(filters.map((f) => JSON.stringify(f)).sort());
+}
+
+/** What a panel's note says about its own figures, when they differ from the page's. */
+export interface ScopeWords {
+  /** "retention counts every identified user": why an answer without filters is so */
+  unfiltered: string;
+  /** "Cohorts": what the range note is about */
+  subject: string;
+  /** ": weekly cohorts need weeks": why the range differs, when the dashboard chose it */
+  because?: string;
 }
 
 /**
- * "unfiltered: …" for a panel whose numbers were not computed under the view's filters, or null
- * when they were (or there are none). A panel never shows other filters' figures silently.
+ * Notes for a panel whose answer was computed under another site, other filters or another range
+ * than the page's figures (the general query's `query`), read from the answer's own `query`. None
+ * when they match: a panel never shows other figures silently, nor warns about ones it does not.
  */
-export function panelScope(answer: object | null, state: ViewState, fallback: string): string | null {
-  const scoped = answer as ScopedAnswer | null;
-  if (state.filters.length === 0 || !scoped || scoped.filtered === true) return null;
-  return `unfiltered: ${scoped.unfiltered_reason || fallback}`;
-}
-
-/** Retention looks at 90 days when the view is shorter: say so on the panel. */
-export function retentionRange(state: ViewState): string | null {
-  return state.range === '24h' || state.range === '7d'
-    ? `Cohorts of the last 90 days, not of this ${state.range === '24h' ? '24-hour' : '7-day'} view: weekly cohorts need weeks.`
-    : null;
+export function scopeNotes(
+  answer: ReportScope | undefined,
+  page: ReportScope | undefined,
+  words: ScopeWords,
+): string[] {
+  if (!answer || !page) return [];
+  const notes: string[] = [];
+  if ((answer.site ?? null) !== (page.site ?? null))
+    notes.push(`${words.subject} of ${answer.site ?? 'all sites'}, not only ${page.site ?? 'all sites'}.`);
+  if (canonical(answer.filters) !== canonical(page.filters))
+    notes.push(
+      answer.filters.length === 0
+        ? `unfiltered: ${words.unfiltered}`
+        : `${words.subject} under other filters than this view's.`,
+    );
+  const length = (r: ReportScope) => r.to - r.from;
+  if (Math.abs(length(answer) - length(page)) > SAME_LENGTH_MS || Math.abs(answer.to - page.to) >= DAY_MS) {
+    const days = Math.round((answer.to - answer.from) / DAY_MS);
+    notes.push(
+      `${words.subject} over ${days} day${days === 1 ? '' : 's'} (${day(answer.from)} – ${day(answer.to - 1)} UTC), not this view's range${words.because ?? ''}.`,
+    );
+  }
+  return notes;
 }
 
 export function loadVirality(api: ApiClient, state: ViewState) {

@@ -1,5 +1,6 @@
 // What the views draw, independent of the API's exact shapes: lib/load.ts maps answers to these.
 
+import type { ReportScope } from '../../storage/query/types.ts';
 import type { TabSpec } from './queries.ts';
 import type { Row } from './table.ts';
 import type { FilterKey } from './url-state.ts';
@@ -61,6 +62,8 @@ export interface Overview {
   cards: CardModel[];
   series: { traffic: SeriesModel; engagement: SeriesModel };
   panels: PanelModel[];
+  /** the site, absolute range and filters the page's figures were computed under (the API's `query`) */
+  scope: ReportScope;
   /** nothing at all recorded in the range: show the tag snippet */
   empty: boolean;
 }

@@ -24,8 +24,10 @@ export const FILTER_DIMENSIONS = {
   browser: 'browser',
   os: 'os',
   device: 'device',
-  action: 'event:name',
-  share: 'share:channel',
+  // Visitors who did it (the API's filter-only dimensions), as a goal filter: under ?action= the
+  // whole page shows those visitors' page views, sources and sessions, not only the action records.
+  action: 'visitor:action',
+  share: 'visitor:share',
 } as const;
 export type FilterKey = keyof typeof FILTER_DIMENSIONS;
 
@@ -129,13 +131,20 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   browser: 'Browser',
   os: 'OS',
   device: 'Device',
-  action: 'Action',
+  action: 'Did action',
   share: 'Shared via',
 };
 
+/** "Country is FR", "Did action: photo_processed": the visitor filters read as what the visitors did. */
+export function filterText(f: Filter, value = f.value): string {
+  return f.key === 'action' || f.key === 'share'
+    ? `${FILTER_LABELS[f.key]}: ${value}`
+    : `${FILTER_LABELS[f.key]} is ${value}`;
+}
+
 /** "Page is /pricing was dropped: blog.example.com has no visits with it in this range." */
 export function droppedNotice(dropped: Filter[], site: string): string {
-  const names = dropped.map((f) => `${FILTER_LABELS[f.key]} is ${f.value}`).join(', ');
+  const names = dropped.map((f) => filterText(f)).join(', ');
   const verb = dropped.length === 1 ? 'was' : 'were';
   return `Filter${dropped.length === 1 ? '' : 's'} ${names} ${verb} dropped: ${site} has no visits with ${dropped.length === 1 ? 'it' : 'them'} in this range.`;
 }

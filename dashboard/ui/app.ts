@@ -5,6 +5,7 @@ import type {
   JourneysResponse,
   RealtimeResponse,
   RetentionResponse,
+  SitesResponse,
   UserResponse,
   ViralityResponse,
 } from '../../storage/query/types.ts';
@@ -22,8 +23,8 @@ import {
   loadUser,
   loadUsers,
   loadVirality,
-  panelScope,
-  retentionRange,
+  funnelHidden,
+  scopeNotes,
   switchSite,
   type UserRows,
 } from '../lib/load.ts';
@@ -90,6 +91,10 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const [users, setUsers] = useState<Slot<UserRows>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
   const [sites, setSites] = useState<string[]>([]);
+  // What belongs to each site (the default funnel), from the sites endpoint; null until it answers.
+  const [applies, setApplies] = useState<SitesResponse['applies'] | null>(null);
+  const appliesRef = useRef(applies);
+  appliesRef.current = applies;
   // Which filters a site switch dropped, until the next navigation.
   const [siteNotice, setSiteNotice] = useState<string | null>(null);
   // While the collector is still indexing its history, figures are partial: say so.
@@ -230,7 +235,9 @@ export function App({ initialToken }: { initialToken: string | null }) {
         if (t === null) setUpdatedAt(Date.now());
       },
     );
-    void fill(gen, key, loadFunnel(api, view), setFunnel);
+    // The API refuses the default funnel on a site it does not belong to: do not ask for it.
+    if (funnelHidden(appliesRef.current, view)) setFunnel(idle);
+    else void fill(gen, key, loadFunnel(api, view), setFunnel);
     void fill(gen, key, loadRetention(api, view), setRetention);
     void fill(gen, key, loadJourneys(api, view), setJourneys);
     void fill(gen, key, loadVirality(api, view), setVirality);
@@ -240,7 +247,10 @@ export function App({ initialToken }: { initialToken: string | null }) {
   useEffect(() => {
     if (api)
       loadSites(api).then(
-        (r) => setSites(r.data.sites),
+        (r) => {
+          setSites(r.data.sites);
+          setApplies(r.data.applies ?? null);
+        },
         () => setSites([]),
       );
   }, [api]);
@@ -393,6 +403,9 @@ export function App({ initialToken }: { initialToken: string | null }) {
   // Figures of the view being left stay on screen, dimmed, until the new view's answer is in.
   const stale = overview.key !== serializeState(view);
   const shares = data?.panels.find((p) => p.id === 'shares');
+  // A report is compared with the page's figures of the same view only: while a view loads, the
+  // figures of the view being left are no yardstick.
+  const pageScope = (slot: Slot<unknown>) => (slot.key === overview.key ? data?.scope : undefined);
   return html`<main class=${stale ? 'wrap stale' : 'wrap'} aria-busy=${pending > 0}>
     ${header}
     <${Chips}
@@ -466,26 +479,37 @@ export function App({ initialToken }: { initialToken: string | null }) {
               loadAll=${loadAll}
             />`
           }
-          <${Funnel} data=${funnel.data} error=${funnel.error} />
+          <${Funnel}
+            data=${funnel.data}
+            error=${funnel.error}
+            hidden=${funnelHidden(applies, view)}
+            scope=${scopeNotes(funnel.data?.query, pageScope(funnel), {
+              unfiltered: 'the funnel counts every visitor',
+              subject: 'Funnel',
+            })}
+          />
           <${Retention}
             data=${retention.data}
             error=${retention.error}
-            scope=${[
-              panelScope(retention.data, view, 'retention counts every identified user'),
-              retentionRange(view),
-            ]}
+            scope=${scopeNotes(retention.data?.query, pageScope(retention), {
+              unfiltered: 'retention counts every identified user',
+              subject: 'Cohorts',
+              because: ': weekly cohorts need weeks',
+            })}
           />
           <${Journeys}
             data=${journeys.data}
             error=${journeys.error}
-            scope=${[panelScope(journeys.data, view, 'journeys count every visit')]}
+            scope=${scopeNotes(journeys.data?.query, pageScope(journeys), {
+              unfiltered: 'journeys count every visit',
+              subject: 'Journeys',
+            })}
           />
           <${Realtime}
             data=${realtime.data}
             error=${realtime.error}
             cachedAt=${realtime.cachedAt ?? null}
             now=${now}
-            scope=${view.filters.length ? 'unfiltered: realtime shows every visitor of the site' : null}
           />
         </div>
         <${Users}

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { countryName } from '../lib/format.ts';
-import { FILTER_LABELS, type Filter, type FilterKey } from '../lib/url-state.ts';
+import { filterText, type Filter, type FilterKey } from '../lib/url-state.ts';
 
 /** Active filters as removable chips; each one is a part of the URL. */
 export function Chips({
@@ -17,7 +17,7 @@ export function Chips({
   return html`<div class="chips" aria-label="Filters">
     ${filters.map((f) => {
       const value = f.key === 'country' ? countryName(f.value) : f.value;
-      const text = `${FILTER_LABELS[f.key]} is ${value}`;
+      const text = filterText(f, value);
       return html`<div class="chip" data-filter=${f.key}>
         <span title=${text}>${text}</span>
         <button type="button" aria-label=${`Remove filter: ${text}`} onClick=${() => onRemove(f.key)}>

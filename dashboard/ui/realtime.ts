@@ -23,10 +23,7 @@ export function Realtime({
   error,
   cachedAt,
   now,
-  scope,
 }: {
-  /** "unfiltered: …" while the view has filters (realtime counts every visitor) */
-  scope?: string | null;
   data: RealtimeResponse | null;
   error: string | null;
   /** when the answer came from the offline cache */
@@ -48,7 +45,6 @@ export function Realtime({
             : null
       }
     </div>
-    ${scope && html`<p class="scope-note" data-scope>${scope}</p>`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${
       data &&

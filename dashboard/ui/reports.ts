@@ -36,7 +36,22 @@ function Box({
 }
 
 /** Funnel steps with the share of step 1 reaching each and the drop-off from the step before. */
-export function Funnel({ data, error }: { data: FunnelResponse | null; error: string | null }) {
+export function Funnel({
+  data,
+  error,
+  hidden,
+  scope,
+}: {
+  data: FunnelResponse | null;
+  error: string | null;
+  /** why this view has no funnel (the default one belongs to other sites), or null */
+  hidden?: string | null;
+  scope?: (string | null)[];
+}) {
+  if (hidden)
+    return html`<${Box} id="funnel" title="Funnel">
+      <p class="empty" data-funnel-hidden>${hidden}</p>
+    <//>`;
   const steps = data?.steps ?? [];
   const csv = () =>
     downloadCsv(
@@ -49,7 +64,13 @@ export function Funnel({ data, error }: { data: FunnelResponse | null; error: st
       ],
       steps,
     );
-  return html`<${Box} id="funnel" title="Funnel" error=${error} onCsv=${steps.length ? csv : undefined}>
+  return html`<${Box}
+    id="funnel"
+    title="Funnel"
+    error=${error}
+    scope=${scope}
+    onCsv=${steps.length ? csv : undefined}
+  >
     ${
       !data
         ? html`<p class="empty">Loading…</p>`

@@ -118,7 +118,8 @@ describe('an honest dashboard', () => {
       .split('\r\n')
       .slice(1)
       .map((l) => l.split(',')[0]);
-    expect(keys).toEqual(all.results.map((r) => r.dimensions[0]));
+    // Every text cell is quoted (shared/csv.ts).
+    expect(keys).toEqual(all.results.map((r) => `"${r.dimensions[0]}"`));
     await context.close();
   });
 

@@ -218,6 +218,47 @@ describe('dashboard in Chromium', () => {
     await context.close();
   });
 
+  it('filters on the visitors who did an action, with every report under the same filters and no note', async () => {
+    const { context, page } = await open({ width: 1280, height: 800 });
+    await page.locator('[data-panel="actions"] button.row-link', { hasText: 'photo_processed' }).click();
+    await page.waitForURL(/action=photo_processed/);
+    await expect
+      .poll(() => page.locator('[data-filter="action"]').textContent())
+      .toContain('Did action: photo_processed');
+    const filters: QueryRequest['filters'] = [['is', 'visitor:action', ['photo_processed']]];
+    const t = await totals('7d', filters);
+    // Their page views, not the zero page views of the action records alone.
+    expect(t.pageviews).toBeGreaterThan(0);
+    await settle(page, 'visitors', display(t.visitors, 'number'));
+    expect(await cardText(page, 'pageviews')).toBe(display(t.pageviews, 'number'));
+    // The Actions panel still counts the action records of those visitors.
+    const actions = await api<QueryResponse>('/api/analytics/query', {
+      metrics: ['actions'],
+      dimensions: ['event:name'],
+      date_range: '7d',
+      filters: [...filters, ['is', 'event:kind', ['action']]],
+      limit: 10,
+    });
+    // (link_created too: those visitors did both.)
+    await expect
+      .poll(() => page.locator('[data-panel="actions"] tbody button.row-link').allTextContents())
+      .toEqual(actions.results.map((r) => r.dimensions[0]));
+    // Funnel, journeys and realtime were computed under these filters and this range: no note.
+    // Retention is asked for 90 days on a 7-day view and says so.
+    await page.locator('[data-panel="journeys"] table, [data-panel="journeys"] .empty').first().waitFor();
+    await page.locator('[data-panel="retention"] table, [data-panel="retention"] .empty').first().waitFor();
+    await page.locator('[data-panel="funnel"] .funnel-step, [data-panel="funnel"] .empty').first().waitFor();
+    await page.locator('[data-panel="realtime"] [data-active-now]').waitFor();
+    for (const id of ['funnel', 'journeys', 'realtime'])
+      expect(await page.locator(`[data-panel="${id}"] [data-scope]`).count(), id).toBe(0);
+    expect(await page.locator('[data-panel="retention"] [data-scope]').allTextContents()).toEqual([
+      expect.stringMatching(
+        /^Cohorts over 90 days \(\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2} UTC\), not this view's range/,
+      ),
+    ]);
+    await context.close();
+  });
+
   it('switches between 24h, 7d, 30d and 90d', async () => {
     const { context, page } = await open({ width: 1280, height: 800 });
     const seen: number[] = [];
@@ -257,6 +298,12 @@ describe('dashboard in Chromium', () => {
     await settle(page, 'visitors', '0');
     await picker.selectOption(SITE);
     await settle(page, 'visitors', display(all.visitors, 'number'));
+    // No ANALYTICS_CARDS_SITES: the default funnel belongs to no single site. The panel says so
+    // instead of showing the API's 400.
+    await expect
+      .poll(() => page.locator('[data-panel="funnel"] [data-funnel-hidden]').textContent())
+      .toContain(`belongs to other sites (ANALYTICS_CARDS_SITES), not ${SITE}`);
+    expect(await page.locator('[data-panel="funnel"] [role="alert"]').count()).toBe(0);
     await context.close();
   });
 

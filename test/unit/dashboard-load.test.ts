@@ -6,12 +6,15 @@ import { loadConfig } from '../../collector/config.ts';
 import { ApiClient, ApiError, AuthError, lockoutMessage } from '../../dashboard/lib/api.ts';
 import {
   loadAllRows,
+  funnelHidden,
+  loadFunnel,
   loadJourneys,
   loadOverview,
+  loadRealtime,
   loadRetention,
-  panelScope,
-  retentionRange,
+  loadSites,
   MAX_PAGE,
+  scopeNotes,
   switchSite,
   TOP_ROWS,
 } from '../../dashboard/lib/load.ts';
@@ -56,6 +59,13 @@ beforeAll(async () => {
       country,
       region: 'CA',
     });
+  // Visitor v1 of a.test processed a photo: under "Did action" the page shows v1's page views.
+  records.push({
+    ...emptyRecord('action', NOW - 1_800_000, 'a.test'),
+    visitor: 'v1',
+    path: '/p/1',
+    name: 'photo_processed',
+  });
   await store.append(records);
   await store.close();
   collector = await createCollector({
@@ -118,31 +128,101 @@ describe('chart series', () => {
 });
 
 describe('reports under filters', () => {
-  it("sends the view's filters and says unfiltered unless the answer says it applied them", async () => {
-    const view = parseState('?country=FR');
-    const retention = await loadRetention(client(), view);
-    expect(requests[0]).toContain('filters=');
-    const journeys = await loadJourneys(client(), view);
-    expect(requests[0]).toContain('filters=');
-    for (const answer of [retention.data, journeys.data]) {
-      const said = panelScope(answer, view, 'counts every visit');
-      const applied = (answer as { filtered?: boolean }).filtered === true;
-      expect(said).toEqual(applied ? null : expect.stringMatching(/^unfiltered: /));
+  const words = {
+    unfiltered: 'counts every visit',
+    subject: 'Cohorts',
+    because: ': weekly cohorts need weeks',
+  };
+
+  it("applies the view's filters and range: no note when the answers' query is the page's", async () => {
+    for (const search of [
+      '?range=30d&country=FR',
+      '?range=30d&action=photo_processed',
+      '?site=a.test&range=custom&from=2026-11-01&to=2026-11-27&country=FR',
+    ]) {
+      const view = parseState(search);
+      const { overview } = await loadOverview(client(), view, NOW);
+      const journeys = await loadJourneys(client(), view);
+      expect(requests[0]).toContain('filters=');
+      const funnel = await loadFunnel(client(), { ...view, site: '' });
+      const retention = await loadRetention(client(), view);
+      for (const answer of [journeys.data, retention.data])
+        expect(scopeNotes(answer.query, overview.scope, words)).toEqual([]);
+      expect(scopeNotes(funnel.data.query, { ...overview.scope, site: null }, words)).toEqual([]);
     }
-    expect(panelScope({ filtered: true }, view, 'x')).toBeNull();
-    expect(
-      panelScope({ filtered: false, unfiltered_reason: 'share filters apply to events' }, view, 'x'),
-    ).toBe('unfiltered: share filters apply to events');
-    expect(panelScope({}, view, 'journeys count every visit')).toBe('unfiltered: journeys count every visit');
-    expect(panelScope({}, DEFAULT_STATE, 'x')).toBeNull();
   });
 
-  it('names the 90 days retention looks at when the view is shorter', () => {
-    expect(retentionRange(parseState('?range=24h'))).toMatch(
-      /^Cohorts of the last 90 days, not of this 24-hour view/,
+  it('names the 90 days of cohorts retention is asked for on a 24h or 7d view', async () => {
+    const view = parseState('?range=24h&country=FR');
+    const { overview } = await loadOverview(client(), view, NOW);
+    const retention = await loadRetention(client(), view);
+    expect(scopeNotes(retention.data.query, overview.scope, words)).toEqual([
+      "Cohorts over 90 days (2026-08-29 – 2026-11-27 UTC), not this view's range: weekly cohorts need weeks.",
+    ]);
+  });
+
+  it('says unfiltered, other filters or another site only when the answer says so', () => {
+    const page = {
+      site: 'a.test',
+      from: NOW - 7 * 86_400_000,
+      to: NOW + 1,
+      filters: [['is', 'country', ['FR']]] as never,
+    };
+    // The same rolling range a little later (another refresh, the offline cache): no note.
+    expect(
+      scopeNotes({ ...page, from: page.from + 3_600_000, to: page.to + 3_600_000 }, page, words),
+    ).toEqual([]);
+    // The previous week, or a range of another length, is another range.
+    expect(
+      scopeNotes({ ...page, from: page.from - 7 * 86_400_000, to: page.to - 7 * 86_400_000 }, page, words),
+    ).toEqual([
+      "Cohorts over 7 days (2026-11-13 – 2026-11-20 UTC), not this view's range: weekly cohorts need weeks.",
+    ]);
+    expect(scopeNotes({ ...page, from: page.from + 86_400_000 }, page, words)).toHaveLength(1);
+    expect(scopeNotes({ ...page, filters: [] }, page, words)).toEqual(['unfiltered: counts every visit']);
+    expect(scopeNotes({ ...page, filters: [['is', 'country', ['DE']]] }, page, words)).toEqual([
+      "Cohorts under other filters than this view's.",
+    ]);
+    expect(scopeNotes({ ...page, site: null }, page, words)).toEqual([
+      'Cohorts of all sites, not only a.test.',
+    ]);
+    // Nothing to compare with (the page's figures are of another view, still loading): no note.
+    expect(scopeNotes(page, undefined, words)).toEqual([]);
+  });
+});
+
+describe('visitors who did it', () => {
+  it('an action chip keeps the page views of the visitors who did it, and the actions panel counts events', async () => {
+    const view = parseState('?site=a.test&range=24h&action=photo_processed');
+    expect(JSON.stringify(view.filters)).toContain('photo_processed');
+    const { overview } = await loadOverview(client(), view, NOW);
+    const card = (id: string) => overview.cards.find((c) => c.id === id)?.value;
+    // v1 is one of 97 visitors; its page views are every 97th of the PAGES.
+    expect(card('visitors')).toBe(1);
+    expect(card('pageviews')).toBe(Math.ceil((PAGES - 1) / 97));
+    const actions = overview.panels.find((p) => p.id === 'actions')!.tabs[0]!;
+    expect(actions.rows.map((r) => [r.key, r.actions])).toEqual([['photo_processed', 1]]);
+    expect(overview.scope.filters).toEqual([['is', 'visitor:action', ['photo_processed']]]);
+    const realtime = await loadRealtime(client(), view);
+    expect(requests[0]).toContain(encodeURIComponent('visitor:action'));
+    expect(realtime.data.active_users_24h).toBe(1);
+  });
+});
+
+describe('sites and the default funnel', () => {
+  it('lists every seen site and hides the default funnel where it does not belong', async () => {
+    const sites = await loadSites(client());
+    expect(sites.data.sites).toEqual(['a.test', 'b.test']);
+    // No ANALYTICS_CARDS_SITES: the default funnel belongs to no single site, only to all sites.
+    expect(funnelHidden(sites.data.applies, parseState('?site=a.test'))).toMatch(
+      /belongs to other sites.*not a\.test/,
     );
-    expect(retentionRange(DEFAULT_STATE)).toMatch(/this 7-day view/);
-    expect(retentionRange(parseState('?range=30d'))).toBeNull();
+    expect(funnelHidden(sites.data.applies, DEFAULT_STATE)).toBeNull();
+    expect(funnelHidden(null, parseState('?site=a.test'))).toBeNull();
+    // What the dashboard no longer asks: the API's refusal of that funnel.
+    await expect(loadFunnel(client(), parseState('?site=a.test'))).rejects.toThrow(
+      /does not belong to site a\.test/,
+    );
   });
 });
 

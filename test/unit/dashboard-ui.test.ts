@@ -15,7 +15,7 @@ import { Chips } from '../../dashboard/ui/chips.ts';
 import { formatTime } from '../../dashboard/lib/format.ts';
 import { Header, rangeProblem } from '../../dashboard/ui/header.ts';
 import { tokenHint } from '../../dashboard/ui/login.ts';
-import { viralityNote } from '../../dashboard/ui/reports.ts';
+import { Funnel, Retention, viralityNote } from '../../dashboard/ui/reports.ts';
 import { usersCsv } from '../../dashboard/ui/users.ts';
 import { toCsv } from '../../dashboard/lib/table.ts';
 import { csvColumns, Panel } from '../../dashboard/ui/panel.ts';
@@ -24,6 +24,7 @@ import type {
   OverallResponse,
   QueryResponse,
   RealtimeResponse,
+  RetentionResponse,
   ViralityResponse,
 } from '../../storage/query/types.ts';
 
@@ -61,6 +62,18 @@ describe('filter chips', () => {
     button(el, 'Clear all').click();
     expect(cleared).toBe(1);
     expect(removed).toEqual([]);
+  });
+
+  it('reads the visitor filters as what the visitors did', () => {
+    const state = parseState('?action=photo_processed&share=whatsapp&country=FR');
+    const el = mount(
+      html`<${Chips} filters=${state.filters} onRemove=${() => undefined} onClear=${() => undefined} />`,
+    );
+    expect([...el.querySelectorAll('.chip span')].map((s) => s.textContent)).toEqual([
+      'Did action: photo_processed',
+      'Shared via: whatsapp',
+      'Country is France',
+    ]);
   });
 
   it('drops empty parameters instead of making an "Unknown" chip', () => {
@@ -278,6 +291,67 @@ describe('custom range', () => {
     await settle();
     expect(el.querySelector('[data-range-error]')?.textContent).toBe('The start date is after the end date.');
     expect(applied).toEqual([]);
+  });
+});
+
+describe('site switcher', () => {
+  const header = (sites: string[], search = '') =>
+    mount(
+      html`<${Header}
+        state=${parseState(search)}
+        sites=${sites}
+        offline=${false}
+        cachedAt=${null}
+        updatedAt=${null}
+        busy=${false}
+        now=${Date.now()}
+        refreshMs=${0}
+        onState=${() => undefined}
+        onRefresh=${() => undefined}
+        onRefreshMs=${() => undefined}
+        onLogout=${() => undefined}
+      />`,
+    );
+
+  it('shows whenever the sites list (configured or seen) has more than one site', () => {
+    // The refresh interval is a select too: the switcher is the one offering "All sites".
+    const siteOptions = (el: HTMLElement) =>
+      [...el.querySelectorAll('select')]
+        .map((s) => [...s.querySelectorAll('option')].map((o) => o.textContent))
+        .filter((texts) => texts.includes('All sites'));
+    expect(siteOptions(header(['a.test']))).toEqual([]);
+    render(null, root);
+    root.remove();
+    expect(siteOptions(header(['a.test', 'b.test']))).toEqual([['All sites', 'a.test', 'b.test']]);
+  });
+});
+
+describe('report panels', () => {
+  it('hide the default funnel with its reason instead of an error', () => {
+    const el = mount(
+      html`<${Funnel}
+        data=${null}
+        error=${'steps: the default funnel does not belong'}
+        hidden=${'The default funnel belongs to other sites.'}
+      />`,
+    );
+    expect(el.querySelector('[data-funnel-hidden]')?.textContent).toBe(
+      'The default funnel belongs to other sites.',
+    );
+    expect(el.querySelector('[role="alert"]')).toBeNull();
+  });
+
+  it('show the notes they are given, and none when there are none', () => {
+    const data = { cohorts: [], note: '' } as unknown as RetentionResponse;
+    const el = mount(html`<${Retention} data=${data} error=${null} scope=${['Cohorts over 90 days']} />`);
+    expect([...el.querySelectorAll('[data-scope]')].map((n) => n.textContent)).toEqual([
+      'Cohorts over 90 days',
+    ]);
+    render(null, root);
+    root.remove();
+    expect(
+      mount(html`<${Retention} data=${data} error=${null} scope=${[]} />`).querySelector('[data-scope]'),
+    ).toBeNull();
   });
 });
 

@@ -76,7 +76,7 @@ describe('dashboard URL state', () => {
     const state = parseState('?site=a.com&range=24h&country=FR&action=link_created&entry=%2F');
     expect(apiFilters(state)).toEqual([
       ['is', 'country', ['FR']],
-      ['is', 'event:name', ['link_created']],
+      ['is', 'visitor:action', ['link_created']],
       ['is', 'entry_page', ['/']],
     ]);
     expect(dateRange(state)).toBe('24h');
@@ -94,7 +94,7 @@ describe('dashboard URL state', () => {
       metrics: ['visitors'],
       filters: [
         ['is', 'country', ['FR']],
-        ['is', 'event:name', ['link_created']],
+        ['is', 'visitor:action', ['link_created']],
         ['is', 'entry_page', ['/']],
         ['is', 'event:kind', ['action']],
       ],
