@@ -211,14 +211,17 @@ try {
   const reason =
     // The tag included twice (a CMS template and a tag manager both adding it): the first copy
     // runs, the second would count every page view and click again.
-    (stub?.l && 'twice') ||
-    (nav.webdriver && 'webdriver') ||
-    (options.ignoreDnt == null &&
-      (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl) &&
-      'dnt') ||
-    (store('cfa_ignore') === true && 'cfa_ignore') ||
-    // localhost, 127.x, [::1], and '' (file: pages have no host)
-    (options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost');
+    stub?.l
+      ? 'twice'
+      : nav.webdriver
+        ? 'webdriver'
+        : options.ignoreDnt == null &&
+            (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl)
+          ? 'dnt'
+          : store('cfa_ignore') === true
+            ? 'cfa_ignore'
+            : // localhost, 127.x, [::1], and '' (file: pages have no host)
+              options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost';
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
   if (reason) {
     if ('debug' in options) console.log('cfa: skipped, ' + reason);
@@ -256,26 +259,29 @@ try {
         },
         true,
       );
-      for (const method of ['pushState', 'replaceState'] as const) {
-        const original = history[method];
-        history[method] = (...args: Parameters<History['pushState']>) => {
-          original.apply(history, args);
-          navigated();
-        };
-      }
+      // Each wrapper calls the original, then `after` with its result and arguments, and hands
+      // the result back to the page.
+      type Method = (...args: unknown[]) => never;
+      const wrap = (target: object, method: string, after: (result: never, data?: ShareData) => unknown) => {
+        const original = (target as Record<string, Method>)[method];
+        if (original)
+          (target as Record<string, Method>)[method] = (...args) => {
+            const result = original.apply(target, args);
+            after(result, ...(args as [ShareData]));
+            return result;
+          };
+      };
+      wrap(history, 'pushState', navigated);
+      wrap(history, 'replaceState', navigated);
       // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
       // gets the original promise. Last, as a page may have made navigator.share read-only.
-      const share = nav.share;
-      if (share)
-        nav.share = (data) => {
-          const result = share.call(nav, data);
-          // Written out twice: gzip takes the copy for less than a shared helper costs.
-          result.then(
-            () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
-            () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
-          );
-          return result;
-        };
+      wrap(nav, 'share', (result: Promise<void>, data) =>
+        // Written out twice: gzip takes the copy for less than a shared helper costs.
+        result.then(
+          () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
+          () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+        ),
+      );
     }
   }
 } catch {
