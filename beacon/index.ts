@@ -108,15 +108,15 @@ try {
 
   // --- Engaged time, scroll depth and page views ---------------------------------------------
 
-  /** Closes the running stretch, and starts a new one when `run` is truthy. */
+  /**
+   * Closes the running stretch, and starts a new one when `run` is truthy; then records the
+   * deepest point of the page seen so far, in percent of its height. A scroll calls it with
+   * `since`, which keeps the clock as it is (running or paused).
+   */
   const count = (run: unknown) => {
     const now = Date.now();
     ms += since && now - since;
     since = run ? now : 0;
-  };
-
-  /** Records the deepest point of the page seen so far, in percent of its height. */
-  const scrolled = () => {
     // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
     // defer runs before <body> exists), into 0. A body ending above the viewport gives more than
     // 100, which the collector caps.
@@ -126,7 +126,6 @@ try {
   /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
   const sendEngagement = (run?: unknown) => {
     count(run);
-    scrolled();
     // The page's own URL without its query: UTM and the like belong to the page view.
     if (path && ms) emit({ k: 'e', u: L.origin + path, d: ms, x: depth });
     ms = 0;
@@ -239,7 +238,7 @@ try {
       visibilitychange: visibility,
       focus: visibility,
       blur: () => count(0),
-      scroll: scrolled,
+      scroll: () => count(since),
       pagehide: hidden,
       online: flush,
     });
