@@ -143,7 +143,9 @@ try {
   };
 
   /** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
-  const navigated = safe(() => path && path != currentPath() && pageview());
+  const navigated = safe((): void => {
+    if (path && path != currentPath()) pageview();
+  });
 
   /** The page was hidden or is going away: report its engagement now, while we still can. */
   const hidden = () => {
@@ -260,26 +262,31 @@ try {
       );
       // Each wrapper calls the original, then `after` with its result and arguments, and hands
       // the result back to the page.
-      type Method = (...args: unknown[]) => never;
+      // The wrapper hands the page what `after` returns: pushState's undefined (navigated returns
+      // nothing), navigator.share's own promise.
+      type Method = (...args: unknown[]) => unknown;
       const wrap = (target: object, method: string, after: (result: never, data?: ShareData) => unknown) => {
         const original = (target as Record<string, Method>)[method];
         if (original)
-          (target as Record<string, Method>)[method] = (...args) => {
-            const result = original.apply(target, args);
-            after(result, ...(args as [ShareData]));
-            return result;
-          };
+          (target as Record<string, Method>)[method] = (...args) =>
+            after(original.apply(target, args) as never, ...(args as [ShareData]));
       };
       wrap(history, 'pushState', navigated);
       wrap(history, 'replaceState', navigated);
       // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
       // gets the original promise. Last, as a page may have made navigator.share read-only.
-      wrap(nav, 'share', (result: Promise<void>, data) =>
-        // Written out twice: gzip takes the copy for less than a shared helper costs.
-        result.then(
-          () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
-          () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
-        ),
+      wrap(
+        nav,
+        'share',
+        (result: Promise<void>, data) =>
+          // Written out twice: gzip takes the copy for less than a shared helper costs.
+          (
+            result.then(
+              () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
+              () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+            ),
+            result
+          ),
       );
     }
   }
