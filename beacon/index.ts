@@ -260,10 +260,9 @@ try {
         },
         true,
       );
-      // Each wrapper calls the original, then `after` with its result and arguments, and hands
-      // the result back to the page.
-      // The wrapper hands the page what `after` returns: pushState's undefined (navigated returns
-      // nothing), navigator.share's own promise.
+      // Each wrapper calls the original, then `after` with its result and arguments, and hands the
+      // page what `after` returns: undefined for pushState (navigated returns nothing), the
+      // original promise for navigator.share.
       type Method = (...args: unknown[]) => unknown;
       const wrap = (target: object, method: string, after: (result: never, data?: ShareData) => unknown) => {
         const original = (target as Record<string, Method>)[method];
@@ -275,19 +274,14 @@ try {
       wrap(history, 'replaceState', navigated);
       // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
       // gets the original promise. Last, as a page may have made navigator.share read-only.
-      wrap(
-        nav,
-        'share',
-        (result: Promise<void>, data) =>
-          // Written out twice: gzip takes the copy for less than a shared helper costs.
-          (
-            result.then(
-              () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
-              () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
-            ),
-            result
-          ),
-      );
+      wrap(nav, 'share', (result: Promise<void>, data) => {
+        // Written out twice: gzip takes the copy for less than a shared helper costs.
+        result.then(
+          () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
+          () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+        );
+        return result;
+      });
     }
   }
 } catch {
