@@ -33,8 +33,11 @@ try {
   const api = options.api || new URL('/api/event', tag.src);
   /** The site's own user id from cfa('identify', id): in memory only, never a cookie or storage. */
   let userId: unknown;
-  /** Everything unsent: this tick's events and those kept from a failed send or an earlier page. */
-  let queue: Pending[] = [];
+  /**
+   * Everything unsent: this tick's events and those kept from a failed send or an earlier page.
+   * Loaded at start, before anything can emit; a skipped page never touches it.
+   */
+  let queue: Pending[];
   // Engaged time is counted in stretches: `since` is when the visible-and-focused stretch began (0
   // while paused) and `ms` what was counted but not yet sent, so each send is only the increment.
   let ms = 0;
