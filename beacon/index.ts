@@ -40,9 +40,11 @@ try {
   let queue: Pending[];
   // Engaged time is counted in stretches: `since` is when the visible-and-focused stretch began (0
   // while paused) and `ms` what was counted but not yet sent, so each send is only the increment.
-  let ms = 0;
-  let since = 0;
-  let depth = 0;
+  // All three start unset: until the first page view resets `ms` and `depth` they read NaN, and
+  // nothing is sent before it; an unset `since` is paused, like 0.
+  let ms: number;
+  let since: number;
+  let depth: number;
   /** The current page's path (with the fragment under data-hash); unset until its page view. */
   let path: string | undefined;
   // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
