@@ -33,13 +33,18 @@ try {
   const api = options.api || new URL('/api/event', tag.src);
   /** The site's own user id from cfa('identify', id): in memory only, never a cookie or storage. */
   let userId: unknown;
-  /** Everything unsent: this tick's events and those kept from a failed send or an earlier page. */
-  let queue: Pending[] = [];
+  /**
+   * Everything unsent: this tick's events and those kept from a failed send or an earlier page.
+   * Loaded at start, before anything can emit; a skipped page never touches it.
+   */
+  let queue: Pending[];
   // Engaged time is counted in stretches: `since` is when the visible-and-focused stretch began (0
   // while paused) and `ms` what was counted but not yet sent, so each send is only the increment.
-  let ms = 0;
-  let since = 0;
-  let depth = 0;
+  // All three start unset: until the first page view resets `ms` and `depth` they read NaN, and
+  // nothing is sent before it; an unset `since` is paused, like 0.
+  let ms: number;
+  let since: number;
+  let depth: number;
   /** The current page's path (with the fragment under data-hash); unset until its page view. */
   let path: string | undefined;
   // Only the landing page view carries the referrer: in a single-page app the previous in-app URL
@@ -108,15 +113,15 @@ try {
 
   // --- Engaged time, scroll depth and page views ---------------------------------------------
 
-  /** Closes the running stretch, and starts a new one when `run` is truthy. */
+  /**
+   * Closes the running stretch, and starts a new one when `run` is truthy; then records the
+   * deepest point of the page seen so far, in percent of its height. A scroll calls it with
+   * `since`, which keeps the clock as it is (running or paused).
+   */
   const count = (run: unknown) => {
     const now = Date.now();
     ms += since && now - since;
     since = run ? now : 0;
-  };
-
-  /** Records the deepest point of the page seen so far, in percent of its height. */
-  const scrolled = () => {
     // |0 turns the Infinity of an empty body, and the NaN of no body yet (a tag in <head> without
     // defer runs before <body> exists), into 0. A body ending above the viewport gives more than
     // 100, which the collector caps.
@@ -126,7 +131,6 @@ try {
   /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
   const sendEngagement = (run?: unknown) => {
     count(run);
-    scrolled();
     // The page's own URL without its query: UTM and the like belong to the page view.
     if (path && ms) emit({ k: 'e', u: L.origin + path, d: ms, x: depth });
     ms = 0;
@@ -144,7 +148,9 @@ try {
   };
 
   /** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
-  const navigated = safe(() => path && path != currentPath() && pageview());
+  const navigated = safe((): void => {
+    if (path && path != currentPath()) pageview();
+  });
 
   /** The page was hidden or is going away: report its engagement now, while we still can. */
   const hidden = () => {
@@ -211,14 +217,17 @@ try {
   const reason =
     // The tag included twice (a CMS template and a tag manager both adding it): the first copy
     // runs, the second would count every page view and click again.
-    (stub?.l && 'twice') ||
-    (nav.webdriver && 'webdriver') ||
-    (options.ignoreDnt == null &&
-      (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl) &&
-      'dnt') ||
-    (store('cfa_ignore') === true && 'cfa_ignore') ||
-    // localhost, 127.x, [::1], and '' (file: pages have no host)
-    (options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost');
+    stub?.l
+      ? 'twice'
+      : nav.webdriver
+        ? 'webdriver'
+        : options.ignoreDnt == null &&
+            (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl)
+          ? 'dnt'
+          : store('cfa_ignore') === true
+            ? 'cfa_ignore'
+            : // localhost, 127.x, [::1], and '' (file: pages have no host)
+              options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost';
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
   if (reason) {
     if ('debug' in options) console.log('cfa: skipped, ' + reason);
@@ -236,7 +245,7 @@ try {
       visibilitychange: visibility,
       focus: visibility,
       blur: () => count(0),
-      scroll: scrolled,
+      scroll: () => count(since),
       pagehide: hidden,
       online: flush,
     });
@@ -256,26 +265,28 @@ try {
         },
         true,
       );
-      for (const method of ['pushState', 'replaceState'] as const) {
-        const original = history[method];
-        history[method] = (...args: Parameters<History['pushState']>) => {
-          original.apply(history, args);
-          navigated();
-        };
-      }
+      // Each wrapper calls the original, then `after` with its result and arguments, and hands the
+      // page what `after` returns: undefined for pushState (navigated returns nothing), the
+      // original promise for navigator.share.
+      type Method = (...args: unknown[]) => unknown;
+      const wrap = (target: object, method: string, after: (result: never, data?: ShareData) => unknown) => {
+        const original = (target as Record<string, Method>)[method];
+        if (original)
+          (target as Record<string, Method>)[method] = (...args) =>
+            after(original.apply(target, args) as never, ...(args as [ShareData]));
+      };
+      wrap(history, 'pushState', navigated);
+      wrap(history, 'replaceState', navigated);
       // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
       // gets the original promise. Last, as a page may have made navigator.share read-only.
-      const share = nav.share;
-      if (share)
-        nav.share = (data) => {
-          const result = share.call(nav, data);
-          // Written out twice: gzip takes the copy for less than a shared helper costs.
-          result.then(
-            () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
-            () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
-          );
-          return result;
-        };
+      wrap(nav, 'share', (result: Promise<void>, data) => {
+        // Written out twice: gzip takes the copy for less than a shared helper costs.
+        result.then(
+          () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
+          () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+        );
+        return result;
+      });
     }
   }
 } catch {
