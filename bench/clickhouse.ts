@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openClickHouse } from '../storage/clickhouse/open.ts';
+import { openClickHouse } from '../query/clickhouse/open.ts';
 import { startClickHouse, type ClickHouseServer } from '../test/e2e/clickhouse-server.ts';
 import type { GenerateOptions } from './generate.ts';
 import { appendGenerated } from './write-generated.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FileSaltStore, type SaltStore } from '../storage/salts.ts';
-import { openClickHouse } from '../storage/clickhouse/open.ts';
-import { ClickHouseQueryBackend } from '../storage/clickhouse/query/backend.ts';
+import { openClickHouse } from '../query/clickhouse/open.ts';
+import { ClickHouseQueryBackend } from '../query/clickhouse/backend.ts';
 import { JsonlStore } from '../storage/jsonl-store.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from './admin-token.ts';
@@ -13,12 +13,12 @@ import { loadAsset } from './assets.ts';
 import { ConfigError, type Config } from './config.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { trackRoutes } from './routes/analytics-track.ts';
-import { loadCards } from '../storage/query/cards-config.ts';
-import { MemoryBackend } from '../storage/query/memory/backend.ts';
-import { IndexSnapshots } from '../storage/query/memory/snapshot.ts';
-import { SnapshotSchedule } from '../storage/query/memory/snapshot-schedule.ts';
-import { QueryService } from '../storage/query/service.ts';
-import { QueryBudget, QueryTimeoutError } from '../storage/query/budget.ts';
+import { loadCards } from '../query/cards-config.ts';
+import { MemoryBackend } from '../query/memory/backend.ts';
+import { IndexSnapshots } from '../query/memory/snapshot/snapshot.ts';
+import { SnapshotSchedule } from '../query/memory/snapshot/snapshot-schedule.ts';
+import { QueryService } from '../query/service.ts';
+import { QueryBudget, QueryTimeoutError } from '../query/budget.ts';
 import { DropCounter } from './drop-counter.ts';
 import { startGrowthCaps } from './growth-caps-seed.ts';
 import { geolocate, type Geolocate } from './pipeline/geo.ts';
@@ -69,7 +69,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       ? await openClickHouse({ ...config.clickhouse, dataDir: config.dataDir, clock })
       : null;
   // Our own JSON store: the query index starts from a snapshot of its columns when one fits the
-  // files (storage/query/memory/snapshot.ts); erasure and purges delete it before changing a file.
+  // files (query/memory/snapshot/snapshot.ts); erasure and purges delete it before changing a file.
   const snapshots =
     !options.store && !clickhouse && config.snapshotRows > 0
       ? new IndexSnapshots(config.dataDir, clock)

@@ -1,8 +1,8 @@
 import type { Clock } from '../storage/types.ts';
-import { DAY_MS } from '../storage/query/time.ts';
-import { MemoryBackend } from '../storage/query/memory/backend.ts';
-import type { MemoryIndex } from '../storage/query/memory/index.ts';
-import type { QueryBackend } from '../storage/query/types.ts';
+import { DAY_MS } from '../shared/time.ts';
+import { MemoryBackend } from '../query/memory/backend.ts';
+import type { MemoryIndex } from '../query/memory/index.ts';
+import type { QueryBackend } from '../query/types.ts';
 import type { Config } from './config.ts';
 import { GrowthCaps } from './growth-caps.ts';
 

@@ -54,7 +54,7 @@ await build({
   logLevel: 'warning',
 });
 await build({
-  entryPoints: [join(root, 'storage/query/library.ts')],
+  entryPoints: [join(root, 'library/index.ts')],
   outfile: join(dist, 'library/index.js'),
   bundle: true,
   platform: 'node',

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
-import { DAY_MS } from '../../storage/query/time.ts';
+import { DAY_MS } from '../../shared/time.ts';
 import { StoreUnavailableError, type Clock, type EventStore } from '../../storage/types.ts';
 import type { CapDrop, GrowthCaps } from '../growth-caps.ts';
 import { serverRecord } from '../track.ts';

@@ -1,12 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { readBodyLimited } from '../read-body.ts';
-import { QueryError } from '../../storage/query/range.ts';
-import { QueryTimeoutError } from '../../storage/query/budget.ts';
-import { csvLines } from '../../storage/query/csv.ts';
-import type { QueryService } from '../../storage/query/service.ts';
-import type { QueryResponse } from '../../storage/query/types.ts';
-import { filtersParam, int } from '../../storage/query/validate.ts';
+import { QueryError } from '../../query/range.ts';
+import { QueryTimeoutError } from '../../query/budget.ts';
+import { csvLines } from '../../query/csv.ts';
+import type { QueryService } from '../../query/service.ts';
+import type { QueryResponse } from '../../query/types.ts';
+import { filtersParam, int } from '../../query/validate.ts';
 
 /**
  * The seed's read endpoints (overall, users, user/{id}, realtime) and the reports. The admin

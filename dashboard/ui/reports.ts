@@ -4,7 +4,7 @@ import type {
   JourneysResponse,
   RetentionResponse,
   ViralityResponse,
-} from '../../storage/query/types.ts';
+} from '../../query/types.ts';
 import { formatNumber, formatPercent } from '../lib/format.ts';
 import { downloadCsv } from './csv.ts';
 

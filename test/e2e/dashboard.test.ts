@@ -5,12 +5,7 @@ import { configuredCards } from '../../dashboard/lib/load.ts';
 import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { countryName } from '../../dashboard/lib/format.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
-import type {
-  OverallResponse,
-  QueryRequest,
-  QueryResponse,
-  UserResponse,
-} from '../../storage/query/types.ts';
+import type { OverallResponse, QueryRequest, QueryResponse, UserResponse } from '../../query/types.ts';
 import { tempDir } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';
 import { launchChromium } from './chromium.ts';

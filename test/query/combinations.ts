@@ -3,7 +3,7 @@ import {
   SESSION_DIMENSIONS,
   VISITOR_FILTER_DIMENSIONS,
   type Filter,
-} from '../../storage/query/types.ts';
+} from '../../query/types.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 
 /**

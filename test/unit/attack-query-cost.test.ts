@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryService } from '../../storage/query/service.ts';
-import type { OverallResponse, QueryBackend } from '../../storage/query/types.ts';
+import { QueryService } from '../../query/service.ts';
+import type { OverallResponse, QueryBackend } from '../../query/types.ts';
 import { c1Body, plantPath, sendC1, withHealthProbe } from '../attack-c1.ts';
 import { postEvent, tempDir, testCollector } from '../helpers.ts';
 import { startServer, type RunningServer } from '../server-process.ts';

@@ -4,8 +4,8 @@ import {
   createEventsTable,
   createSaltsTable,
   eventColumns,
-} from '../../storage/clickhouse/ddl.ts';
-import { settingsFor } from '../../storage/clickhouse/connection.ts';
+} from '../../query/clickhouse/ddl.ts';
+import { settingsFor } from '../../query/clickhouse/connection.ts';
 import { RECORD_FIELDS } from '../../storage/schema.ts';
 
 describe('ClickHouse DDL from storage/schema.ts', () => {

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Batcher } from '../../storage/clickhouse/batcher.ts';
-import { fromRow, toRow } from '../../storage/clickhouse/rows.ts';
-import {
-  dimensionExpr,
-  filtersExpr,
-  filtersUseSessions,
-} from '../../storage/clickhouse/query/expressions.ts';
+import { Batcher } from '../../query/clickhouse/batcher.ts';
+import { fromRow, toRow } from '../../query/clickhouse/rows.ts';
+import { dimensionExpr, filtersExpr, filtersUseSessions } from '../../query/clickhouse/expressions.ts';
 import { emptyRecord } from '../../storage/schema.ts';
 
 describe('Batcher', () => {

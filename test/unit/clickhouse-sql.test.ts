@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ident, quote, quoteNumber, quoteString, raw, sql } from '../../storage/clickhouse/sql.ts';
+import { ident, quote, quoteNumber, quoteString, raw, sql } from '../../query/clickhouse/sql.ts';
 
 /** Reads a ClickHouse single-quoted literal back, the way the server's lexer does. */
 function unquote(literal: string): string {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { raw } from '../../storage/clickhouse/sql.ts';
-import { splitKey, topListStatements } from '../../storage/clickhouse/query/top-lists.ts';
-import type { SessionKeys } from '../../storage/clickhouse/query/session-tables.ts';
-import { baseQuery } from '../../storage/query/compose/query.ts';
-import type { Dimension, Filter } from '../../storage/query/types.ts';
+import { raw } from '../../query/clickhouse/sql.ts';
+import { splitKey, topListStatements } from '../../query/clickhouse/top-lists.ts';
+import type { SessionKeys } from '../../query/clickhouse/session-tables.ts';
+import { baseQuery } from '../../query/compose/query.ts';
+import type { Dimension, Filter } from '../../query/types.ts';
 
 // The batched top lists' SQL shapes: which tables each case reads decides its cost (see
-// storage/clickhouse/query/top-lists.ts); the answers themselves are checked against the
+// query/clickhouse/top-lists.ts); the answers themselves are checked against the
 // in-memory engine on a real server in test/e2e/clickhouse-parity*.test.ts.
 const scope = { table: raw('`db`.`events`'), site: 'a.example', from: 1_000, to: 2_000 };
 const keys: SessionKeys = { units: raw('`db`.`tmp_units`'), attributes: raw('`db`.`tmp_attrs`') };

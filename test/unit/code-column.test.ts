@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CodeColumn } from '../../storage/query/memory/code-column.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
+import { CodeColumn } from '../../query/memory/code-column.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
 import { emptyRecord } from '../../storage/schema.ts';
 
 describe('dictionary-code columns', () => {

@@ -26,7 +26,7 @@ import type {
   RealtimeResponse,
   RetentionResponse,
   ViralityResponse,
-} from '../../storage/query/types.ts';
+} from '../../query/types.ts';
 
 let root: HTMLElement;
 function mount(vnode: unknown): HTMLElement {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import type { StoredFile } from '../../storage/types.ts';
-import { Columns, DICT_FIELDS } from '../../storage/query/memory/columns.ts';
-import { MemoryIndex } from '../../storage/query/memory/index.ts';
+import { Columns, DICT_FIELDS } from '../../query/memory/columns.ts';
+import { MemoryIndex } from '../../query/memory/index.ts';
 import {
   decodeSnapshot,
   encodeSnapshot,
   viewColumns,
   type FileMark,
-} from '../../storage/query/memory/snapshot-format.ts';
-import { planTails, type FoundFile } from '../../storage/query/memory/snapshot-watermark.ts';
+} from '../../query/memory/snapshot/snapshot-format.ts';
+import { planTails, type FoundFile } from '../../query/memory/snapshot/snapshot-watermark.ts';
 import { reheader } from './index-snapshot-helpers.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pick } from '../../collector/compress.ts';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
-import { csvLines } from '../../storage/query/csv.ts';
+import { csvLines } from '../../query/csv.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import type { NormalizedQuery } from '../../storage/query/types.ts';
+import type { NormalizedQuery } from '../../query/types.ts';
 import { fixedClock, tempDir } from '../helpers.ts';
 import { combinationRecords, NOW } from '../query/combinations.ts';
 

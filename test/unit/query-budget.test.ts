@@ -3,9 +3,9 @@ import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { analyticsRoutes, MAX_QUERY_BODY_BYTES } from '../../collector/routes/analytics.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import { QueryBudget, QueryTimeoutError } from '../../storage/query/budget.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
+import { QueryBudget, QueryTimeoutError } from '../../query/budget.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import { QueryService } from '../../query/service.ts';
 import { fixedClock, tempDir } from '../helpers.ts';
 import { goldenRecords, NOW } from '../query/golden-data.ts';
 

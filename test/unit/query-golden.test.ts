@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
+import { DEFAULT_CARDS } from '../../query/cards-config.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import { QueryService } from '../../query/service.ts';
 import { goldenRecords, NOW, SITE } from '../query/golden-data.ts';
 
 function service(records = goldenRecords()): QueryService {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector } from '../../collector/collector.ts';
-import { parseCards } from '../../storage/query/cards-config.ts';
-import { createAnalytics } from '../../storage/query/library.ts';
+import { parseCards } from '../../query/cards-config.ts';
+import { createAnalytics } from '../../library/index.ts';
 import { fixedClock, tempDir } from '../helpers.ts';
 import { NOW } from '../query/golden-data.ts';
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
-import { firstRows, runQuery, sortRows } from '../../storage/query/compose/query.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
-import { METRICS, type Filter, type Metric, type NormalizedQuery } from '../../storage/query/types.ts';
+import { DEFAULT_CARDS } from '../../query/cards-config.ts';
+import { firstRows, runQuery, sortRows } from '../../query/compose/query.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import { QueryService } from '../../query/service.ts';
+import { METRICS, type Filter, type Metric, type NormalizedQuery } from '../../query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { byDimensions, generatedQuery } from '../query/generated.ts';
 import { referenceQuery } from '../query/reference.ts';

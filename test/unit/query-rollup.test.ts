@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newVsReturning } from '../../storage/query/compose/new-returning.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { funnel } from '../../storage/query/memory/funnel.ts';
+import { newVsReturning } from '../../query/compose/new-returning.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import { funnel } from '../../query/memory/funnel.ts';
 import {
   METRICS,
   type Dimension,
@@ -12,12 +12,12 @@ import {
   type FunnelStep,
   type NormalizedFunnel,
   type QueryBackend,
-} from '../../storage/query/types.ts';
+} from '../../query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { byDimensions, generatedQuery } from '../query/generated.ts';
 import { referenceQuery } from '../query/reference.ts';
 
-// Whole-day rollups (storage/query/memory/rollup.ts) must give exactly what one scan gives,
+// Whole-day rollups (query/memory/rollup.ts) must give exactly what one scan gives,
 // including after appends that land in cached days or turn a day-local visitor into a
 // multi-day one.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import type { NormalizedQuery } from '../../storage/query/types.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import type { NormalizedQuery } from '../../query/types.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketLabel, isoDay, isoTime } from '../../storage/query/time.ts';
+import { bucketLabel, isoDay, isoTime } from '../../shared/time.ts';
 
 describe('isoTime', () => {
   it('formats exactly as Date#toISOString, across the whole Date range and fractional times', () => {

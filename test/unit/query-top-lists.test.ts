@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CARDS } from '../../storage/query/cards-config.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
-import type { Dimension, Filter, NormalizedQuery, QueryBackend } from '../../storage/query/types.ts';
+import { DEFAULT_CARDS } from '../../query/cards-config.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import { QueryService } from '../../query/service.ts';
+import type { Dimension, Filter, NormalizedQuery, QueryBackend } from '../../query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { byDimensions } from '../query/generated.ts';
 import { referenceQuery } from '../query/reference.ts';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeQuery } from '../../storage/query/validate.ts';
-import { QueryError } from '../../storage/query/range.ts';
-import { compileRegex, RegexSyntaxError } from '../../storage/query/regex.ts';
+import { normalizeQuery } from '../../query/validate.ts';
+import { QueryError } from '../../query/range.ts';
+import { compileRegex, RegexSyntaxError } from '../../query/regex.ts';
 
 // Patterns of the supported subset, built from its grammar so every one is valid JS too.
 const { pattern } = fc.letrec<{ pattern: string; term: string; atom: string; classItem: string }>((tie) => ({
