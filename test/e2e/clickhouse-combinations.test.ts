@@ -11,9 +11,9 @@ import {
   OPERATORS,
   RANGES,
   type Combination,
-} from '../query/combinations.ts';
-import { byDimensions } from '../query/generated.ts';
-import { referenceQuery } from '../query/reference.ts';
+} from '../support/query/combinations.ts';
+import { byDimensions } from '../support/query/generated.ts';
+import { referenceQuery } from '../support/query/reference.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 /*

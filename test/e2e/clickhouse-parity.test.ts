@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate, generatedUserId } from '../../bench/generate.ts';
+import { generate, generatedUserId } from '../../demo/generate.ts';
 import { baseQuery } from '../../query/compose/query.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import {

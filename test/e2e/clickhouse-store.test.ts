@@ -7,8 +7,8 @@ import { openClickHouse } from '../../query/clickhouse/open.ts';
 import { ClickHouseSaltStore } from '../../query/clickhouse/salts.ts';
 import { raw } from '../../query/clickhouse/sql.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
-import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
+import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 
 let server: ClickHouseServer;
 let dbCounter = 0;

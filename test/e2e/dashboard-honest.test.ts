@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
 import type { QueryResponse } from '../../query/types.ts';
-import { tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';
 import { indexReady, SITE, VISITS, writeVisits, type Visit } from './dashboard-fixture.ts';
 

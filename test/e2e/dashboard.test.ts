@@ -6,8 +6,8 @@ import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { countryName } from '../../dashboard/lib/format.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
 import type { OverallResponse, QueryRequest, QueryResponse, UserResponse } from '../../query/types.ts';
-import { tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';
 import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
 

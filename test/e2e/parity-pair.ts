@@ -7,8 +7,8 @@ import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import type { Clock } from '../../storage/types.ts';
-import { tempDir } from '../helpers.ts';
-import { startClickHouse } from './clickhouse-server.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startClickHouse } from '../support/clickhouse-server.ts';
 
 export interface ParityPair {
   /** the in-memory engine over the JSON Lines store */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collector } from '../../collector/collector.ts';
 import { ANALYTICS_ROUTES, accessFor } from '../../collector/route-access.ts';
-import { testCollector } from '../helpers.ts';
+import { testCollector } from '../support/helpers.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const WRITE = 'write-key-0123456789abcdef';

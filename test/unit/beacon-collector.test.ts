@@ -4,7 +4,7 @@ import { expandClick, tagProps } from '../../collector/pipeline/click.ts';
 import { classifyLinkClick, sharedLink } from '../../collector/pipeline/link-click.ts';
 import { parseEventBody } from '../../collector/pipeline/validate.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { fixedClock, postEvent, testCollector } from '../helpers.ts';
+import { fixedClock, postEvent, testCollector } from '../support/helpers.ts';
 import { BeaconPage } from './beacon-harness.ts';
 
 const PAGE = 'https://example.com/photos?utm_source=x';

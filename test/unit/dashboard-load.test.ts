@@ -21,7 +21,7 @@ import {
 import { DEFAULT_STATE, droppedNotice, parseState } from '../../dashboard/lib/url-state.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord } from '../../storage/schema.ts';
-import { fixedClock, tempDir, testCollector } from '../helpers.ts';
+import { fixedClock, tempDir, testCollector } from '../support/helpers.ts';
 
 const TOKEN = 'dashboard-load-test-token-0123456789';
 const NOW = Date.UTC(2026, 10, 27, 12);

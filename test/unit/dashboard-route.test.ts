@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCollector } from '../helpers.ts';
+import { testCollector } from '../support/helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../collector/config.ts';
 import { createCollector } from '../../collector/collector.ts';
 import { emptyRecord } from '../../storage/schema.ts';
 import type { EventStore } from '../../storage/types.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../support/helpers.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const cleanups: (() => Promise<void>)[] = [];

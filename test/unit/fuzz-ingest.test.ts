@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_FIELDS, parseRecordLine, serializeRecord } from '../../storage/schema.ts';
-import { CHROME_UA, testCollector } from '../helpers.ts';
+import { CHROME_UA, testCollector } from '../support/helpers.ts';
 import { storedLines } from './reliability-load.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';

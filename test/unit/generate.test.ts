@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { toRecord } from '../../collector/pipeline/to-record.ts';
-import { generate } from '../../bench/generate.ts';
-import { RecordBuilder } from '../../bench/generate/records.ts';
-import { writeGenerated } from '../../bench/write-generated.ts';
+import { generate } from '../../demo/generate.ts';
+import { RecordBuilder } from '../../demo/generate/records.ts';
+import { writeGenerated } from '../../demo/write-generated.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord, parseRecordLine, serializeRecord, type StoredRecord } from '../../storage/schema.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../support/helpers.ts';
 
 const DAY = 86_400_000;
 const END = Date.UTC(2026, 10, 27, 15, 30);

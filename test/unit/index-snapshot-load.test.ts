@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generate } from '../../bench/generate.ts';
+import { generate } from '../../demo/generate.ts';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector } from '../../collector/collector.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
@@ -12,7 +12,7 @@ import { IndexSnapshots, type SnapshotLoaded } from '../../query/memory/snapshot
 import { SnapshotSchedule } from '../../query/memory/snapshot/snapshot-schedule.ts';
 import { QueryService } from '../../query/service.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
-import { fixedClock, postEvent, tempDir } from '../helpers.ts';
+import { fixedClock, postEvent, tempDir } from '../support/helpers.ts';
 import { reheader } from './index-snapshot-helpers.ts';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');

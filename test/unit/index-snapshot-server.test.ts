@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHROME_UA, IPHONE_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, IPHONE_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const running: RunningServer[] = [];

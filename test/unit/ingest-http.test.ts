@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { adminHealth, CHROME_UA, fixedClock, postEvent, testCollector } from '../helpers.ts';
+import { adminHealth, CHROME_UA, fixedClock, postEvent, testCollector } from '../support/helpers.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const page = {

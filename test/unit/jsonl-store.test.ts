@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile } from '../../storage/day-files.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readLineBatches, readLines } from '../../storage/line-reader.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../support/helpers.ts';
 
 async function collect(path: string): Promise<string[]> {
   const out: string[] = [];

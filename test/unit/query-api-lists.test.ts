@@ -6,8 +6,8 @@ import { createCollector, type Collector } from '../../collector/collector.ts';
 import { csvLines } from '../../query/csv.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import type { NormalizedQuery } from '../../query/types.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
-import { combinationRecords, NOW } from '../query/combinations.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
+import { combinationRecords, NOW } from '../support/query/combinations.ts';
 
 const TOKEN = 'query-api-lists-token-0123456789';
 let collector: Collector;

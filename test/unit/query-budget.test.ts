@@ -6,8 +6,8 @@ import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { QueryBudget, QueryTimeoutError } from '../../query/budget.ts';
 import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
-import { goldenRecords, NOW } from '../query/golden-data.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
+import { goldenRecords, NOW } from '../support/query/golden-data.ts';
 
 const TOKEN = 'query-budget-test-token-0123456789';
 const clock = fixedClock(NOW);

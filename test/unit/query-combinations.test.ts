@@ -4,7 +4,7 @@ import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import type { NormalizedQuery, QueryRow } from '../../query/types.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
 import {
   combinationRecords,
   combinations,
@@ -15,10 +15,10 @@ import {
   PLAIN_ROUTES,
   RANGES,
   type HttpCase,
-} from '../query/combinations.ts';
-import { byDimensions } from '../query/generated.ts';
-import { randomRequest } from '../query/random-requests.ts';
-import { referenceQuery } from '../query/reference.ts';
+} from '../support/query/combinations.ts';
+import { byDimensions } from '../support/query/generated.ts';
+import { randomRequest } from '../support/query/random-requests.ts';
+import { referenceQuery } from '../support/query/reference.ts';
 
 const TOKEN = 'query-combinations-token-0123456789';
 const records = combinationRecords();

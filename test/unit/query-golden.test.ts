@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CARDS } from '../../query/cards-config.ts';
 import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
-import { goldenRecords, NOW, SITE } from '../query/golden-data.ts';
+import { goldenRecords, NOW, SITE } from '../support/query/golden-data.ts';
 
 function service(records = goldenRecords()): QueryService {
   const backend = new MemoryBackend(() => NOW);

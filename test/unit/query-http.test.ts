@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import { adminHealth, fixedClock, tempDir } from '../helpers.ts';
-import { goldenRecords, NOW, SITE } from '../query/golden-data.ts';
+import { adminHealth, fixedClock, tempDir } from '../support/helpers.ts';
+import { goldenRecords, NOW, SITE } from '../support/query/golden-data.ts';
 
 const TOKEN = 'query-http-test-token-0123456789';
 const clock = fixedClock(NOW);

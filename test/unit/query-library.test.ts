@@ -5,8 +5,8 @@ import { loadConfig } from '../../collector/config.ts';
 import { createCollector } from '../../collector/collector.ts';
 import { parseCards } from '../../query/cards-config.ts';
 import { createAnalytics } from '../../library/index.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
-import { NOW } from '../query/golden-data.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
+import { NOW } from '../support/query/golden-data.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

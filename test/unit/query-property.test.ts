@@ -6,8 +6,8 @@ import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
 import { METRICS, type Filter, type Metric, type NormalizedQuery } from '../../query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
-import { byDimensions, generatedQuery } from '../query/generated.ts';
-import { referenceQuery } from '../query/reference.ts';
+import { byDimensions, generatedQuery } from '../support/query/generated.ts';
+import { referenceQuery } from '../support/query/reference.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SPAN = 3 * 86_400_000;

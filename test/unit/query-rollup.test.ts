@@ -14,8 +14,8 @@ import {
   type QueryBackend,
 } from '../../query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
-import { byDimensions, generatedQuery } from '../query/generated.ts';
-import { referenceQuery } from '../query/reference.ts';
+import { byDimensions, generatedQuery } from '../support/query/generated.ts';
+import { referenceQuery } from '../support/query/reference.ts';
 
 // Whole-day rollups (query/memory/rollup.ts) must give exactly what one scan gives,
 // including after appends that land in cached days or turn a day-local visitor into a

@@ -5,8 +5,8 @@ import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
 import type { Dimension, Filter, NormalizedQuery, QueryBackend } from '../../query/types.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
-import { byDimensions } from '../query/generated.ts';
-import { referenceQuery } from '../query/reference.ts';
+import { byDimensions } from '../support/query/generated.ts';
+import { referenceQuery } from '../support/query/reference.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SPAN = 3 * 86_400_000;

@@ -14,8 +14,8 @@ import { MemoryBackend } from '../../query/memory/backend.ts';
 import { MemoryIndex } from '../../query/memory/index.ts';
 import { decodeSnapshot, encodeSnapshot, viewColumns } from '../../query/memory/snapshot/snapshot-format.ts';
 import type { EventStore } from '../../storage/types.ts';
-import { fixedClock, postEvent, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { fixedClock, postEvent, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}` };

@@ -5,7 +5,7 @@ import { loadConfig } from '../../collector/config.ts';
 import { createCollector } from '../../collector/collector.ts';
 import { FileSaltStore, type SaltWriter } from '../../storage/salts.ts';
 import { StoreUnavailableError } from '../../storage/types.ts';
-import { fixedClock, postEvent, tempDir } from '../helpers.ts';
+import { fixedClock, postEvent, tempDir } from '../support/helpers.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSaltStore } from '../../storage/salts.ts';
 import { visitorId } from '../../collector/pipeline/visitor.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../support/helpers.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-20T10:00:00Z');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseSite, DEFAULT_SITE } from '../../collector/track-site.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { fixedClock, postEvent, testCollector } from '../helpers.ts';
+import { fixedClock, postEvent, testCollector } from '../support/helpers.ts';
 
 describe('the site of a server-side call that names none (chooseSite)', () => {
   it.each([

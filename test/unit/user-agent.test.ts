@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserAgentParser, parseUncached } from '../../collector/pipeline/user-agent.ts';
-import { CHROME_UA, IPHONE_UA } from '../helpers.ts';
+import { CHROME_UA, IPHONE_UA } from '../support/helpers.ts';
 
 describe('user agent parsing', () => {
   it.each([

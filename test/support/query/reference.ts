@@ -1,5 +1,5 @@
-import type { StoredRecord } from '../../storage/schema.ts';
-import type { Filter, NormalizedQuery, QueryRow } from '../../query/types.ts';
+import type { StoredRecord } from '../../../storage/schema.ts';
+import type { Filter, NormalizedQuery, QueryRow } from '../../../query/types.ts';
 
 /**
  * A deliberately naive implementation of the general query, written straight from the

@@ -5,7 +5,7 @@
  *
  *   git clone -q /work/main /tmp/before && cp -al /work/main/node_modules /tmp/before/
  *   (cd /tmp/before && git checkout -q d83e041 && npm run build)
- *   node --import tsx test/query/count-5xx.ts /tmp/before
+ *   node --import tsx test/support/query/count-5xx.ts /tmp/before
  *
  * With no argument it counts this checkout. Not a test: it only reports.
  */
@@ -17,7 +17,7 @@ import { combinationRecords, combinations, NOW, type HttpCase } from './combinat
 import { randomRequest } from './random-requests.ts';
 
 type App = { request(path: string, init: RequestInit): Response | Promise<Response> };
-const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..'));
+const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', '..'));
 const { loadConfig } = await import(join(root, 'collector/config.ts'));
 const { createCollector } = await import(join(root, 'collector/collector.ts'));
 const { JsonlStore } = await import(join(root, 'storage/jsonl-store.ts'));

@@ -9,7 +9,7 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const root = join(import.meta.dirname, '..');
+const root = join(import.meta.dirname, '..', '..');
 
 /**
  * Starts the real collector as a child process on a free port: collector/server.ts through tsx,

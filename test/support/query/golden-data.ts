@@ -1,4 +1,4 @@
-import { emptyRecord, type PropValue, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
+import { emptyRecord, type PropValue, type RecordKind, type StoredRecord } from '../../../storage/schema.ts';
 
 /** "Now" of the golden dataset: Friday 2026-11-27 12:00 UTC. */
 export const NOW = Date.parse('2026-11-27T12:00:00Z');

@@ -3,8 +3,8 @@ import {
   SESSION_DIMENSIONS,
   VISITOR_FILTER_DIMENSIONS,
   type Filter,
-} from '../../query/types.ts';
-import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
+} from '../../../query/types.ts';
+import { emptyRecord, type StoredRecord } from '../../../storage/schema.ts';
 
 /**
  * The query surface as data, for the combinatorial tests (test/unit/query-combinations.test.ts
