@@ -2,7 +2,7 @@ import type { Clock } from '../storage/types.ts';
 import { DAY_MS } from '../shared/time.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
 import type { MemoryIndex } from '../query/memory/index.ts';
-import type { QueryBackend } from '../query/types.ts';
+import type { QueryBackend } from '../query/backend.ts';
 import type { Config } from './config.ts';
 import { GrowthCaps } from './growth-caps.ts';
 

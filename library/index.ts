@@ -14,9 +14,9 @@ import type {
   RealtimeResponse,
   UserResponse,
   UsersResponse,
-} from '../query/types.ts';
+} from '../shared/api.ts';
 
-export type * from '../query/types.ts';
+export type * from '../shared/api.ts';
 
 export interface AnalyticsOptions {
   /** the same folder the collector uses (ANALYTICS_DATA_DIR) */

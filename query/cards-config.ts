@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { MetricCardConfig } from './types.ts';
+import type { MetricCardConfig } from '../shared/api.ts';
 
 /** The seed's CloudFace cards, used when ANALYTICS_METRICS_FILE is not set. */
 export const DEFAULT_CARDS: MetricCardConfig[] = [

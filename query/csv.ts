@@ -1,4 +1,4 @@
-import type { QueryResponse } from './types.ts';
+import type { QueryResponse } from '../shared/api.ts';
 
 /**
  * A general query's answer as CSV lines (RFC 4180, CRLF): a header of the dimension and metric

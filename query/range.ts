@@ -1,4 +1,4 @@
-import type { DateRangeInput } from './types.ts';
+import type { DateRangeInput } from '../shared/api.ts';
 import { DAY_MS } from '../shared/time.ts';
 
 /** A request value that cannot work; the HTTP layer answers 400 with this message. */

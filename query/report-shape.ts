@@ -1,6 +1,6 @@
 import { round2 } from './round.ts';
 import { isoDay } from '../shared/time.ts';
-import type { FunnelResponse, FunnelStep, RetentionResponse } from './types.ts';
+import type { FunnelResponse, FunnelStep, RetentionResponse } from '../shared/api.ts';
 
 /**
  * The response shapes of the funnel and retention reports, built from the raw counts a backend

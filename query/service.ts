@@ -14,7 +14,6 @@ import type {
   MetricCardConfig,
   OverallRequest,
   OverallResponse,
-  QueryBackend,
   QueryResponse,
   RealtimeResponse,
   RetentionRequest,
@@ -24,8 +23,9 @@ import type {
   UsersRequest,
   UsersResponse,
   ViralityResponse,
-} from './types.ts';
-import { cardApplies, USER_SORTS } from './types.ts';
+} from '../shared/api.ts';
+import type { QueryBackend } from './backend.ts';
+import { cardApplies, USER_SORTS } from '../shared/api.ts';
 import { filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
 
 export interface QueryServiceDeps {

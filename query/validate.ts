@@ -4,8 +4,9 @@ import {
   SESSION_DIMENSIONS,
   TIME_DIMENSIONS,
   VISITOR_FILTER_DIMENSIONS,
-} from './types.ts';
-import type { Dimension, Filter, FunnelStep, Metric, NormalizedFunnel, NormalizedQuery } from './types.ts';
+} from '../shared/api.ts';
+import type { Dimension, Filter, FunnelStep, Metric, NormalizedQuery } from '../shared/api.ts';
+import type { NormalizedFunnel } from './backend.ts';
 import { QueryError, resolveDateRange } from './range.ts';
 import { compileRegex, RegexSyntaxError } from './regex.ts';
 

@@ -5,7 +5,7 @@ import { QueryError } from '../../query/range.ts';
 import { QueryTimeoutError } from '../../query/budget.ts';
 import { csvLines } from '../../query/csv.ts';
 import type { QueryService } from '../../query/service.ts';
-import type { QueryResponse } from '../../query/types.ts';
+import type { QueryResponse } from '../../shared/api.ts';
 import { filtersParam, int } from '../../query/validate.ts';
 
 /**

@@ -11,7 +11,7 @@ import type {
   SitesResponse,
   UserResponse,
   ViralityResponse,
-} from '../../query/types.ts';
+} from '../../shared/api.ts';
 import type { Answer, ApiClient } from './api.ts';
 import { fillBuckets } from './buckets.ts';
 import { countryName, formatNumber } from './format.ts';

@@ -1,6 +1,7 @@
 import { round2 } from '../round.ts';
 import { bucketLabel, type Interval } from '../../shared/time.ts';
-import type { Dimension, Metric, NormalizedQuery, QueryRows } from '../types.ts';
+import type { Dimension, Metric, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryRows } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';

@@ -1,4 +1,5 @@
-import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend, QueryRows } from '../types.ts';
+import type { Dimension, NormalizedQuery } from '../../shared/api.ts';
+import type { BackendStatus, QueryBackend, QueryRows } from '../backend.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import type { EventStore } from '../../storage/types.ts';
 import type { ClickHouseConnection } from './connection.ts';

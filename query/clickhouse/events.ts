@@ -1,5 +1,5 @@
 import type { RecordKind } from '../../storage/schema.ts';
-import type { BackendEvent, EventsRequest } from '../types.ts';
+import type { BackendEvent, EventsRequest } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';

@@ -3,7 +3,7 @@ import {
   type Dimension,
   type Filter,
   type VisitorFilterDimension,
-} from '../types.ts';
+} from '../../shared/api.ts';
 import { quote, raw, sql, type SqlFragment } from './sql.ts';
 import { scopeWhere, type RangeScope } from './prepared.ts';
 

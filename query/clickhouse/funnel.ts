@@ -1,5 +1,6 @@
 import { funnelResponse } from '../report-shape.ts';
-import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../types.ts';
+import type { FunnelResponse, FunnelStep } from '../../shared/api.ts';
+import type { NormalizedFunnel } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
@@ -11,7 +12,7 @@ import { rows } from './run.ts';
 const INT32_MAX = 2_147_483_647;
 
 /**
- * Funnel with windowFunnel, per session or per visitor (see "Funnel" in query/types.ts).
+ * Funnel with windowFunnel, per session or per visitor (see "Funnel" in shared/api.ts).
  * 18.16's windowFunnel takes only DateTime/UInt32 times, so times are milliseconds since the
  * range start when the range is under 24 days, and coarser steps beyond (4 ms for 90 days).
  */

@@ -1,4 +1,5 @@
-import type { JourneysQuery, JourneysResponse } from '../types.ts';
+import type { JourneysResponse } from '../../shared/api.ts';
+import type { JourneysQuery } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr } from './expressions.ts';
@@ -6,7 +7,7 @@ import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
 /**
- * Page transitions and 3-page paths (see "Journeys" in query/types.ts): per session the
+ * Page transitions and 3-page paths (see "Journeys" in shared/api.ts): per session the
  * pageview paths in time order with immediate repeats removed, then consecutive pairs/triples
  * ARRAY JOINed and counted. Ties in count are ordered by the paths, as the in-memory engine does.
  */

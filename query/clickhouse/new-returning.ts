@@ -1,4 +1,4 @@
-import type { NormalizedQuery } from '../types.ts';
+import type { NormalizedQuery } from '../../shared/api.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { sql, type SqlFragment } from './sql.ts';
 import { scopeWhere } from './prepared.ts';
@@ -6,7 +6,7 @@ import { rows } from './run.ts';
 
 /**
  * New and returning identified users of an unfiltered range (see "New vs returning" in
- * query/types.ts) in one GROUP BY user over the site's history up to `to`: a user is
+ * shared/api.ts) in one GROUP BY user over the site's history up to `to`: a user is
  * active when their last record is in the range, new when their first one is too. The generic
  * path in compose/new-returning.ts asks two grouped queries for the same answer.
  */

@@ -1,10 +1,10 @@
-import { SESSION_GAP_MS } from '../types.ts';
+import { SESSION_GAP_MS } from '../../shared/api.ts';
 import { RECORD_KINDS } from '../../storage/schema.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 
 /**
  * The rows every query reads: the records of one site (or all) in [from, to), optionally with
- * their session key and the session's attributes (see "Session" in query/types.ts).
+ * their session key and the session's attributes (see "Session" in shared/api.ts).
  *
  * Sessions without window functions, so it runs on 18.16: per unit, (site, explicit session) or
  * (site, visitor), the records are gathered into one array sorted by (ts, kind), a new session

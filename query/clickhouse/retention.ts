@@ -1,6 +1,7 @@
 import { retentionResponse } from '../report-shape.ts';
 import { DAY_MS, bucketStart } from '../../shared/time.ts';
-import type { RetentionQuery, RetentionResponse } from '../types.ts';
+import type { RetentionResponse } from '../../shared/api.ts';
+import type { RetentionQuery } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
@@ -10,7 +11,7 @@ import { rows } from './run.ts';
 
 const WEEK_MS = 7 * DAY_MS;
 
-/** Weekly cohorts of identified users (see "Retention" in query/types.ts), in one GROUP BY. */
+/** Weekly cohorts of identified users (see "Retention" in shared/api.ts), in one GROUP BY. */
 export async function retention(
   conn: ClickHouseConnection,
   table: SqlFragment,

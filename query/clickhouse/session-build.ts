@@ -1,11 +1,11 @@
-import { SESSION_GAP_MS } from '../types.ts';
+import { SESSION_GAP_MS } from '../../shared/api.ts';
 import { RECORD_KINDS } from '../../storage/schema.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
 
 /**
  * The statements that sessionize one range into Memory tables (see "Session" in
- * query/types.ts), shaped by what ClickHouse does fast: narrow arrays, GROUP BYs and
+ * shared/api.ts), shaped by what ClickHouse does fast: narrow arrays, GROUP BYs and
  * joins on UInt64 keys. Gathering every column into per-visitor arrays and sorting tuples was what
  * made the first version slow (12 s for 800k rows against 0.5 s for a plain GROUP BY).
  *
@@ -97,7 +97,7 @@ export const ATTRIBUTE_SOURCES = [
 ];
 
 /**
- * Per-session figures and attributes (see "Session attributes" in query/types.ts). The
+ * Per-session figures and attributes (see "Session attributes" in shared/api.ts). The
  * order key is one Int64, ts * 4 + kind order: argMin over a (ts, kind) tuple took seconds.
  * `s_pv_visitors` (hashes of the visitors of its page views: one, except for an explicit session
  * seen with and without a user id) lets unfiltered top lists read this table alone.

@@ -1,4 +1,5 @@
-import type { Dimension, NormalizedQuery, QueryRows } from '../types.ts';
+import type { Dimension, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryRows } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { label } from './aggregate.ts';

@@ -1,5 +1,6 @@
-import { cardApplies } from '../types.ts';
-import type { Filter, MetricCard, MetricCardConfig, NormalizedQuery, QueryBackend } from '../types.ts';
+import { cardApplies } from '../../shared/api.ts';
+import type { Filter, MetricCard, MetricCardConfig, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryBackend } from '../backend.ts';
 import { totals } from './query.ts';
 
 /** The filter selecting a card's records: an action name, or every share / pageview. */

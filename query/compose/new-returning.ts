@@ -1,4 +1,5 @@
-import type { NormalizedQuery, QueryBackend } from '../types.ts';
+import type { NormalizedQuery } from '../../shared/api.ts';
+import type { QueryBackend } from '../backend.ts';
 
 export const NEW_VS_RETURNING_NOTE =
   'Counts identified users only (identify or server-side user_id): new = first record ever inside the range. Anonymous visitors get a new id every day, so they are counted in neither.';

@@ -8,11 +8,10 @@ import type {
   NormalizedQuery,
   OverallResponse,
   PageRow,
-  QueryBackend,
-  QueryRows,
   TimeseriesPoint,
   TopRow,
-} from '../types.ts';
+} from '../../shared/api.ts';
+import type { QueryBackend, QueryRows } from '../backend.ts';
 import { computeCards } from './cards.ts';
 import { newVsReturning } from './new-returning.ts';
 import { baseQuery, firstRows, totals } from './query.ts';

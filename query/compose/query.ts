@@ -1,4 +1,5 @@
-import type { Dimension, Metric, NormalizedQuery, QueryBackend, QueryResponse, QueryRow } from '../types.ts';
+import type { Dimension, Metric, NormalizedQuery, QueryResponse, QueryRow } from '../../shared/api.ts';
+import type { QueryBackend } from '../backend.ts';
 
 /** Sorts rows by the query's order_by (default: first metric desc, then dimensions asc). */
 export function sortRows(rows: QueryRow[], q: NormalizedQuery): QueryRow[] {

@@ -1,5 +1,6 @@
 import { DAY_MS, HOUR_MS } from '../../shared/time.ts';
-import type { Filter, QueryBackend, RealtimeResponse } from '../types.ts';
+import type { Filter, RealtimeResponse } from '../../shared/api.ts';
+import type { QueryBackend } from '../backend.ts';
 import { topList } from './overall.ts';
 import { baseQuery, totals } from './query.ts';
 import { view } from './user.ts';

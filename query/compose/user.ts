@@ -1,12 +1,6 @@
 import { isoTime } from '../../shared/time.ts';
-import type {
-  BackendEvent,
-  EventView,
-  NormalizedQuery,
-  QueryBackend,
-  UserResponse,
-  UserSession,
-} from '../types.ts';
+import type { EventView, NormalizedQuery, UserResponse, UserSession } from '../../shared/api.ts';
+import type { BackendEvent, QueryBackend } from '../backend.ts';
 import { userSummaries } from './users.ts';
 
 /** At most this many records make up a user's journey; older ones are left out. */

@@ -1,6 +1,7 @@
 import { isoTime } from '../../shared/time.ts';
-import type { Filter, NormalizedQuery, QueryBackend, UserSummary, UsersResponse } from '../types.ts';
-import { USER_SORTS } from '../types.ts';
+import type { Filter, NormalizedQuery, UserSummary, UsersResponse } from '../../shared/api.ts';
+import type { QueryBackend } from '../backend.ts';
+import { USER_SORTS } from '../../shared/api.ts';
 
 const IDENTIFIED: Filter = ['is_not', 'user', ['']];
 

@@ -1,11 +1,6 @@
 import { round2 } from '../round.ts';
-import {
-  SHARE_SOURCES,
-  type Filter,
-  type NormalizedQuery,
-  type QueryBackend,
-  type ViralityResponse,
-} from '../types.ts';
+import { SHARE_SOURCES, type Filter, type NormalizedQuery, type ViralityResponse } from '../../shared/api.ts';
+import { type QueryBackend } from '../backend.ts';
 
 // Case-insensitive without the (?i) flag, which neither V8 before v12.4 nor RE2 inline accepts
 // the same way: every letter becomes a [xX] class.

@@ -1,4 +1,5 @@
-import type { Filter, Metric, NormalizedQuery, QueryRows } from '../types.ts';
+import type { Filter, Metric, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryRows } from '../backend.ts';
 import { round2 } from '../round.ts';
 import { KIND_CODE } from './columns.ts';
 import { dimensionReader, isSessionDimension, type DimensionReader } from './dimensions.ts';

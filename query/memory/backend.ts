@@ -1,6 +1,7 @@
 import type { EventStore, Clock, TimeRange } from '../../storage/types.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
-import type { BackendStatus, Dimension, NormalizedQuery, QueryBackend } from '../types.ts';
+import type { Dimension, NormalizedQuery } from '../../shared/api.ts';
+import type { BackendStatus, QueryBackend } from '../backend.ts';
 import { events } from './events.ts';
 import { MemoryIndex } from './index.ts';
 import type { QueryBudget } from '../budget.ts';

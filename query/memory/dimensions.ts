@@ -1,4 +1,4 @@
-import { RECORD_DIMENSION_FIELD, SESSION_DIMENSIONS, type Dimension } from '../types.ts';
+import { RECORD_DIMENSION_FIELD, SESSION_DIMENSIONS, type Dimension } from '../../shared/api.ts';
 import { bucketLabel, bucketStart, type Interval } from '../../shared/time.ts';
 import type { Codes } from './code-column.ts';
 import { Dictionary } from './dictionary.ts';

@@ -1,6 +1,6 @@
 import { isoTime } from '../../shared/time.ts';
 import type { RecordKind } from '../../storage/schema.ts';
-import type { BackendEvent, EventsRequest } from '../types.ts';
+import type { BackendEvent, EventsRequest } from '../backend.ts';
 import { needsUser, siteCode, usesSessionDimension } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { compileFilters } from './filters.ts';

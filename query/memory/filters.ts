@@ -1,4 +1,4 @@
-import type { Dimension, Filter, VisitorFilterDimension } from '../types.ts';
+import type { Dimension, Filter, VisitorFilterDimension } from '../../shared/api.ts';
 import { CHECK_MASK } from '../budget.ts';
 import { compileRegex } from '../regex.ts';
 import { KIND_CODE } from './columns.ts';

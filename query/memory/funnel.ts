@@ -1,4 +1,5 @@
-import type { FunnelResponse, FunnelStep, NormalizedFunnel } from '../types.ts';
+import type { FunnelResponse, FunnelStep } from '../../shared/api.ts';
+import type { NormalizedFunnel } from '../backend.ts';
 import { funnelResponse } from '../report-shape.ts';
 import { siteCode, usesSessionDimension } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';

@@ -1,6 +1,6 @@
 import type { StoredRecord } from '../../storage/schema.ts';
 import { DAY_MS } from '../../shared/time.ts';
-import { SESSION_GAP_MS } from '../types.ts';
+import { SESSION_GAP_MS } from '../../shared/api.ts';
 import { Columns } from './columns.ts';
 import { Growable } from './growable.ts';
 import { QueryBudget } from '../budget.ts';

@@ -1,4 +1,5 @@
-import type { JourneysQuery, JourneysResponse } from '../types.ts';
+import type { JourneysResponse } from '../../shared/api.ts';
+import type { JourneysQuery } from '../backend.ts';
 import { siteCode } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import type { MemoryIndex } from './index.ts';

@@ -1,4 +1,4 @@
-import type { Filter } from '../types.ts';
+import type { Filter } from '../../shared/api.ts';
 import { usesSessionDimension } from './aggregate.ts';
 import { compileFilters } from './filters.ts';
 import type { MemoryIndex } from './index.ts';

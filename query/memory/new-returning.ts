@@ -1,4 +1,4 @@
-import type { NormalizedQuery } from '../types.ts';
+import type { NormalizedQuery } from '../../shared/api.ts';
 import { siteCode } from './aggregate.ts';
 import type { MemoryIndex } from './index.ts';
 import { CHECK_MASK } from '../budget.ts';

@@ -1,4 +1,5 @@
-import type { RetentionQuery, RetentionResponse } from '../types.ts';
+import type { RetentionResponse } from '../../shared/api.ts';
+import type { RetentionQuery } from '../backend.ts';
 import { bucketStart, DAY_MS } from '../../shared/time.ts';
 import { retentionResponse } from '../report-shape.ts';
 import { siteCode } from './aggregate.ts';

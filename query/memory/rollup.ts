@@ -1,7 +1,8 @@
 import type { RecordKind } from '../../storage/schema.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import { funnelResponse } from '../report-shape.ts';
-import type { Dimension, FunnelResponse, NormalizedFunnel, NormalizedQuery, QueryRows } from '../types.ts';
+import type { Dimension, FunnelResponse, NormalizedQuery } from '../../shared/api.ts';
+import type { NormalizedFunnel, QueryRows } from '../backend.ts';
 import { accumulate, finishRows, propKeysOf } from './aggregate.ts';
 import { numericPropKeys } from './events.ts';
 import { funnelCounts } from './funnel.ts';

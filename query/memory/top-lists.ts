@@ -1,4 +1,5 @@
-import type { Dimension, NormalizedQuery, QueryRows } from '../types.ts';
+import type { Dimension, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryRows } from '../backend.ts';
 import { siteCode, usesSessionDimension } from './aggregate.ts';
 import { KIND_CODE } from './columns.ts';
 import { dimensionReader, isSessionDimension, SESSION_COLUMN } from './dimensions.ts';

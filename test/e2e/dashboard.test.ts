@@ -5,7 +5,7 @@ import { configuredCards } from '../../dashboard/lib/load.ts';
 import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { countryName } from '../../dashboard/lib/format.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
-import type { OverallResponse, QueryRequest, QueryResponse, UserResponse } from '../../query/types.ts';
+import type { OverallResponse, QueryRequest, QueryResponse, UserResponse } from '../../shared/api.ts';
 import { tempDir } from '../support/helpers.ts';
 import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';

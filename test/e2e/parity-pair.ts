@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { openClickHouse } from '../../query/clickhouse/open.ts';
 import { ClickHouseQueryBackend } from '../../query/clickhouse/backend.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import type { MetricCardConfig } from '../../query/types.ts';
+import type { MetricCardConfig } from '../../shared/api.ts';
 import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
 import type { StoredRecord } from '../../storage/schema.ts';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryService } from '../../query/service.ts';
-import type { OverallResponse, QueryBackend } from '../../query/types.ts';
+import type { OverallResponse } from '../../shared/api.ts';
+import type { QueryBackend } from '../../query/backend.ts';
 import { c1Body, plantPath, sendC1, withHealthProbe } from '../support/attack-c1.ts';
 import { postEvent, tempDir, testCollector } from '../support/helpers.ts';
 import { startServer, type RunningServer } from '../support/server-process.ts';

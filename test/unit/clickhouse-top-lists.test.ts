@@ -3,7 +3,7 @@ import { raw } from '../../query/clickhouse/sql.ts';
 import { splitKey, topListStatements } from '../../query/clickhouse/top-lists.ts';
 import type { SessionKeys } from '../../query/clickhouse/session-tables.ts';
 import { baseQuery } from '../../query/compose/query.ts';
-import type { Dimension, Filter } from '../../query/types.ts';
+import type { Dimension, Filter } from '../../shared/api.ts';
 
 // The batched top lists' SQL shapes: which tables each case reads decides its cost (see
 // query/clickhouse/top-lists.ts); the answers themselves are checked against the

@@ -26,7 +26,7 @@ import type {
   RealtimeResponse,
   RetentionResponse,
   ViralityResponse,
-} from '../../query/types.ts';
+} from '../../shared/api.ts';
 
 let root: HTMLElement;
 function mount(vnode: unknown): HTMLElement {

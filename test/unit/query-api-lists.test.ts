@@ -5,7 +5,7 @@ import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { csvLines } from '../../query/csv.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import type { NormalizedQuery } from '../../query/types.ts';
+import type { NormalizedQuery } from '../../shared/api.ts';
 import { fixedClock, tempDir } from '../support/helpers.ts';
 import { combinationRecords, NOW } from '../support/query/combinations.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../collector/collector.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import type { NormalizedQuery, QueryRow } from '../../query/types.ts';
+import type { NormalizedQuery, QueryRow } from '../../shared/api.ts';
 import { fixedClock, tempDir } from '../support/helpers.ts';
 import {
   combinationRecords,

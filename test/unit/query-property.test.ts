@@ -4,7 +4,7 @@ import { DEFAULT_CARDS } from '../../query/cards-config.ts';
 import { firstRows, runQuery, sortRows } from '../../query/compose/query.ts';
 import { MemoryBackend } from '../../query/memory/backend.ts';
 import { QueryService } from '../../query/service.ts';
-import { METRICS, type Filter, type Metric, type NormalizedQuery } from '../../query/types.ts';
+import { METRICS, type Filter, type Metric, type NormalizedQuery } from '../../shared/api.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { byDimensions, generatedQuery } from '../support/query/generated.ts';
 import { referenceQuery } from '../support/query/reference.ts';

@@ -10,9 +10,8 @@ import {
   type Metric,
   type NormalizedQuery,
   type FunnelStep,
-  type NormalizedFunnel,
-  type QueryBackend,
-} from '../../query/types.ts';
+} from '../../shared/api.ts';
+import { type NormalizedFunnel, type QueryBackend } from '../../query/backend.ts';
 import { emptyRecord, RECORD_KINDS, type StoredRecord } from '../../storage/schema.ts';
 import { byDimensions, generatedQuery } from '../support/query/generated.ts';
 import { referenceQuery } from '../support/query/reference.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../query/memory/backend.ts';
-import type { NormalizedQuery } from '../../query/types.ts';
+import type { NormalizedQuery } from '../../shared/api.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');

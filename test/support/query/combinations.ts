@@ -3,7 +3,7 @@ import {
   SESSION_DIMENSIONS,
   VISITOR_FILTER_DIMENSIONS,
   type Filter,
-} from '../../../query/types.ts';
+} from '../../../shared/api.ts';
 import { emptyRecord, type StoredRecord } from '../../../storage/schema.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Filter, Metric, NormalizedQuery, QueryRow } from '../../../query/types.ts';
+import type { Filter, Metric, NormalizedQuery, QueryRow } from '../../../shared/api.ts';
 
 /** Rows in one order (by their dimension values), so answers compare whatever order they came in. */
 export function byDimensions(rows: QueryRow[]): QueryRow[] {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { METRICS, TIME_DIMENSIONS, type Filter } from '../../../query/types.ts';
+import { METRICS, TIME_DIMENSIONS, type Filter } from '../../../shared/api.ts';
 import { FILTER_DIMENSIONS, FILTER_VALUES, qs, SITES, type HttpCase } from './combinations.ts';
 
 /**

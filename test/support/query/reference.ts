@@ -1,9 +1,9 @@
 import type { StoredRecord } from '../../../storage/schema.ts';
-import type { Filter, NormalizedQuery, QueryRow } from '../../../query/types.ts';
+import type { Filter, NormalizedQuery, QueryRow } from '../../../shared/api.ts';
 
 /**
  * A deliberately naive implementation of the general query, written straight from the
- * definitions in query/types.ts over plain record objects: no index, no codes, no
+ * definitions in shared/api.ts over plain record objects: no index, no codes, no
  * caches. The property test checks the columnar engine against it.
  */
 export function referenceQuery(all: readonly StoredRecord[], q: NormalizedQuery): QueryRow[] {
