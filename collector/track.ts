@@ -1,6 +1,6 @@
 import { WIRE_LIMITS, type WireEvent } from '../shared/wire.ts';
 import type { StoredRecord } from '../storage/schema.ts';
-import { QueryError } from '../query/range.ts';
+import { QueryError } from '../shared/query-error.ts';
 import type { TrackBody, TrackShareBody } from '../shared/api.ts';
 import { toRecord } from './pipeline/to-record.ts';
 import { parseEventBody } from './pipeline/validate.ts';

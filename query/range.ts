@@ -1,10 +1,8 @@
 import type { DateRangeInput } from '../shared/api.ts';
+import { QueryError } from '../shared/query-error.ts';
 import { DAY_MS } from '../shared/time.ts';
 
-/** A request value that cannot work; the HTTP layer answers 400 with this message. */
-export class QueryError extends Error {
-  override name = 'QueryError';
-}
+export { QueryError };
 
 export interface AbsoluteRange {
   from: number;

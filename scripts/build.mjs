@@ -30,7 +30,7 @@ await build({
 // The collector as one file: starting it skips transpiling every module through tsx (about
 // 0.6 s of each start-up here). npm packages stay external, loaded from node_modules as usual.
 await build({
-  entryPoints: [join(root, 'collector/server.ts')],
+  entryPoints: [join(root, 'server/server.ts')],
   outfile: join(dist, 'server.mjs'),
   bundle: true,
   platform: 'node',

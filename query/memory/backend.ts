@@ -17,7 +17,7 @@ import { DayCache, rolledAggregate, rolledFunnel, rolledPropKeys, rolledTopLists
 export class MemoryBackend implements QueryBackend {
   readonly index = new MemoryIndex();
   private readonly days = new DayCache();
-  /** set by whoever builds the dashboard ranges' rollups after loading (see collector.ts) */
+  /** set by whoever builds the dashboard ranges' rollups after loading (see server/collector.ts) */
   warm = false;
   private loading: Promise<void> | null = null;
   private loaded = false;
@@ -30,7 +30,7 @@ export class MemoryBackend implements QueryBackend {
   private stopped = false;
 
   /**
-   * `warmStart` (index snapshots, see snapshot.ts) may fill the empty index with every record
+   * `warmStart` (index snapshots, see snapshot/snapshot.ts) may fill the empty index with every record
    * stored before `to`; when it resolves false the history is streamed from the store instead.
    */
   constructor(

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyticsRoutes } from '../../collector/routes/analytics.ts';
+import { analyticsRoutes } from '../../server/routes/analytics.ts';
 import type { NormalizedQuery, QueryRow } from '../../shared/api.ts';
 import {
   combinationRecords,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import type { Clock } from '../../storage/types.ts';
 
 export async function tempDir(prefix = 'cfa-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {

@@ -12,7 +12,7 @@ export interface RunningServer {
 const root = join(import.meta.dirname, '..', '..');
 
 /**
- * Starts the real collector as a child process on a free port: collector/server.ts through tsx,
+ * Starts the real collector as a child process on a free port: server/server.ts through tsx,
  * or with `bundle` the dist/server.mjs that `npm start` runs (the test setup builds dist/).
  */
 export async function startServer(
@@ -25,7 +25,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const args = options.bundle
     ? ['--enable-source-maps', join(root, 'dist/server.mjs')]
-    : ['--import', 'tsx', join(root, 'collector/server.ts')];
+    : ['--import', 'tsx', join(root, 'server/server.ts')];
   const [command, ...rest] = [...(options.prefix ?? []), process.execPath, ...args] as [string, ...string[]];
   const child = spawn(command, rest, {
     cwd: root,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { OTHER } from '../../collector/growth-caps.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import { CHROME_UA, fixedClock, postEvent, tempDir, testCollector } from '../support/helpers.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collector } from '../../collector/collector.ts';
+import type { Collector } from '../../server/collector.ts';
 import { ANALYTICS_ROUTES, accessFor } from '../../collector/route-access.ts';
 import { testCollector } from '../support/helpers.ts';
 

@@ -1,7 +1,7 @@
 // The dashboard's loaders against a real collector (app.request() as the fetcher): what the
 // panels and the CSV receive for a view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { loadConfig } from '../../collector/config.ts';
 import { ApiClient, ApiError, AuthError, lockoutMessage } from '../../dashboard/lib/api.ts';
 import {

@@ -3,7 +3,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generate } from '../../demo/generate.ts';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { DEFAULT_CARDS } from '../../query/cards-config.ts';

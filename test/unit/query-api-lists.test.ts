@@ -2,7 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pick } from '../../collector/compress.ts';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { csvLines } from '../../query/csv.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import type { NormalizedQuery } from '../../shared/api.ts';

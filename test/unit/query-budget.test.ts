@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
-import { analyticsRoutes, MAX_QUERY_BODY_BYTES } from '../../collector/routes/analytics.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
+import { analyticsRoutes, MAX_QUERY_BODY_BYTES } from '../../server/routes/analytics.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { QueryBudget, QueryTimeoutError } from '../../query/budget.ts';
 import { MemoryBackend } from '../../query/memory/backend.ts';

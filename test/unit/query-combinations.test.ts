@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import type { NormalizedQuery, QueryRow } from '../../shared/api.ts';
 import { fixedClock, tempDir } from '../support/helpers.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { adminHealth, fixedClock, tempDir } from '../support/helpers.ts';
 import { goldenRecords, NOW, SITE } from '../support/query/golden-data.ts';

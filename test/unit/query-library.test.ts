@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { parseCards } from '../../query/cards-config.ts';
 import { createAnalytics } from '../../library/index.ts';
 import { fixedClock, tempDir } from '../support/helpers.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeQuery } from '../../query/validate.ts';
-import { QueryError } from '../../query/range.ts';
+import { QueryError } from '../../shared/query-error.ts';
 import { compileRegex, RegexSyntaxError } from '../../query/regex.ts';
 
 // Patterns of the supported subset, built from its grammar so every one is valid JS too.

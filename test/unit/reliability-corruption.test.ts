@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { dayDir, kindFile, quarantineDir, utcDay } from '../../storage/day-files.ts';
 import { readLines } from '../../storage/line-reader.ts';
 import { emptyRecord, parseRecordLine, serializeRecord, type StoredRecord } from '../../storage/schema.ts';

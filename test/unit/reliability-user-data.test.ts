@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { eventsDir } from '../../storage/day-files.ts';
 import { fixedClock, postEvent, tempDir, testCollector } from '../support/helpers.ts';
 

@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { FileSaltStore, type SaltWriter } from '../../storage/salts.ts';
 import { StoreUnavailableError } from '../../storage/types.ts';
 import { fixedClock, postEvent, tempDir } from '../support/helpers.ts';

@@ -19,7 +19,7 @@ import { randomRequest } from './random-requests.ts';
 type App = { request(path: string, init: RequestInit): Response | Promise<Response> };
 const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', '..'));
 const { loadConfig } = await import(join(root, 'collector/config.ts'));
-const { createCollector } = await import(join(root, 'collector/collector.ts'));
+const { createCollector } = await import(join(root, 'server/collector.ts'));
 const { JsonlStore } = await import(join(root, 'storage/jsonl-store.ts'));
 
 const dir = await mkdtemp(join(tmpdir(), 'cfa-count-'));

@@ -1,8 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from '../collector/config.ts';
 import { createCollector, type Collector } from './collector.ts';
-import { connectionCap, fdSoftLimit, serverOptions } from './server-limits.ts';
+import { connectionCap, fdSoftLimit, serverOptions } from '../collector/server-limits.ts';
 
 // The only module with a socket and process signals; everything else is in createCollector.
 let config;

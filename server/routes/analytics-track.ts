@@ -4,9 +4,9 @@ import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import { StoreUnavailableError, type Clock, type EventStore } from '../../storage/types.ts';
-import type { CapDrop, GrowthCaps } from '../growth-caps.ts';
-import { serverRecord } from '../track.ts';
-import { chooseSite } from '../track-site.ts';
+import type { CapDrop, GrowthCaps } from '../../collector/growth-caps.ts';
+import { serverRecord } from '../../collector/track.ts';
+import { chooseSite } from '../../collector/track-site.ts';
 import { answer, json } from './analytics.ts';
 
 export interface TrackRouteDeps {

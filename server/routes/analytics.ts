@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { readBodyLimited } from '../read-body.ts';
-import { QueryError } from '../../query/range.ts';
+import { readBodyLimited } from '../../collector/read-body.ts';
+import { QueryError } from '../../shared/query-error.ts';
 import { QueryTimeoutError } from '../../query/budget.ts';
 import { csvLines } from '../../query/csv.ts';
 import type { QueryService } from '../../query/service.ts';

@@ -3,8 +3,8 @@ import { DAY_MS } from '../shared/time.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
 import type { MemoryIndex } from '../query/memory/index.ts';
 import type { QueryBackend } from '../query/backend.ts';
-import type { Config } from './config.ts';
-import { GrowthCaps } from './growth-caps.ts';
+import type { Config } from '../collector/config.ts';
+import { GrowthCaps } from '../collector/growth-caps.ts';
 
 /**
  * The collector's growth caps, seeded from today's records in the in-memory index once its
