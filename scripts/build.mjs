@@ -22,7 +22,7 @@ await build({
   target: 'es2020',
   legalComments: 'none',
   // tsconfig's strict would prefix "use strict" (13 bytes, 8 gzipped); the beacon relies on
-  // nothing strict mode changes (test/unit/beacon-size.test.ts builds it the same way).
+  // nothing strict mode changes (test/unit/beacon/beacon-size.test.ts builds it the same way).
   tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   logLevel: 'warning',
 });

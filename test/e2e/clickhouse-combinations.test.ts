@@ -17,7 +17,7 @@ import { referenceQuery } from '../support/query/reference.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 /*
- * The combinatorial test of test/unit/query-combinations.test.ts on ClickHouse: the same history
+ * The combinatorial test of test/unit/query/query-combinations.test.ts on ClickHouse: the same history
  * in both engines, each behind the real analytics routes. ClickHouse takes ~0.1–1 s a request, so
  * the cross product is sampled: the general query (the dashboard's cards, top lists and chart)
  * meets every dimension × operator, and every other route a deterministic seventh of its cases,

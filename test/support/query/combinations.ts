@@ -7,7 +7,7 @@ import {
 import { emptyRecord, type StoredRecord } from '../../../storage/schema.ts';
 
 /**
- * The query surface as data, for the combinatorial tests (test/unit/query-combinations.test.ts
+ * The query surface as data, for the combinatorial tests (test/unit/query/query-combinations.test.ts
  * on the in-memory engine, test/e2e/clickhouse-combinations.test.ts on ClickHouse): a seeded
  * history that gives every filterable dimension values on two sites over 100 days, and the
  * requests the dashboard's routes take, crossed with every dimension, operator, range and site.
