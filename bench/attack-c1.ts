@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sendC1, withHealthProbe } from '../test/attack-c1.ts';
+import { sendC1, withHealthProbe } from '../test/support/attack-c1.ts';
 
 const LIMIT_MS = 60_000;
 const TOKEN = 'bench-attack-c1-token-0123456789abcdef';

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openClickHouse } from '../storage/clickhouse/open.ts';
-import { startClickHouse, type ClickHouseServer } from '../test/e2e/clickhouse-server.ts';
-import type { GenerateOptions } from './generate.ts';
-import { appendGenerated } from './write-generated.ts';
+import { openClickHouse } from '../query/clickhouse/open.ts';
+import { startClickHouse, type ClickHouseServer } from '../test/support/clickhouse-server.ts';
+import type { GenerateOptions } from '../demo/generate.ts';
+import { appendGenerated } from '../demo/write-generated.ts';
 
 /** Whether a clickhouse-server binary is installed (the side-by-side run needs one). */
 export function clickhouseInstalled(): boolean {

@@ -98,7 +98,7 @@ export async function benchIngest(options: {
   }
 
   const dataDir = await mkdtemp(join(tmpdir(), 'cfa-bench-ingest-'));
-  const collector = await startChild('collector/server.ts', {
+  const collector = await startChild('server/server.ts', {
     ANALYTICS_DATA_DIR: dataDir,
     ANALYTICS_RATE_LIMIT: '0',
     ANALYTICS_STORE: 'json',

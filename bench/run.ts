@@ -16,13 +16,13 @@ import { join } from 'node:path';
 import { beaconSize } from './beacon-size.ts';
 import { clickhouseInstalled, clickhouseWith } from './clickhouse.ts';
 import { fsyncLatency } from './disk.ts';
-import { generatedUserId, type GenerateOptions } from './generate.ts';
+import { generatedUserId, type GenerateOptions } from '../demo/generate.ts';
 import { benchIngest } from './ingest.ts';
 import { timeQueries, type QueryResult } from './queries.ts';
 import { querySet } from './query-set.ts';
 import { printReport, type BackendRun, type Results } from './report.ts';
 import { restartWarm, startCollectorOn } from './startup.ts';
-import { writeGenerated } from './write-generated.ts';
+import { writeGenerated } from '../demo/write-generated.ts';
 
 const TOKEN = 'bench-admin-token-0123456789';
 

@@ -55,7 +55,7 @@ const mb = (bytes: number | null) => (bytes === null ? null : Math.round((bytes 
 const dataDir = await mkdtemp(join(tmpdir(), 'cfa-soak-'));
 let server: ChildServer | null = null;
 try {
-  server = await startChild('collector/server.ts', {
+  server = await startChild('server/server.ts', {
     ANALYTICS_DATA_DIR: dataDir,
     ANALYTICS_RATE_LIMIT: '0',
     ANALYTICS_ADMIN_TOKEN: ADMIN_TOKEN,

@@ -28,7 +28,7 @@ export interface Config {
   rateLimit: number;
   rateBurst: number;
   retentionDays: number | null;
-  /** JSON file of metric cards (storage/query/cards-config.ts); null: the shipped CloudFace cards */
+  /** JSON file of metric cards (query/cards-config.ts); null: the shipped CloudFace cards */
   metricsFile: string | null;
   /** how long an overall/users/virality answer is reused while no new record arrived; 0: never */
   queryCacheMs: number;

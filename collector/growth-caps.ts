@@ -1,4 +1,4 @@
-import { DAY_MS } from '../storage/query/time.ts';
+import { DAY_MS } from '../shared/time.ts';
 import type { StoredRecord } from '../storage/schema.ts';
 
 /**

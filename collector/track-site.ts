@@ -1,4 +1,4 @@
-import { QueryError } from '../storage/query/range.ts';
+import { QueryError } from '../shared/query-error.ts';
 
 /**
  * The site of server-side events on an install where none is named yet: no ANALYTICS_SITES and

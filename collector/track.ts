@@ -1,7 +1,7 @@
 import { WIRE_LIMITS, type WireEvent } from '../shared/wire.ts';
 import type { StoredRecord } from '../storage/schema.ts';
-import { QueryError } from '../storage/query/range.ts';
-import type { TrackBody, TrackShareBody } from '../storage/query/types.ts';
+import { QueryError } from '../shared/query-error.ts';
+import type { TrackBody, TrackShareBody } from '../shared/api.ts';
 import { toRecord } from './pipeline/to-record.ts';
 import { parseEventBody } from './pipeline/validate.ts';
 import { hasControlChar } from '../shared/control-chars.ts';

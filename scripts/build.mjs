@@ -22,7 +22,7 @@ await build({
   target: 'es2020',
   legalComments: 'none',
   // tsconfig's strict would prefix "use strict" (13 bytes, 8 gzipped); the beacon relies on
-  // nothing strict mode changes (test/unit/beacon-size.test.ts builds it the same way).
+  // nothing strict mode changes (test/unit/beacon/beacon-size.test.ts builds it the same way).
   tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   logLevel: 'warning',
 });
@@ -30,7 +30,7 @@ await build({
 // The collector as one file: starting it skips transpiling every module through tsx (about
 // 0.6 s of each start-up here). npm packages stay external, loaded from node_modules as usual.
 await build({
-  entryPoints: [join(root, 'collector/server.ts')],
+  entryPoints: [join(root, 'server/server.ts')],
   outfile: join(dist, 'server.mjs'),
   bundle: true,
   platform: 'node',
@@ -54,7 +54,7 @@ await build({
   logLevel: 'warning',
 });
 await build({
-  entryPoints: [join(root, 'storage/query/library.ts')],
+  entryPoints: [join(root, 'library/index.ts')],
   outfile: join(dist, 'library/index.js'),
   bundle: true,
   platform: 'node',

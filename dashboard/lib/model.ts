@@ -1,6 +1,6 @@
 // What the views draw, independent of the API's exact shapes: lib/load.ts maps answers to these.
 
-import type { ReportScope } from '../../storage/query/types.ts';
+import type { ReportScope } from '../../shared/api.ts';
 import type { TabSpec } from './queries.ts';
 import type { Row } from './table.ts';
 import type { FilterKey } from './url-state.ts';

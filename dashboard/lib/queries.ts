@@ -1,7 +1,7 @@
 // Pure translation of the view (range, site, filters) into query API requests. Every panel is
 // one general query with the view's filters, so a click on any row filters the whole dashboard.
 
-import type { DateRangeInput, Dimension, Filter, Metric, QueryRequest } from '../../storage/query/types.ts';
+import type { DateRangeInput, Dimension, Filter, Metric, QueryRequest } from '../../shared/api.ts';
 import type { ColumnModel } from './model.ts';
 import { FILTER_DIMENSIONS, type FilterKey, type ViewState } from './url-state.ts';
 

@@ -8,7 +8,7 @@ import type {
   SitesResponse,
   UserResponse,
   ViralityResponse,
-} from '../../storage/query/types.ts';
+} from '../../shared/api.ts';
 import { ApiClient, ApiError, AuthError, lockoutMessage, type Answer } from '../lib/api.ts';
 import { forgetToken, judgeToken, markVerified, saveToken } from '../lib/auth.ts';
 import {

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import type { RealtimeResponse } from '../../storage/query/types.ts';
+import type { RealtimeResponse } from '../../shared/api.ts';
 import { countryName, formatAgo, formatNumber, formatTime } from '../lib/format.ts';
 
 function describe(e: RealtimeResponse['events'][number]): string {

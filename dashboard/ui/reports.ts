@@ -4,7 +4,7 @@ import type {
   JourneysResponse,
   RetentionResponse,
   ViralityResponse,
-} from '../../storage/query/types.ts';
+} from '../../shared/api.ts';
 import { formatNumber, formatPercent } from '../lib/format.ts';
 import { downloadCsv } from './csv.ts';
 

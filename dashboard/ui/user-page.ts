@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import type { UserResponse } from '../../storage/query/types.ts';
+import type { UserResponse } from '../../shared/api.ts';
 import { countryName, formatDuration, formatNumber, formatTime } from '../lib/format.ts';
 import { Cards } from './cards.ts';
 import { downloadCsv } from './csv.ts';

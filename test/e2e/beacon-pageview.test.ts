@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { RecordKind } from '../../storage/schema.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium, servePages, visitorContext } from './chromium.ts';
 
 let browser: Browser;

@@ -6,8 +6,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { WireEvent } from '../../shared/wire.ts';
 import { RECORD_KINDS, type RecordKind } from '../../storage/schema.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { CHROME_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium, servePages, visitorContext } from './chromium.ts';
 
 // Pages built the way real sites write them, in real Chromium against the real collector: one

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { CHROME_UA } from '../helpers.ts';
+import { CHROME_UA } from '../support/helpers.ts';
 
 /** Debian's chromium (installed by .ci/run), with the flags this sandbox needs. */
 export function launchChromium(): Promise<Browser> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
-import { DAY_MS } from '../../storage/query/time.ts';
+import { DAY_MS } from '../../shared/time.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 // overall's action sums past 20 keys leave the one-column-per-key statement for the ARRAY JOIN one

@@ -1,16 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../bench/generate.ts';
+import { generate } from '../../demo/generate.ts';
 import { dayEnd, dayStart } from '../../storage/day-files.ts';
-import { connectClickHouse, type ClickHouseConnection } from '../../storage/clickhouse/connection.ts';
-import { copyJsonToClickHouse } from '../../storage/clickhouse/copy-from-json.ts';
-import { migrate } from '../../storage/clickhouse/migrate.ts';
+import { connectClickHouse, type ClickHouseConnection } from '../../query/clickhouse/connection.ts';
+import { copyJsonToClickHouse } from '../../query/clickhouse/copy-from-json.ts';
+import { migrate } from '../../query/clickhouse/migrate.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { listDays, readRecords } from '../../cli/read-events.ts';
-import { CHROME_UA, IPHONE_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
-import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+import { CHROME_UA, IPHONE_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
+import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 
 const TOKEN = 'cluster-test-admin-token-0123456789';
 let server: ClickHouseServer;

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyticsRoutes } from '../../collector/routes/analytics.ts';
-import type { NormalizedQuery, QueryRow } from '../../storage/query/types.ts';
+import { analyticsRoutes } from '../../server/routes/analytics.ts';
+import type { NormalizedQuery, QueryRow } from '../../shared/api.ts';
 import {
   combinationRecords,
   combinations,
@@ -11,13 +11,13 @@ import {
   OPERATORS,
   RANGES,
   type Combination,
-} from '../query/combinations.ts';
-import { byDimensions } from '../query/generated.ts';
-import { referenceQuery } from '../query/reference.ts';
+} from '../support/query/combinations.ts';
+import { byDimensions } from '../support/query/generated.ts';
+import { referenceQuery } from '../support/query/reference.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 /*
- * The combinatorial test of test/unit/query-combinations.test.ts on ClickHouse: the same history
+ * The combinatorial test of test/unit/query/query-combinations.test.ts on ClickHouse: the same history
  * in both engines, each behind the real analytics routes. ClickHouse takes ~0.1–1 s a request, so
  * the cross product is sampled: the general query (the dashboard's cards, top lists and chart)
  * meets every dimension × operator, and every other route a deterministic seventh of its cases,

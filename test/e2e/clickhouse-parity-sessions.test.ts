@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
-import { baseQuery } from '../../storage/query/compose/query.ts';
-import type { Dimension, Filter, NormalizedQuery, QueryRows } from '../../storage/query/types.ts';
+import { baseQuery } from '../../query/compose/query.ts';
+import type { Dimension, Filter, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryRows } from '../../query/backend.ts';
 
-// Session boundaries the range build (storage/clickhouse/query/session-build.ts) must cut exactly
+// Session boundaries the range build (query/clickhouse/session-build.ts) must cut exactly
 // where the in-memory engine does: a gap of exactly 30 minutes, one more millisecond, equal
 // timestamps, explicit sessions that never split, and the same visitor on two sites.
 const NOW = Date.parse('2026-11-27T12:00:00Z');

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate, generatedUserId } from '../../bench/generate.ts';
-import { baseQuery } from '../../storage/query/compose/query.ts';
-import { DAY_MS } from '../../storage/query/time.ts';
-import {
-  METRICS,
-  type Dimension,
-  type Filter,
-  type NormalizedQuery,
-  type QueryRows,
-} from '../../storage/query/types.ts';
+import { generate, generatedUserId } from '../../demo/generate.ts';
+import { baseQuery } from '../../query/compose/query.ts';
+import { DAY_MS } from '../../shared/time.ts';
+import { METRICS, type Dimension, type Filter, type NormalizedQuery } from '../../shared/api.ts';
+import { type QueryRows } from '../../query/backend.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 
 // About 40k records over 40 days on three sites: enough sessions, users, shares and funnels for

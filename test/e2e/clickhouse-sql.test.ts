@@ -1,7 +1,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quote, sql } from '../../storage/clickhouse/sql.ts';
-import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+import { quote, sql } from '../../query/clickhouse/sql.ts';
+import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 
 let server: ClickHouseServer;
 let client: ClickHouseClient;

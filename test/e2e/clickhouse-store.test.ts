@@ -1,14 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClickHouse, type ClickHouseConnection } from '../../storage/clickhouse/connection.ts';
-import { exec, migrate } from '../../storage/clickhouse/migrate.ts';
-import { openClickHouse } from '../../storage/clickhouse/open.ts';
-import { ClickHouseSaltStore } from '../../storage/clickhouse/salts.ts';
-import { raw } from '../../storage/clickhouse/sql.ts';
+import { connectClickHouse, type ClickHouseConnection } from '../../query/clickhouse/connection.ts';
+import { exec, migrate } from '../../query/clickhouse/migrate.ts';
+import { openClickHouse } from '../../query/clickhouse/open.ts';
+import { ClickHouseSaltStore } from '../../query/clickhouse/salts.ts';
+import { raw } from '../../query/clickhouse/sql.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
-import { startClickHouse, type ClickHouseServer } from './clickhouse-server.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
+import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 
 let server: ClickHouseServer;
 let dbCounter = 0;

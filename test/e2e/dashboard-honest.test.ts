@@ -5,9 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
-import type { QueryResponse } from '../../storage/query/types.ts';
-import { tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import type { QueryResponse } from '../../shared/api.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';
 import { indexReady, SITE, VISITS, writeVisits, type Visit } from './dashboard-fixture.ts';
 

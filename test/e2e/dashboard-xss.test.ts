@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';
 import { indexReady, writeVisits, type Visit } from './dashboard-fixture.ts';
 

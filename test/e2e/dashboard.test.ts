@@ -5,14 +5,9 @@ import { configuredCards } from '../../dashboard/lib/load.ts';
 import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { countryName } from '../../dashboard/lib/format.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
-import type {
-  OverallResponse,
-  QueryRequest,
-  QueryResponse,
-  UserResponse,
-} from '../../storage/query/types.ts';
-import { tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import type { OverallResponse, QueryRequest, QueryResponse, UserResponse } from '../../shared/api.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';
 import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
 

@@ -1,14 +1,14 @@
 import { expect } from 'vitest';
-import { openClickHouse } from '../../storage/clickhouse/open.ts';
-import { ClickHouseQueryBackend } from '../../storage/clickhouse/query/backend.ts';
+import { openClickHouse } from '../../query/clickhouse/open.ts';
+import { ClickHouseQueryBackend } from '../../query/clickhouse/backend.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import type { MetricCardConfig } from '../../storage/query/types.ts';
-import { MemoryBackend } from '../../storage/query/memory/backend.ts';
-import { QueryService } from '../../storage/query/service.ts';
+import type { MetricCardConfig } from '../../shared/api.ts';
+import { MemoryBackend } from '../../query/memory/backend.ts';
+import { QueryService } from '../../query/service.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import type { Clock } from '../../storage/types.ts';
-import { tempDir } from '../helpers.ts';
-import { startClickHouse } from './clickhouse-server.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startClickHouse } from '../support/clickhouse-server.ts';
 
 export interface ParityPair {
   /** the in-memory engine over the JSON Lines store */

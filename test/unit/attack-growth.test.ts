@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector, type Collector } from '../../collector/collector.ts';
+import { createCollector, type Collector } from '../../server/collector.ts';
 import { OTHER } from '../../collector/growth-caps.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
-import { CHROME_UA, fixedClock, postEvent, tempDir, testCollector } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, fixedClock, postEvent, tempDir, testCollector } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 // Attacks on the index's growth through the public endpoint (security review H1, L7): every
 // request is a real one into the real app or server, and what is stored is read back from the files.

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailedAuthLimiter } from '../../collector/auth.ts';
 import { ExpiringMap } from '../../collector/expiring-map.ts';
 import { MAX_TRACKED_CLIENTS, RateLimiter } from '../../collector/rate-limit.ts';
-import { CHROME_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const ADMIN = 'attack-admin-token-0123456789';
 const PAGE = JSON.stringify({ k: 'p', s: 'example.com', u: 'https://example.com/' });

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryService } from '../../storage/query/service.ts';
-import type { OverallResponse, QueryBackend } from '../../storage/query/types.ts';
-import { c1Body, plantPath, sendC1, withHealthProbe } from '../attack-c1.ts';
-import { postEvent, tempDir, testCollector } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { QueryService } from '../../query/service.ts';
+import type { OverallResponse } from '../../shared/api.ts';
+import type { QueryBackend } from '../../query/backend.ts';
+import { c1Body, plantPath, sendC1, withHealthProbe } from '../support/attack-c1.ts';
+import { postEvent, tempDir, testCollector } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 // Security review C1/M1: public requests that made `overall` cost names × keys² (and the
 // warm-up run it before the port was bound), and a visitor-planted path that made a `matches`

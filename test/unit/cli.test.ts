@@ -8,7 +8,7 @@ import { csvCell } from '../../shared/csv.ts';
 import { parseTimeRange } from '../../cli/time-range.ts';
 import { UsageError } from '../../cli/usage-error.ts';
 import { emptyRecord, parseRecordLine } from '../../storage/schema.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../support/helpers.ts';
 
 const CFA = join(import.meta.dirname, '..', '..', 'cli', 'cfa.mjs');
 

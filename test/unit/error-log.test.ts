@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { emptyRecord } from '../../storage/schema.ts';
 import type { EventStore } from '../../storage/types.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../support/helpers.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,10 +3,10 @@ import { appendFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
-import { fixedClock, postEvent, tempDir } from '../helpers.ts';
+import { fixedClock, postEvent, tempDir } from '../support/helpers.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const DAY = 86_400_000;

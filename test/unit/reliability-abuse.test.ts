@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSpamReferrer, loadReferrerSpam } from '../../collector/referrer-spam.ts';
-import { adminHealth, postEvent, testCollector } from '../helpers.ts';
+import { adminHealth, postEvent, testCollector } from '../support/helpers.ts';
 
 const page = { k: 'p', s: 'example.com', u: 'https://example.com/' };
 const cleanups: (() => Promise<void>)[] = [];

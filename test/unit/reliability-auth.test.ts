@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { tempDir, testCollector } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { tempDir, testCollector } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const WRITE_KEY = 'write-key-0123456789abcdef';

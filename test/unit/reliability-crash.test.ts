@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile, quarantineDir, utcDay } from '../../storage/day-files.ts';
 import { parseRecordLine } from '../../storage/schema.ts';
-import { CHROME_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 import { MAX_EVENTS, eventFor, idOf, loadUntilInterrupted, storedLines } from './reliability-load.ts';
 
 const running: RunningServer[] = [];

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord } from '../../storage/schema.ts';
-import { CHROME_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const run = promisify(execFile);
 const CFA = join(import.meta.dirname, '..', '..', 'cli', 'cfa.mjs');

@@ -6,7 +6,7 @@ import { eventsDir, kindFile, quarantineDir } from '../../storage/day-files.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { retentionCutoff } from '../../storage/retention.ts';
 import { emptyRecord, parseRecordLine, type StoredRecord } from '../../storage/schema.ts';
-import { fixedClock, tempDir } from '../helpers.ts';
+import { fixedClock, tempDir } from '../support/helpers.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-20T10:00:00Z');

@@ -2,8 +2,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { eventsDir } from '../../storage/day-files.ts';
-import { CHROME_UA } from '../helpers.ts';
-import type { RunningServer } from '../server-process.ts';
+import { CHROME_UA } from '../support/helpers.ts';
+import type { RunningServer } from '../support/server-process.ts';
 
 /** Shared by the crash, shutdown and privacy tests: bounded loopback load with traceable events. */
 

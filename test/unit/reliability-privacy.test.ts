@@ -10,8 +10,8 @@ import {
   postEvent,
   tempDir,
   testCollector,
-} from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+} from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const DAY = 86_400_000;
 const running: RunningServer[] = [];

@@ -2,9 +2,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../collector/config.ts';
-import { createCollector } from '../../collector/collector.ts';
+import { createCollector } from '../../server/collector.ts';
 import { eventsDir } from '../../storage/day-files.ts';
-import { fixedClock, postEvent, tempDir, testCollector } from '../helpers.ts';
+import { fixedClock, postEvent, tempDir, testCollector } from '../support/helpers.ts';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const DAY = 86_400_000;

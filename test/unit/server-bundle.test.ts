@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../server-process.ts';
-import { CHROME_UA, tempDir } from '../helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
+import { CHROME_UA, tempDir } from '../support/helpers.ts';
 
 const TOKEN = 'bundle-test-token-0123456789';
 const running: RunningServer[] = [];

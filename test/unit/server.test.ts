@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
-import { CHROME_UA, tempDir } from '../helpers.ts';
-import { startServer, type RunningServer } from '../server-process.ts';
+import { CHROME_UA, tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
 
 const running: RunningServer[] = [];
 const cleanups: (() => Promise<void>)[] = [];

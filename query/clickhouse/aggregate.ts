@@ -1,0 +1,260 @@
+import { round2 } from '../round.ts';
+import { bucketLabel, type Interval } from '../../shared/time.ts';
+import type { Dimension, Metric, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryRows } from '../backend.ts';
+import type { ClickHouseConnection } from './connection.ts';
+import { raw, sql, type SqlFragment } from './sql.ts';
+import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';
+import { plainRows, scopeWhere, type RangeScope } from './prepared.ts';
+import { keyedRows } from './session-build.ts';
+import type { SessionTables } from './session-tables.ts';
+import { rows } from './run.ts';
+
+const SUMIF_KEYS = 20;
+const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
+
+interface RecordFigures {
+  d: string[];
+  visitors: number;
+  users: number;
+  pageviews: number;
+  actions: number;
+  shares: number;
+  recipients: number;
+  engaged: number;
+  first_ts: number;
+  last_ts: number;
+  /** the sums of the wanted numeric props, in propKeys order (empty when they come from wideSums) */
+  props: number[];
+}
+interface SessionFigures {
+  d: string[];
+  sessions: number;
+  duration: number;
+  with_pv: number;
+  bounced: number;
+}
+interface ScrollFigures {
+  d: string[];
+  scroll_sum: number;
+  pairs: number;
+}
+
+/**
+ * The general query as SQL: record figures, session figures and scroll depth are three GROUP BYs
+ * (run in parallel), merged by group in Node. Only the groups leave ClickHouse; the ratios are
+ * computed here exactly as the in-memory engine does (round2).
+ *
+ * Each reads the least it can: records come from the events table unless they are grouped or
+ * filtered by a session attribute (then from the range's wide session table); session totals of
+ * an unfiltered, ungrouped query come from the per-session attributes alone; scroll depth keys
+ * only the engagement records with their session. So `overall`, whose session questions are of
+ * those kinds, never waits for the wide copy (session-tables.ts).
+ */
+export async function aggregate(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  sessions: SessionTables,
+  q: NormalizedQuery,
+): Promise<QueryRows> {
+  const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
+  const want = new Set(q.metrics);
+  const wantSessions = q.metrics.some((m) => SESSION_METRICS.has(m));
+  const wantScroll = want.has('scroll_depth');
+  const sessionColumns = q.dimensions.some(isSessionDimension) || filtersUseSessions(q.filters);
+  const wholeSessions = wantSessions && q.dimensions.length === 0 && q.filters.length === 0;
+  // Each statement starts as soon as what it reads exists: records at once, scroll depth once
+  // the unit starts are made, session totals once the attributes are.
+  const wide = sessionColumns || (wantSessions && !wholeSessions) ? sessions.get(scope) : null;
+  const where = filtersExpr(q.filters, scope);
+  const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
+  const dimNames = q.dimensions.map((_, i) => `d${i}`);
+  const dimArray = raw(`[${dimNames.join(', ')}]`);
+  const groupBy = dimNames.length ? raw(`GROUP BY ${dimNames.join(', ')}`) : raw('');
+  const select = raw(dims.length ? dims.join(', ') + ',' : '');
+  const propKeys = [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
+  // Up to SUMIF_KEYS keys (every API query: validate.ts caps prop_sum metrics at 20) are a sumIf
+  // column each. More (overall's action sums, up to 100 names × 20 keys) are one statement over
+  // the ARRAY JOINed props, grouped by key as well, so a row costs its own props and the
+  // statement does not grow a column per key (security review C1).
+  const manyKeys = propKeys.length > SUMIF_KEYS;
+  const propSums = (manyKeys ? [] : propKeys).map(
+    (k) =>
+      sql`sumIf(toFloat64OrZero(prop_values[indexOf(prop_keys, ${k})]), prop_numeric[indexOf(prop_keys, ${k})] = 1)`
+        .text,
+  );
+  const recordSource = sessionColumns
+    ? wide!.then((w) => sql`SELECT * FROM (${w}) WHERE ${where}`)
+    : Promise.resolve(plainRows(scope, where));
+  const records = recordSource.then((source) =>
+    rows<RecordFigures>(
+      conn,
+      sql`SELECT ${dimArray} AS d, ${raw(recordFigures(want))}, [${raw(propSums.join(', '))}] AS props
+      FROM (SELECT ${select} * FROM (${source})) ${groupBy}`,
+    ),
+  );
+  const wideSums = manyKeys
+    ? recordSource.then((source) =>
+        rows<{ d: string[]; pk: string; total: number }>(
+          conn,
+          sql`SELECT ${dimArray} AS d, pk, sum(toFloat64OrZero(pval)) AS total
+          FROM (SELECT ${select} prop_keys, prop_values, prop_numeric FROM (${source}))
+          ARRAY JOIN prop_keys AS pk, prop_values AS pval, prop_numeric AS pnum
+          WHERE pnum = 1 AND has(${propKeys}, pk)
+          GROUP BY ${raw([...dimNames, 'pk'].join(', '))}`,
+        ),
+      )
+    : Promise.resolve([]);
+  const sessionFigures = !wantSessions
+    ? Promise.resolve([])
+    : !wide
+      ? sessions.keys(scope).then((keys) => rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes)))
+      : wide.then((w) =>
+          rows<SessionFigures>(
+            conn,
+            sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
+            countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
+          FROM (
+            SELECT ${select} sess, any(s_last_ts - s_first_ts) AS dur, any(s_pageviews) AS pv, any(s_interactions) AS inter
+            FROM (${w}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
+          ) ${groupBy}`,
+          ),
+        );
+  const engagement = raw(`kind = 'engagement'`);
+  const scroll = wantScroll
+    ? (wide ?? sessions.units(scope).then((units) => keyedRows(scope, units, undefined, engagement))).then(
+        (source) =>
+          rows<ScrollFigures>(
+            conn,
+            sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
+          FROM (
+            SELECT ${select} sess, path, max(scroll) AS m
+            FROM (${source})
+            WHERE ${engagement} AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
+          ) ${groupBy}`,
+          ),
+      )
+    : Promise.resolve([]);
+  const total = want.has('conversion_rate')
+    ? rows<{ n: number }>(conn, sql`SELECT uniqExact(visitor) AS n FROM ${table} WHERE ${scopeWhere(scope)}`)
+    : Promise.resolve([{ n: 0 }]);
+
+  const [recordRows, sessionRows, scrollRows, [totalRow], wideRows] = await Promise.all([
+    records,
+    sessionFigures,
+    scroll,
+    total,
+    wideSums,
+  ]);
+  const wideByGroup = new Map<string, Map<string, number>>();
+  for (const r of wideRows) {
+    const key = JSON.stringify(r.d);
+    let sums = wideByGroup.get(key);
+    if (!sums) wideByGroup.set(key, (sums = new Map()));
+    sums.set(r.pk, Number(r.total));
+  }
+  const bySession = new Map(sessionRows.map((r) => [JSON.stringify(r.d), r]));
+  const byScroll = new Map(scrollRows.map((r) => [JSON.stringify(r.d), r]));
+  const totalVisitors = Number(totalRow?.n ?? 0);
+  return recordRows.map((r) => {
+    const key = JSON.stringify(r.d);
+    const s = bySession.get(key);
+    const sc = byScroll.get(key);
+    const sumOf = manyKeys
+      ? (wideByGroup.get(key) ?? new Map<string, number>())
+      : new Map(propKeys.map((k, n) => [k, Number(r.props[n] ?? 0)]));
+    return {
+      dimensions: r.d.map((value, i) => label(q.dimensions[i]!, value)),
+      metrics: q.metrics.map((m) =>
+        m.startsWith('prop_sum:')
+          ? round2(sumOf.get(m.slice(9)) ?? 0)
+          : metricValue(m, r, s, sc, totalVisitors),
+      ),
+    };
+  });
+}
+
+/** Session totals over every session of the range, from its attributes table. */
+function wholeSessionFigures(attributes: SqlFragment): SqlFragment {
+  return sql`SELECT [] AS d, count() AS sessions, sum(s_last_ts - s_first_ts) AS duration,
+    countIf(s_pageviews > 0) AS with_pv, countIf(s_pageviews = 1 AND s_interactions = 0) AS bounced
+  FROM ${attributes}`;
+}
+
+/** Which metrics need each record figure: the others are sent as 0, which saves a third of a top list's time. */
+const FIGURE_USERS: Record<Exclude<keyof RecordFigures, 'd' | 'props'>, [string, Metric[]]> = {
+  visitors: ['uniqExact(visitor)', ['visitors', 'conversion_rate']],
+  users: ["uniqExactIf(user, user != '')", ['users']],
+  pageviews: ["countIf(kind = 'pageview')", ['pageviews', 'events', 'views_per_session', 'time_on_page']],
+  actions: ["countIf(kind = 'action')", ['actions', 'events']],
+  shares: ["countIf(kind = 'share')", ['shares', 'events']],
+  recipients: ["sumIf(recipients, kind = 'share')", ['recipients']],
+  engaged: ["sumIf(engaged_ms, kind = 'engagement')", ['time_on_page', 'total_time']],
+  first_ts: ['min(ts)', ['first_seen']],
+  last_ts: ['max(ts)', ['last_seen']],
+};
+
+// count() keeps it an aggregation (one row, or one per group) when no figure is needed.
+function recordFigures(want: ReadonlySet<Metric>): string {
+  return Object.entries(FIGURE_USERS)
+    .map(([name, [expr, users]]) => `${users.some((m) => want.has(m)) ? expr : '0'} AS ${name}`)
+    .concat('count() AS matched')
+    .join(', ');
+}
+
+/** A dimension value as the API shows it: time buckets come back from SQL as epoch ms (month as YYYYMM). */
+export function label(dim: Dimension, value: string): string {
+  if (!dim.startsWith('time:')) return value;
+  if (dim === 'time:month') return `${value.slice(0, 4)}-${value.slice(4, 6)}`;
+  return bucketLabel(Number(value), dim.slice(5) as Interval);
+}
+
+function metricValue(
+  metric: Metric,
+  r: RecordFigures,
+  s: SessionFigures | undefined,
+  sc: ScrollFigures | undefined,
+  totalVisitors: number,
+): number {
+  const n = (v: number | undefined) => Number(v ?? 0);
+  const sessions = n(s?.sessions);
+  const pageviews = n(r.pageviews);
+  switch (metric) {
+    case 'visitors':
+      return n(r.visitors);
+    case 'sessions':
+      return sessions;
+    case 'pageviews':
+      return pageviews;
+    case 'events':
+      return pageviews + n(r.actions) + n(r.shares);
+    case 'actions':
+      return n(r.actions);
+    case 'shares':
+      return n(r.shares);
+    case 'recipients':
+      return n(r.recipients);
+    case 'users':
+      return n(r.users);
+    case 'bounce_rate':
+      return n(s?.with_pv) ? round2((100 * n(s?.bounced)) / n(s?.with_pv)) : 0;
+    case 'session_duration':
+      return sessions ? round2(n(s?.duration) / sessions / 1000) : 0;
+    case 'views_per_session':
+      return sessions ? round2(pageviews / sessions) : 0;
+    case 'time_on_page':
+      return pageviews ? round2(n(r.engaged) / 1000 / pageviews) : 0;
+    case 'total_time':
+      return round2(n(r.engaged) / 1000);
+    case 'scroll_depth':
+      return n(sc?.pairs) ? round2(n(sc?.scroll_sum) / n(sc?.pairs)) : 0;
+    case 'conversion_rate':
+      return totalVisitors ? round2((100 * n(r.visitors)) / totalVisitors) : 0;
+    case 'first_seen':
+      return n(r.first_ts);
+    case 'last_seen':
+      return n(r.last_ts);
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,89 @@
+import type { Dimension, NormalizedQuery } from '../../shared/api.ts';
+import type { BackendStatus, QueryBackend, QueryRows } from '../backend.ts';
+import type { StoredRecord } from '../../storage/schema.ts';
+import type { EventStore } from '../../storage/types.ts';
+import type { ClickHouseConnection } from './connection.ts';
+import { TABLES } from './ddl.ts';
+import { ident, sql, type SqlFragment } from './sql.ts';
+import { aggregate } from './aggregate.ts';
+import { events, numericPropKeys } from './events.ts';
+import { funnel } from './funnel.ts';
+import { journeys } from './journeys.ts';
+import { newVsReturning } from './new-returning.ts';
+import { retention } from './retention.ts';
+import { rows } from './run.ts';
+import { SessionTables } from './session-tables.ts';
+import { topLists } from './top-lists.ts';
+
+/**
+ * The query backend on ClickHouse: every primitive is SQL run by the server, and only grouped
+ * results (or the few events asked for) come back to Node. Nothing to load at start, so it is
+ * ready at once; `rows` is refreshed by a cheap count every 30 s for /healthz.
+ */
+export class ClickHouseQueryBackend implements QueryBackend {
+  private readonly table: SqlFragment;
+  private readonly sessions: SessionTables;
+  private rowCount = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly conn: ClickHouseConnection) {
+    this.table = sql`${ident(conn.database)}.${ident(TABLES.events)}`;
+    this.sessions = new SessionTables(conn, this.table);
+  }
+
+  /** Starts the row-count refresh; resolves after the first count. */
+  async start(refreshMs = 30_000): Promise<void> {
+    await this.sessions.dropStale(Date.now());
+    await this.refresh();
+    this.timer ??= setInterval(() => void this.refresh().catch(() => undefined), refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    void this.sessions.close();
+  }
+
+  // The collector drives the in-memory index through these; with ClickHouse the data is already
+  // where the queries run (and erasure/retention delete it there), so they have nothing to do.
+  /** Same shape as MemoryBackend.load: here it only starts the row count. */
+  load(_store?: EventStore): Promise<void> {
+    return this.start();
+  }
+  add(_records: readonly StoredRecord[]): void {}
+  retain(_keep: (record: StoredRecord) => boolean): void {}
+
+  query: QueryBackend['query'] = (q) => aggregate(this.conn, this.table, this.sessions, q);
+  funnel: QueryBackend['funnel'] = (q) => funnel(this.conn, this.table, this.sessions, q);
+  retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, this.sessions, q);
+  journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.table, this.sessions, q);
+  events: QueryBackend['events'] = (q) => events(this.conn, this.table, this.sessions, q);
+  numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
+  sites: QueryBackend['sites'] = async () =>
+    (
+      await rows<{ site: string }>(
+        this.conn,
+        sql`SELECT DISTINCT site FROM ${this.table} WHERE site != '' ORDER BY site LIMIT 10000`,
+      )
+    ).map((r) => r.site);
+
+  /** New and returning identified users of an unfiltered range in one statement (new-returning.ts). */
+  newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }> {
+    return newVsReturning(this.conn, this.table, base);
+  }
+
+  /** Page-view top lists for many dimensions at once (used by `overall`, see top-lists.ts). */
+  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]> {
+    return topLists(this.conn, this.table, this.sessions, base, dims);
+  }
+
+  status(): BackendStatus {
+    return { ready: true, rows: this.rowCount, progress: 1 };
+  }
+
+  private async refresh(): Promise<void> {
+    const [row] = await rows<{ n: number }>(this.conn, sql`SELECT count() AS n FROM ${this.table}`);
+    this.rowCount = Number(row?.n ?? 0);
+  }
+}

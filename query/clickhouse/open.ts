@@ -1,0 +1,56 @@
+import type { Clock } from '../../storage/types.ts';
+import { connectClickHouse, type ClickHouseConnection, type ClickHouseOptions } from './connection.ts';
+import { migrate } from './migrate.ts';
+import { ClickHouseSaltStore } from './salts.ts';
+import { ClickHouseStore } from './store.ts';
+
+export interface OpenClickHouseOptions extends ClickHouseOptions {
+  /** holds the local spool */
+  dataDir: string;
+  clock: Clock;
+  batchRows?: number;
+  flushMs?: number;
+  replayMs?: number;
+}
+
+export interface ClickHouseBackend {
+  store: ClickHouseStore;
+  salts: ClickHouseSaltStore;
+  /** a second connection for queries, so long reads never queue behind inserts */
+  queries: ClickHouseConnection;
+  close(): Promise<void>;
+}
+
+/** Connects, creates or migrates the schema, and starts the store (replaying any spool). */
+export async function openClickHouse(options: OpenClickHouseOptions): Promise<ClickHouseBackend> {
+  const writes = await connectClickHouse(options);
+  let queries: ClickHouseConnection | null = null;
+  try {
+    await migrate(writes);
+    queries = await connectClickHouse(options);
+    const store = new ClickHouseStore({
+      connection: writes,
+      dataDir: options.dataDir,
+      clock: options.clock,
+      batchRows: options.batchRows,
+      flushMs: options.flushMs,
+      replayMs: options.replayMs,
+    });
+    await store.start();
+    const salts = new ClickHouseSaltStore(queries, options.clock);
+    const q = queries;
+    return {
+      store,
+      salts,
+      queries: q,
+      async close() {
+        await store.close();
+        await q.close();
+      },
+    };
+  } catch (error) {
+    await writes.close();
+    await queries?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import type { ClickHouseConnection } from './connection.ts';
+import { exec } from './migrate.ts';
+import { ident, sql, type SqlFragment } from './sql.ts';
+import type { RangeScope } from './prepared.ts';
+import {
+  ATTRIBUTE_SOURCES,
+  keyedRows,
+  sessionAttributes,
+  unitStarts,
+  withAttributes,
+} from './session-build.ts';
+import { rows } from './run.ts';
+
+const PREFIX = 'tmp_sessions_';
+
+/** The narrow tables that sessionize one range (session-build.ts). */
+export interface SessionKeys {
+  /** (unit, starts): the session starts of every unit, for `keyedRows` */
+  units: SqlFragment;
+  /** one row per session: `sess` and the s_* columns */
+  attributes: SqlFragment;
+}
+
+interface RangeTables {
+  /** resolves before `keys`: queries that need only session keys start on it */
+  units: Promise<SqlFragment>;
+  keys: Promise<SessionKeys>;
+  /** the wide copy, made on the first query that needs it */
+  wide: Promise<SqlFragment> | null;
+  /** every table made for the range, dropped together */
+  made: SqlFragment[];
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Sessionizing a range is the expensive part of a query (session-build.ts), against 0.1–0.3 s for
+ * a plain GROUP BY over 780k rows. One dashboard load asks a dozen session questions about the
+ * same range at once, so each range gets, once:
+ *   - `keys`: the unit starts and the per-session attributes (about 2 s at 30 days on a busy
+ *     2-core machine), enough for `overall`: its session totals read the attributes alone, and
+ *     its top lists and scroll depth key only the records they need (top-lists.ts, aggregate.ts);
+ *   - `get`: the wide copy (every record with its session and attributes, another 1.6–3.6 s),
+ *     made only when a general query groups or filters by session over arbitrary records.
+ * All of a range's tables are dropped `ttlMs` after their last use. `to` is "now" for rolling
+ * ranges, so tables are only ever shared by queries of one burst.
+ */
+export class SessionTables {
+  private readonly live = new Map<string, RangeTables>();
+
+  constructor(
+    private readonly conn: ClickHouseConnection,
+    private readonly table: SqlFragment,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  /** The scope's session keys and attributes. */
+  keys(scope: Omit<RangeScope, 'table'>): Promise<SessionKeys> {
+    return this.entry(scope).keys;
+  }
+
+  /** The scope's unit starts alone (for `keyedRows`), ready before the attributes are. */
+  units(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
+    return this.entry(scope).units;
+  }
+
+  /** A subquery over the scope's rows with their sessions and session attributes. */
+  get(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
+    const entry = this.entry(scope);
+    if (!entry.wide) {
+      const name = this.name(entry.made, '');
+      const wide = entry.keys.then(async (keys) => {
+        await this.create(
+          name,
+          withAttributes(keyedRows({ ...scope, table: this.table }, keys.units), keys.attributes),
+        );
+        return name;
+      });
+      entry.wide = wide;
+      wide.then(
+        () => this.touch(scope, entry),
+        () => {
+          // A later query tries again; this attempt's table goes now.
+          if (entry.wide === wide) entry.wide = null;
+          void this.drop(name);
+        },
+      );
+    }
+    return entry.wide.then((name) => sql`SELECT * FROM ${name}`);
+  }
+
+  /** Drops tables a crashed process left behind (older than an hour, so never one in use). */
+  async dropStale(now: number): Promise<void> {
+    const stale = await rows<{ name: string }>(
+      this.conn,
+      sql`SELECT name FROM system.tables WHERE database = ${this.conn.database} AND startsWith(name, ${PREFIX})
+        AND metadata_modification_time < toDateTime(${Math.floor(now / 1000) - 3600})`,
+    );
+    for (const { name } of stale) await this.drop(sql`${ident(this.conn.database)}.${ident(name)}`);
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.live.values()];
+    this.live.clear();
+    await Promise.all(entries.map((entry) => this.expire(entry)));
+  }
+
+  private entry(scope: Omit<RangeScope, 'table'>): RangeTables {
+    const key = rangeKey(scope);
+    let entry = this.live.get(key);
+    if (!entry) {
+      const made: SqlFragment[] = [];
+      const units = this.createUnits({ ...scope, table: this.table }, made);
+      const fresh: RangeTables = {
+        units,
+        keys: units.then((u) => this.createAttributes({ ...scope, table: this.table }, u, made)),
+        wide: null,
+        made,
+        timer: null,
+      };
+      fresh.keys.then(
+        () => this.touch(scope, fresh),
+        () => {
+          if (this.live.get(key) === fresh) this.live.delete(key);
+          void this.expire(fresh);
+        },
+      );
+      this.live.set(key, fresh);
+      entry = fresh;
+    }
+    this.touch(scope, entry);
+    return entry;
+  }
+
+  /** (Re)starts the range's expiry: its tables go `ttlMs` after the last query asked for them. */
+  private touch(scope: Omit<RangeScope, 'table'>, entry: RangeTables): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      const key = rangeKey(scope);
+      if (this.live.get(key) === entry) this.live.delete(key);
+      void this.expire(entry);
+    }, this.ttlMs);
+    entry.timer.unref();
+  }
+
+  /** Waits for the range's builds to end, then drops all its tables. */
+  private async expire(entry: RangeTables): Promise<void> {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    await Promise.allSettled([entry.units, entry.keys, entry.wide]);
+    await Promise.all(entry.made.map((name) => this.drop(name)));
+  }
+
+  /** The unit starts (session-build.ts) into Memory. */
+  private async createUnits(scope: RangeScope, made: SqlFragment[]): Promise<SqlFragment> {
+    const units = this.name(made, '_units');
+    await this.create(units, unitStarts(scope));
+    return units;
+  }
+
+  /** The session attributes (session-build.ts) into Memory, once the unit starts are there. */
+  private async createAttributes(
+    scope: RangeScope,
+    units: SqlFragment,
+    made: SqlFragment[],
+  ): Promise<SessionKeys> {
+    const attributes = this.name(made, '_attrs');
+    await this.create(attributes, sessionAttributes(keyedRows(scope, units, ATTRIBUTE_SOURCES)));
+    return { units, attributes };
+  }
+
+  /** A new table name, remembered so that the range's expiry drops it. */
+  private name(made: SqlFragment[], suffix: string): SqlFragment {
+    const id = randomBytes(8).toString('hex');
+    const name = sql`${ident(this.conn.database)}.${ident(`${PREFIX}${id}${suffix}`)}`;
+    made.push(name);
+    return name;
+  }
+
+  private create(target: SqlFragment, select: SqlFragment): Promise<void> {
+    return exec(this.conn, sql`CREATE TABLE ${target} ENGINE = Memory AS ${select}`);
+  }
+
+  private async drop(name: SqlFragment): Promise<void> {
+    await exec(this.conn, sql`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
+  }
+}
+
+function rangeKey(scope: Omit<RangeScope, 'table'>): string {
+  return `${scope.site}\u0000${scope.from}\u0000${scope.to}`;
+}
