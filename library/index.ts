@@ -1,11 +1,8 @@
 import { serverRecord } from '../collector/track.ts';
-import { JsonlStore } from '../storage/jsonl-store.ts';
 import type { PropValue } from '../storage/schema.ts';
 import { systemClock, type Clock } from '../storage/types.ts';
 import { DEFAULT_CARDS, loadCards } from '../query/cards-config.ts';
-import { MemoryBackend } from '../query/memory/backend.ts';
-import { IndexSnapshots } from '../query/memory/snapshot/snapshot.ts';
-import { SnapshotSchedule } from '../query/memory/snapshot/snapshot-schedule.ts';
+import { openMemoryBackend } from '../query/memory/open.ts';
 import { QueryService } from '../query/service.ts';
 import type {
   MetricCardConfig,
@@ -72,25 +69,15 @@ export interface Analytics {
 export async function createAnalytics(options: AnalyticsOptions): Promise<Analytics> {
   const clock = options.clock ?? systemClock;
   const site = (options.site ?? 'localhost').toLowerCase();
-  // The same index snapshots as the collector's (query/memory/snapshot/snapshot.ts): opening a
-  // big data folder reads the snapshot and only what was stored after it, and close() leaves
-  // a fresh one.
-  const snapshots = new IndexSnapshots(options.dataDir, clock);
-  const store = await JsonlStore.open({
+  // The same start as the collector's (query/memory/open.ts): opening a big data folder reads
+  // the index snapshot and only what was stored after it, and close() leaves a fresh one.
+  const memory = await openMemoryBackend({
     dataDir: options.dataDir,
     clock,
-    beforeRewrite: snapshots.invalidate,
-  });
-  const schedule = new SnapshotSchedule({
-    snapshots,
-    source: store,
-    clock,
-    rows: 100_000,
-    everyMs: 10 * 60_000,
+    snapshotRows: 100_000,
     log: () => undefined,
   });
-  const backend = new MemoryBackend(clock, schedule.warmStart);
-  schedule.start(backend);
+  const { store, backend } = memory;
   await backend.load(store);
   const cards = Array.isArray(options.cards)
     ? options.cards
@@ -121,8 +108,7 @@ export async function createAnalytics(options: AnalyticsOptions): Promise<Analyt
     query: (body) => service.query(body),
     close: async () => {
       backend.stop();
-      await store.close();
-      await schedule.close();
+      await memory.close();
     },
   };
 }

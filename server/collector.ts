@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { FileSaltStore, type SaltStore } from '../storage/salts.ts';
 import { openClickHouse } from '../query/clickhouse/open.ts';
 import { ClickHouseQueryBackend } from '../query/clickhouse/backend.ts';
-import { JsonlStore } from '../storage/jsonl-store.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from '../collector/admin-token.ts';
 import { FailedAuthLimiter } from '../collector/auth.ts';
@@ -15,8 +14,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { trackRoutes } from './routes/analytics-track.ts';
 import { loadCards } from '../query/cards-config.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
-import { IndexSnapshots } from '../query/memory/snapshot/snapshot.ts';
-import { SnapshotSchedule } from '../query/memory/snapshot/snapshot-schedule.ts';
+import { openMemoryBackend } from '../query/memory/open.ts';
 import { QueryService } from '../query/service.ts';
 import { QueryBudget, QueryTimeoutError } from '../query/budget.ts';
 import { DropCounter } from '../collector/drop-counter.ts';
@@ -68,26 +66,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     !options.store && config.clickhouse
       ? await openClickHouse({ ...config.clickhouse, dataDir: config.dataDir, clock })
       : null;
-  // Our own JSON store: the query index starts from a snapshot of its columns when one fits the
-  // files (query/memory/snapshot/snapshot.ts); erasure and purges delete it before changing a file.
-  const snapshots =
-    !options.store && !clickhouse && config.snapshotRows > 0
-      ? new IndexSnapshots(config.dataDir, clock)
+  const budget = new QueryBudget(config.queryTimeoutMs);
+  // Our own JSON store and the in-memory index over it (query/memory/open.ts).
+  const memory =
+    !options.store && !clickhouse
+      ? await openMemoryBackend({ dataDir: config.dataDir, clock, snapshotRows: config.snapshotRows, budget })
       : null;
-  const store =
-    options.store ??
-    clickhouse?.store ??
-    (await JsonlStore.open({ dataDir: config.dataDir, clock, beforeRewrite: snapshots?.invalidate }));
-  const schedule =
-    snapshots && store instanceof JsonlStore
-      ? new SnapshotSchedule({
-          snapshots,
-          source: store,
-          clock,
-          rows: config.snapshotRows,
-          everyMs: 10 * 60_000,
-        })
-      : null;
+  const store = options.store ?? clickhouse?.store ?? memory!.store;
   const salts: SaltStore = clickhouse?.salts ?? new FileSaltStore(config.dataDir);
   await salts.prune(clock());
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
@@ -96,13 +81,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
-  const budget = new QueryBudget(config.queryTimeoutMs);
   // The query index loads the history in the background; /healthz reports its progress. With
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
   const index = clickhouse
     ? new ClickHouseQueryBackend(clickhouse.queries)
-    : new MemoryBackend(clock, schedule?.warmStart, budget);
-  if (schedule && index instanceof MemoryBackend) schedule.start(index);
+    : (memory?.backend ?? new MemoryBackend(clock, undefined, budget));
   // The load starts once everything else is set up (see the end), so the server binds its port
   // before the history's CPU-heavy part runs.
   let startLoad!: () => void;
@@ -118,12 +101,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const dropUser = async (userId: string) => {
     await queryReady;
     index.retain((r) => r.user !== userId);
-    snapshots?.release();
+    memory?.snapshots?.release();
   };
   const dropBefore = async (firstKeptDay: string) => {
     await queryReady;
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
-    snapshots?.release();
+    memory?.snapshots?.release();
   };
   const query = new QueryService({
     backend: index,
@@ -241,9 +224,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await retention?.stop();
       index.stop();
       await queryReady;
-      await store.close();
       // After the store closed nothing is appended, so the last snapshot holds every stored record.
-      await schedule?.close();
+      await (memory ? memory.close() : store.close());
       await clickhouse?.queries.close();
     },
   };
