@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { routePath } from 'hono/route';
 import type { Asset } from './assets.ts';
 import { analyticsAuth, checkToken, type AuthDeps } from './auth.ts';
 import { compress } from './compress.ts';
+import { errorHandler } from './error-handler.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes, type IngestRouteDeps } from './routes/ingest.ts';
@@ -53,14 +52,6 @@ export function createApp(deps: AppDeps): Hono {
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      return c.json({ error: error.message || 'request failed' }, error.status);
-    }
-    // Logged without the request's headers or body (tokens, personal data) and by route pattern,
-    // not path: /api/analytics/user/:user_id would otherwise put the user id in the log.
-    console.error(`collector: ${c.req.method} ${routePath(c, -1)} failed: ${error.stack ?? error.message}`);
-    return c.json({ error: 'internal error' }, 500);
-  });
+  app.onError(errorHandler);
   return app;
 }

@@ -1,3 +1,5 @@
+import { RetryLaterError } from '../shared/retry-later.ts';
+
 /**
  * A time budget for query work. The in-memory engine is synchronous: a query holds the event
  * loop until it ends, so ingestion and /healthz wait meanwhile. Its row and group loops call
@@ -65,11 +67,13 @@ export class QueryBudget {
 export const CHECK_MASK = 4095;
 
 /** A query ran out of its budget; the HTTP layer answers 503 with Retry-After. */
-export class QueryTimeoutError extends Error {
+export class QueryTimeoutError extends RetryLaterError {
   constructor(readonly budgetMs: number) {
+    // Finished day blocks stay cached, so a retry after 2 s usually gets further.
     super(
       `the query needed more than its ${budgetMs} ms budget (ANALYTICS_QUERY_TIMEOUT_MS); ` +
         'retry shortly (finished days are kept), or ask for a shorter range or fewer dimensions',
+      2,
     );
     this.name = 'QueryTimeoutError';
   }

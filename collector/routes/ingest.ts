@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { RetryLaterError } from '../../shared/retry-later.ts';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { Clock } from '../../storage/types.ts';
 import { ingest, type IngestDeps } from '../ingest.ts';
@@ -38,23 +40,22 @@ export function ingestRoutes(deps: IngestRouteDeps): Hono {
       const type = (c.req.header('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
       if (type !== 'text/plain' && type !== 'application/json') {
         deps.ingest.drops.add('invalid');
-        return c.json({ error: 'content-type must be text/plain or application/json' }, 415);
+        throw new HTTPException(415, { message: 'content-type must be text/plain or application/json' });
       }
       if (!originAllowed(c.req.header('origin'), deps.ingest.sites)) {
         deps.ingest.drops.add('site_not_allowed');
-        return c.json({ error: 'Origin is not a site in ANALYTICS_SITES' }, 403);
+        throw new HTTPException(403, { message: 'Origin is not a site in ANALYTICS_SITES' });
       }
       const ip = deps.clientIp(c);
       const wait = deps.rateLimiter.take(ip, deps.clock());
       if (wait > 0) {
         deps.ingest.drops.add('rate_limited');
-        c.header('Retry-After', String(wait));
-        return c.json({ error: 'too many requests' }, 429);
+        throw new RetryLaterError('too many requests', wait, 429);
       }
       const body = await readBodyLimited(c.req.raw, WIRE_LIMITS.maxBodyBytes);
       if (body === null) {
         deps.ingest.drops.add('too_large');
-        return c.json({ error: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` }, 413);
+        throw new HTTPException(413, { message: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` });
       }
       const result = await ingest(
         {
@@ -71,11 +72,11 @@ export function ingestRoutes(deps: IngestRouteDeps): Hono {
         case 204:
           c.header('X-CFA-Dropped', result.reason);
           return c.body(null, 204);
+        // Failures are answered by the app's one error handler (app.ts), like every route's.
         case 503:
-          c.header('Retry-After', '5');
-          return c.json({ error: result.error }, 503);
+          throw new RetryLaterError(result.error, 5);
         default:
-          return c.json({ error: result.error }, result.status);
+          throw new HTTPException(result.status, { message: result.error });
       }
     },
   );

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
-import { StoreUnavailableError, type EventStore } from '../../storage/types.ts';
+import type { EventStore } from '../../storage/types.ts';
 import { hasControlChar } from '../../shared/control-chars.ts';
 
 export interface UserDataDeps {
@@ -28,14 +28,8 @@ export function userDataRoutes(deps: UserDataDeps): Hono {
     const userId = userIdParam(c.req.param('user_id'));
     if (!userId)
       return c.json({ error: 'user_id must be 1 to 200 characters without control characters' }, 400);
-    let erased: number;
-    try {
-      erased = await deps.store.eraseUser(userId);
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      c.header('Retry-After', '5');
-      return c.json({ error: 'storage is unavailable, retry later' }, 503);
-    }
+    // A StoreUnavailableError is the app's 503 + Retry-After (app.ts).
+    const erased = await deps.store.eraseUser(userId);
     await deps.onErased?.(userId);
     const skipped = (await deps.store.unreadableFiles?.()) ?? [];
     console.log(`privacy: erased ${erased} record(s) of one user id`);

@@ -1,9 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { RetryLaterError } from '../../shared/retry-later.ts';
 import { WIRE_LIMITS } from '../../shared/wire.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import { DAY_MS } from '../../shared/time.ts';
-import { StoreUnavailableError, type Clock, type EventStore } from '../../storage/types.ts';
+import type { Clock, EventStore } from '../../storage/types.ts';
 import type { CapDrop, GrowthCaps } from '../../collector/growth-caps.ts';
 import { serverRecord } from '../../collector/track.ts';
 import { chooseSite } from '../../collector/track-site.ts';
@@ -35,7 +37,9 @@ export function trackRoutes(deps: TrackRouteDeps): Hono {
   const app = new Hono();
   const limit = bodyLimit({
     maxSize: WIRE_LIMITS.maxBodyBytes,
-    onError: (c) => c.json({ error: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` }, 413),
+    onError: () => {
+      throw new HTTPException(413, { message: `body exceeds ${WIRE_LIMITS.maxBodyBytes} bytes` });
+    },
   });
   const handler = (kind: 'action' | 'share') => async (c: Context) => {
     let record: StoredRecord | null = null;
@@ -49,17 +53,11 @@ export function trackRoutes(deps: TrackRouteDeps): Hono {
       if (deps.sites.length > 0 && !deps.sites.includes(record.site))
         return c.json({ error: `site ${JSON.stringify(record.site)} is not in ANALYTICS_SITES` }, 403);
       const capped = deps.caps.admit(record);
-      if (capped) {
-        c.header('Retry-After', String(Math.ceil((DAY_MS - (record.ts % DAY_MS)) / 1000)));
-        return c.json({ error: CAPPED[capped] }, 429);
-      }
-      try {
-        await deps.store.append([record]);
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) throw error;
-        c.header('Retry-After', '5');
-        return c.json({ error: 'storage is unavailable, retry later' }, 503);
-      }
+      // Open again at the next UTC midnight.
+      if (capped)
+        throw new RetryLaterError(CAPPED[capped], Math.ceil((DAY_MS - (record.ts % DAY_MS)) / 1000), 429);
+      // A StoreUnavailableError is the app's 503 + Retry-After (app.ts).
+      await deps.store.append([record]);
       deps.onStored?.([record]);
       return c.json({ accepted: 1 }, 202);
     });

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { readBodyLimited } from '../../collector/read-body.ts';
 import { QueryError } from '../../shared/query-error.ts';
-import { QueryTimeoutError } from '../../query/budget.ts';
 import { csvLines } from '../../query/csv.ts';
 import type { QueryService } from '../../query/service.ts';
 import type { QueryResponse } from '../../shared/api.ts';
@@ -50,21 +49,14 @@ export function analyticsRoutes(service: QueryService, configuredSites: readonly
   return app;
 }
 
-/** Runs a handler: QueryError → 400 naming the parameter, QueryTimeoutError → 503; results are never cached. */
+/**
+ * Runs a handler and answers its result as JSON, never cached. Its errors (QueryError → 400,
+ * QueryTimeoutError → 503 + Retry-After) are answered by the app's one error handler (app.ts).
+ */
 export async function answer(c: Context, run: () => Promise<unknown>): Promise<Response> {
   c.header('Cache-Control', 'no-store');
-  try {
-    const result = await run();
-    return result instanceof Response ? result : c.json(result as object);
-  } catch (error) {
-    if (error instanceof QueryError) return c.json({ error: error.message }, 400);
-    if (error instanceof QueryTimeoutError) {
-      // Finished day blocks stay cached, so a retry usually gets further.
-      c.header('Retry-After', '2');
-      return c.json({ error: error.message }, 503);
-    }
-    throw error;
-  }
+  const result = await run();
+  return result instanceof Response ? result : c.json(result as object);
 }
 
 /** Query and funnel bodies are a few hundred bytes; 256 KiB leaves room for long filter lists. */

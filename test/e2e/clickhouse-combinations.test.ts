@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorHandler } from '../../collector/error-handler.ts';
 import { analyticsRoutes } from '../../server/routes/analytics.ts';
 import type { NormalizedQuery, QueryRow } from '../../shared/api.ts';
 import {
@@ -31,8 +32,9 @@ let clickhouse: Hono;
 
 beforeAll(async () => {
   pair = await openParityPair(records, { database: 'combinations', clock: () => NOW, cards: [] });
-  memory = analyticsRoutes(pair.memory);
-  clickhouse = analyticsRoutes(pair.clickhouse);
+  // With the app's error handler, so a refused combination shows its 400 and reason.
+  memory = new Hono().route('/', analyticsRoutes(pair.memory)).onError(errorHandler);
+  clickhouse = new Hono().route('/', analyticsRoutes(pair.clickhouse)).onError(errorHandler);
 });
 afterAll(async () => {
   await pair?.close();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
 import { loadConfig } from '../../../collector/config.ts';
+import { errorHandler } from '../../../collector/error-handler.ts';
 import { createCollector, type Collector } from '../../../server/collector.ts';
 import { analyticsRoutes, MAX_QUERY_BODY_BYTES } from '../../../server/routes/analytics.ts';
 import { JsonlStore } from '../../../storage/jsonl-store.ts';
@@ -45,6 +47,8 @@ function steppingBudget(ms: number, step: number): QueryBudget {
   return new QueryBudget(ms, () => (t += step));
 }
 
+const withErrors = (routes: Hono) => new Hono().route('/', routes).onError(errorHandler);
+
 describe('query budget', () => {
   it('throws QueryTimeoutError once the turn spent its budget, and starts afresh next turn', async () => {
     const budget = steppingBudget(10, 4);
@@ -71,7 +75,8 @@ describe('query budget', () => {
   it('answers 503 with Retry-After and a JSON reason when a query runs out of budget', async () => {
     const backend = new MemoryBackend(clock, undefined, steppingBudget(100, 60));
     await backend.load(collector.store);
-    const routes = analyticsRoutes(new QueryService({ backend, clock, cards: [], cacheMs: 0 }));
+    // Mounted with the app's error handler, which turns the timeout into the 503.
+    const routes = withErrors(analyticsRoutes(new QueryService({ backend, clock, cards: [], cacheMs: 0 })));
     const res = await routes.request('/api/analytics/overall?days=30');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('2');
@@ -79,8 +84,8 @@ describe('query budget', () => {
     // The same question with room enough is answered.
     const roomy = new MemoryBackend(clock, undefined, new QueryBudget(60_000));
     await roomy.load(collector.store);
-    const ok = await analyticsRoutes(
-      new QueryService({ backend: roomy, clock, cards: [], cacheMs: 0 }),
+    const ok = await withErrors(
+      analyticsRoutes(new QueryService({ backend: roomy, clock, cards: [], cacheMs: 0 })),
     ).request('/api/analytics/overall?days=30');
     expect(ok.status).toBe(200);
   });
