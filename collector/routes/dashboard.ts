@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { loadAsset, type Asset } from '../assets.ts';
@@ -8,18 +9,36 @@ import { loadAsset, type Asset } from '../assets.ts';
  * classic stored-XSS target: no inline script or style anywhere, scripts only from our origin,
  * and the page can never be framed (clickjacking the admin).
  */
-export const DASHBOARD_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "worker-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const DASHBOARD_CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+// Only these headers, as before hono/secure-headers: its other defaults (HSTS among them) are the
+// deployment's proxy's call, not the dashboard's.
+const adminHeaders = secureHeaders({
+  contentSecurityPolicy: DASHBOARD_CSP,
+  xContentTypeOptions: true,
+  xFrameOptions: 'DENY',
+  referrerPolicy: true,
+  crossOriginOpenerPolicy: true,
+  crossOriginResourcePolicy: false,
+  originAgentCluster: false,
+  strictTransportSecurity: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  removePoweredBy: false,
+});
 
 const BASE = '/admin/analytics';
 
@@ -46,16 +65,7 @@ async function loadDashboard(dir: string): Promise<Map<string, Asset>> {
   return files;
 }
 
-function adminHeaders(c: Context): void {
-  c.header('Content-Security-Policy', DASHBOARD_CSP);
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('X-Frame-Options', 'DENY');
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('Cross-Origin-Opener-Policy', 'same-origin');
-}
-
 function send(c: Context, asset: Asset | undefined): Response {
-  adminHeaders(c);
   if (!asset) {
     c.header('Cache-Control', 'no-store');
     return c.text('dashboard not built: run "npm run build"', 404);
@@ -82,9 +92,9 @@ export async function dashboardRoutes(
 ): Promise<Hono> {
   const files = await loadDashboard(distDir);
   const app = new Hono();
+  app.use(`${BASE}/*`, adminHeaders);
   // Public, like the login form it serves: says only where to find the token, never the token.
   app.get(`${BASE}/login-hint`, (c) => {
-    adminHeaders(c);
     c.header('Cache-Control', 'no-store');
     return c.json({ token_from: options.tokenFrom ?? 'file' });
   });
