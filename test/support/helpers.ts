@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../collector/config.ts';
 import { createCollector, type Collector } from '../../server/collector.ts';
+import { JsonlStore } from '../../storage/jsonl-store.ts';
+import type { StoredRecord } from '../../storage/schema.ts';
 import type { Clock } from '../../storage/types.ts';
 
 export async function tempDir(prefix = 'cfa-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -41,6 +43,33 @@ export async function testCollector(
     collector,
     config,
     dir,
+    cleanup: async () => {
+      await collector.close();
+      await cleanup();
+    },
+  };
+}
+
+/**
+ * A collector over `records` already on disk, with its query index loaded: the query tests' common
+ * start. `cleanup` closes it and removes its data dir.
+ */
+export async function collectorOver(
+  records: readonly StoredRecord[],
+  env: Record<string, string>,
+  clock: Clock,
+): Promise<{ collector: Collector; cleanup: () => Promise<void> }> {
+  const { dir, cleanup } = await tempDir();
+  const store = await JsonlStore.open({ dataDir: dir, clock, compressEveryMs: 0 });
+  await store.append(records);
+  await store.close();
+  const collector = await createCollector({
+    config: loadConfig({ ANALYTICS_DATA_DIR: dir, ANALYTICS_RATE_LIMIT: '0', ...env }),
+    clock,
+  });
+  await collector.queryReady;
+  return {
+    collector,
     cleanup: async () => {
       await collector.close();
       await cleanup();

@@ -1,12 +1,10 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pick } from '../../../collector/compress.ts';
-import { loadConfig } from '../../../collector/config.ts';
-import { createCollector, type Collector } from '../../../server/collector.ts';
+import type { Collector } from '../../../server/collector.ts';
 import { csvLines } from '../../../query/csv.ts';
-import { JsonlStore } from '../../../storage/jsonl-store.ts';
 import type { NormalizedQuery } from '../../../shared/api.ts';
-import { fixedClock, tempDir } from '../../support/helpers.ts';
+import { collectorOver, fixedClock } from '../../support/helpers.ts';
 import { combinationRecords, NOW } from '../../support/query/combinations.ts';
 
 const TOKEN = 'query-api-lists-token-0123456789';
@@ -14,26 +12,17 @@ let collector: Collector;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const temp = await tempDir();
-  cleanup = temp.cleanup;
-  const clock = fixedClock(NOW);
-  const store = await JsonlStore.open({ dataDir: temp.dir, clock, compressEveryMs: 0 });
-  await store.append(combinationRecords());
-  await store.close();
-  collector = await createCollector({
-    config: loadConfig({
-      ANALYTICS_DATA_DIR: temp.dir,
+  ({ collector, cleanup } = await collectorOver(
+    combinationRecords(),
+    {
       ANALYTICS_ADMIN_TOKEN: TOKEN,
-      ANALYTICS_RATE_LIMIT: '0',
       ANALYTICS_SITES: 'c.test,a.test',
       ANALYTICS_CARDS_SITES: 'a.test',
-    }),
-    clock,
-  });
-  await collector.queryReady;
+    },
+    fixedClock(NOW),
+  ));
 });
 afterAll(async () => {
-  await collector?.close();
   await cleanup?.();
 });
 

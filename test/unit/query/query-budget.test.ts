@@ -1,35 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { loadConfig } from '../../../collector/config.ts';
 import { errorHandler } from '../../../collector/error-handler.ts';
-import { createCollector, type Collector } from '../../../server/collector.ts';
+import type { Collector } from '../../../server/collector.ts';
 import { analyticsRoutes, MAX_QUERY_BODY_BYTES } from '../../../server/routes/analytics.ts';
-import { JsonlStore } from '../../../storage/jsonl-store.ts';
 import { QueryBudget, QueryTimeoutError } from '../../../query/budget.ts';
 import { MemoryBackend } from '../../../query/memory/backend.ts';
 import { QueryService } from '../../../query/service.ts';
-import { fixedClock, tempDir } from '../../support/helpers.ts';
+import { collectorOver, fixedClock } from '../../support/helpers.ts';
 import { goldenRecords, NOW } from '../../support/query/golden-data.ts';
 
 const TOKEN = 'query-budget-test-token-0123456789';
 const clock = fixedClock(NOW);
 let collector: Collector;
-let dir: string;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-  const store = await JsonlStore.open({ dataDir: dir, clock, compressEveryMs: 0 });
-  await store.append(goldenRecords());
-  await store.close();
-  collector = await createCollector({
-    config: loadConfig({ ANALYTICS_DATA_DIR: dir, ANALYTICS_ADMIN_TOKEN: TOKEN, ANALYTICS_RATE_LIMIT: '0' }),
-    clock,
-  });
-  await collector.queryReady;
+  ({ collector, cleanup } = await collectorOver(goldenRecords(), { ANALYTICS_ADMIN_TOKEN: TOKEN }, clock));
 });
 afterAll(async () => {
-  await collector.close();
   await cleanup();
 });
 

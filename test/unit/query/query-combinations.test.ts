@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../collector/config.ts';
-import { createCollector, type Collector } from '../../../server/collector.ts';
-import { JsonlStore } from '../../../storage/jsonl-store.ts';
+import type { Collector } from '../../../server/collector.ts';
 import type { NormalizedQuery, QueryRow } from '../../../shared/api.ts';
-import { fixedClock, tempDir } from '../../support/helpers.ts';
+import { collectorOver, fixedClock } from '../../support/helpers.ts';
 import {
   combinationRecords,
   combinations,
@@ -26,27 +24,18 @@ let collector: Collector;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const temp = await tempDir();
-  cleanup = temp.cleanup;
-  const clock = fixedClock(NOW);
-  const store = await JsonlStore.open({ dataDir: temp.dir, clock, compressEveryMs: 0 });
-  await store.append(records);
-  await store.close();
-  collector = await createCollector({
-    config: loadConfig({
-      ANALYTICS_DATA_DIR: temp.dir,
+  ({ collector, cleanup } = await collectorOver(
+    records,
+    {
       ANALYTICS_ADMIN_TOKEN: TOKEN,
-      ANALYTICS_RATE_LIMIT: '0',
       ANALYTICS_QUERY_CACHE_MS: '0',
       // The default funnel belongs to a.test; on b.test a funnel without steps is a 400.
       ANALYTICS_CARDS_SITES: 'a.test',
-    }),
-    clock,
-  });
-  await collector.queryReady;
+    },
+    fixedClock(NOW),
+  ));
 });
 afterAll(async () => {
-  await collector?.close();
   await cleanup?.();
 });
 

@@ -1,29 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../collector/config.ts';
-import { createCollector, type Collector } from '../../../server/collector.ts';
-import { JsonlStore } from '../../../storage/jsonl-store.ts';
-import { adminHealth, fixedClock, tempDir } from '../../support/helpers.ts';
+import type { Collector } from '../../../server/collector.ts';
+import { adminHealth, collectorOver, fixedClock } from '../../support/helpers.ts';
 import { goldenRecords, NOW, SITE } from '../../support/query/golden-data.ts';
 
 const TOKEN = 'query-http-test-token-0123456789';
 const clock = fixedClock(NOW);
 let collector: Collector;
-let dir: string;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-  const store = await JsonlStore.open({ dataDir: dir, clock, compressEveryMs: 0 });
-  await store.append(goldenRecords());
-  await store.close();
-  collector = await createCollector({
-    config: loadConfig({ ANALYTICS_DATA_DIR: dir, ANALYTICS_ADMIN_TOKEN: TOKEN, ANALYTICS_RATE_LIMIT: '0' }),
-    clock,
-  });
-  await collector.queryReady;
+  ({ collector, cleanup } = await collectorOver(goldenRecords(), { ANALYTICS_ADMIN_TOKEN: TOKEN }, clock));
 });
 afterAll(async () => {
-  await collector.close();
   await cleanup();
 });
 
