@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { FileSaltStore, type SaltStore } from '../storage/salts.ts';
+import { FileSettingsStore } from '../storage/settings/file-settings-store.ts';
+import type { SettingsStore } from '../storage/settings/settings-store.ts';
 import { openClickHouse } from '../query/clickhouse/open.ts';
 import { ClickHouseQueryBackend } from '../query/clickhouse/backend.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
@@ -31,6 +33,8 @@ export interface CollectorOptions {
   clock?: Clock;
   /** defaults to the JSON Lines store in config.dataDir */
   store?: EventStore;
+  /** defaults to ClickHouse's settings table, or settings.json in config.dataDir */
+  settings?: SettingsStore;
   geolocate?: Geolocate;
   /** folder holding the built beacon.js (and dashboard); defaults to ./dist */
   distDir?: string;
@@ -39,6 +43,8 @@ export interface CollectorOptions {
 export interface Collector {
   app: Hono;
   store: EventStore;
+  /** accounts, goals and the rest an admin changes at run time, kept with the events' store */
+  settings: SettingsStore;
   adminToken: string;
   /** the query API as functions (what the routes call) */
   query: QueryService;
@@ -74,6 +80,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       : null;
   const store = options.store ?? clickhouse?.store ?? memory!.store;
   const salts: SaltStore = clickhouse?.salts ?? new FileSaltStore(config.dataDir);
+  const settings: SettingsStore =
+    options.settings ?? clickhouse?.settings ?? new FileSettingsStore(config.dataDir, { clock });
   await salts.prune(clock());
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
   const distDir = options.distDir ?? join(import.meta.dirname, '..', 'dist');
@@ -214,6 +222,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   return {
     app,
     store,
+    settings,
     adminToken,
     query,
     queryReady,
@@ -226,6 +235,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await queryReady;
       // After the store closed nothing is appended, so the last snapshot holds every stored record.
       await (memory ? memory.close() : store.close());
+      await settings.close();
       await clickhouse?.queries.close();
     },
   };

@@ -7,7 +7,7 @@ import { ident, raw, sql, type SqlFragment } from './sql.ts';
  */
 
 /** Tables in the analytics database. */
-export const TABLES = { events: 'events', salts: 'salts' } as const;
+export const TABLES = { events: 'events', salts: 'salts', settings: 'settings' } as const;
 
 // Identifiers and per-visitor strings are mostly distinct values: a dictionary would not pay.
 const HIGH_CARDINALITY = new Set<FieldName>(['visitor', 'session', 'user', 'path', 'referrer', 'link']);
@@ -65,9 +65,14 @@ export interface TableEngine {
   /** e.g. MergeTree, or ReplicatedMergeTree('/clickhouse/tables/{shard}/events', '{replica}') */
   events: string;
   salts: string;
+  settings: string;
 }
 
-export const LOCAL_ENGINES: TableEngine = { events: 'MergeTree', salts: 'MergeTree' };
+export const LOCAL_ENGINES: TableEngine = {
+  events: 'MergeTree',
+  salts: 'MergeTree',
+  settings: 'ReplacingMergeTree(version)',
+};
 
 /** CREATE TABLE IF NOT EXISTS for the events table. */
 export function createEventsTable(database: string, engine = LOCAL_ENGINES.events): SqlFragment {
@@ -91,6 +96,25 @@ export function createSaltsTable(database: string, engine = LOCAL_ENGINES.salts)
 ) ENGINE = ${raw(engine)}
 PARTITION BY day
 ORDER BY (day, created, salt)`;
+}
+
+/**
+ * Settings documents (storage/settings): every write adds a row with a higher version, and a
+ * removal adds one with `deleted = 1`, so collectors never update in place; readers take each
+ * id's newest row (settings.ts), and merges drop the superseded ones.
+ */
+export function createSettingsTable(database: string, engine = LOCAL_ENGINES.settings): SqlFragment {
+  return sql`CREATE TABLE IF NOT EXISTS ${ident(database)}.${ident(TABLES.settings)} (
+  kind String,
+  id String,
+  site String,
+  has_site UInt8,
+  updated Int64,
+  version UInt64,
+  deleted UInt8,
+  body String
+) ENGINE = ${raw(engine)}
+ORDER BY (kind, id)`;
 }
 
 /** ALTERs that add the columns RECORD_FIELDS gained since the table was created. */

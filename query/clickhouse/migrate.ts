@@ -1,5 +1,11 @@
 import type { ClickHouseConnection } from './connection.ts';
-import { TABLES, addMissingColumns, createEventsTable, createSaltsTable } from './ddl.ts';
+import {
+  TABLES,
+  addMissingColumns,
+  createEventsTable,
+  createSaltsTable,
+  createSettingsTable,
+} from './ddl.ts';
 import { ident, sql, type SqlFragment } from './sql.ts';
 
 /**
@@ -12,6 +18,7 @@ export async function migrate(conn: ClickHouseConnection): Promise<{ added: stri
   await exec(conn, sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   await exec(conn, createEventsTable(database));
   await exec(conn, createSaltsTable(database));
+  await exec(conn, createSettingsTable(database));
   const result = await conn.client.query({
     query: sql`SELECT name FROM system.columns WHERE database = ${database} AND table = ${TABLES.events}`
       .text,

@@ -2,6 +2,7 @@ import type { Clock } from '../../storage/types.ts';
 import { connectClickHouse, type ClickHouseConnection, type ClickHouseOptions } from './connection.ts';
 import { migrate } from './migrate.ts';
 import { ClickHouseSaltStore } from './salts.ts';
+import { ClickHouseSettingsStore } from './settings.ts';
 import { ClickHouseStore } from './store.ts';
 
 export interface OpenClickHouseOptions extends ClickHouseOptions {
@@ -16,6 +17,8 @@ export interface OpenClickHouseOptions extends ClickHouseOptions {
 export interface ClickHouseBackend {
   store: ClickHouseStore;
   salts: ClickHouseSaltStore;
+  /** accounts, goals and the rest (storage/settings), shared by every collector */
+  settings: ClickHouseSettingsStore;
   /** a second connection for queries, so long reads never queue behind inserts */
   queries: ClickHouseConnection;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
     return {
       store,
       salts,
+      settings: new ClickHouseSettingsStore(queries, options.clock),
       queries: q,
       async close() {
         await store.close();

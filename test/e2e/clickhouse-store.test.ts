@@ -5,10 +5,12 @@ import { connectClickHouse, type ClickHouseConnection } from '../../query/clickh
 import { exec, migrate } from '../../query/clickhouse/migrate.ts';
 import { openClickHouse } from '../../query/clickhouse/open.ts';
 import { ClickHouseSaltStore } from '../../query/clickhouse/salts.ts';
+import { ClickHouseSettingsStore } from '../../query/clickhouse/settings.ts';
 import { raw } from '../../query/clickhouse/sql.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 import { fixedClock, tempDir } from '../support/helpers.ts';
 import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
+import { settingsContract } from '../support/settings-contract.ts';
 
 let server: ClickHouseServer;
 let dbCounter = 0;
@@ -301,5 +303,28 @@ describe('ClickHouseSaltStore', () => {
     // A new salt store for that old day gets a fresh salt: the old one cannot be recovered.
     const again = await new ClickHouseSaltStore(b, clock).saltFor(T0 - 3 * day);
     expect(again.equals(old)).toBe(false);
+  });
+});
+
+describe('settings in ClickHouse: the shared contract', () => {
+  settingsContract(async () => {
+    const database = freshDatabase();
+    const [ca, cb] = [
+      await connectClickHouse({ url: server.url, database }),
+      await connectClickHouse({ url: server.url, database }),
+    ];
+    await migrate(ca);
+    // Two collectors: b caches reads for 50 ms, so settle() waits that long.
+    const a = new ClickHouseSettingsStore(ca, Date.now, 50);
+    const b = new ClickHouseSettingsStore(cb, Date.now, 50);
+    return {
+      a,
+      b,
+      settle: () => new Promise((resolve) => setTimeout(resolve, 60)),
+      close: async () => {
+        await Promise.all([a.close(), b.close()]);
+        await Promise.all([ca.close(), cb.close()]);
+      },
+    };
   });
 });
