@@ -130,7 +130,12 @@ type SiteCase = 'A' | 'B' | 'none';
 const SITE: Record<SiteCase, string | undefined> = { A, B, none: undefined };
 
 let unique = 0;
-const STEPS = encodeURIComponent(JSON.stringify([{ type: 'page', value: '*' }, { type: 'action', value: 'signup' }]));
+const STEPS = encodeURIComponent(
+  JSON.stringify([
+    { type: 'page', value: '*' },
+    { type: 'action', value: 'signup' },
+  ]),
+);
 /**
  * A valid request for every route and site, and what it answers when allowed. Requests that
  * remove something get a fresh thing to remove.
