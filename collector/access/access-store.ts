@@ -285,12 +285,16 @@ export class AccessStore {
 
   // ─── Public links ────────────────────────────────────────────────────────────────────────
 
-  /** A new link; its id (128 random bits, URL-safe) is the secret part of `/share/<id>`. */
+  /**
+   * A new link; its id (136 random bits, URL-safe) is the secret part of `/share/<id>`. It never
+   * starts with `-` or `_`, so `cfa link revoke ID` cannot take it for an option.
+   */
   async createLink(
     site: string,
     options: { password: string | null; expires: number | null; show_users: boolean },
   ): Promise<{ id: string; body: LinkBody }> {
-    const id = random(16);
+    let id = random(17);
+    while (!/^[A-Za-z0-9]/.test(id)) id = random(17);
     const body: LinkBody = {
       password: options.password === null ? null : await hashPassword(options.password),
       expires: options.expires,
@@ -306,7 +310,7 @@ export class AccessStore {
   }
 
   link(id: string): Promise<SettingDoc<LinkBody> | null> {
-    return /^[A-Za-z0-9_-]{22}$/.test(id)
+    return /^[A-Za-z0-9][A-Za-z0-9_-]{22}$/.test(id)
       ? this.settings.get<LinkBody>(KIND.link, id)
       : Promise.resolve(null);
   }

@@ -146,7 +146,7 @@ describe('cfa key and cfa link', () => {
       'link password 123\n',
     );
     expect(added.code).toBe(0);
-    const id = /\/share\/([A-Za-z0-9_-]{22})/.exec(added.stdout)![1]!;
+    const id = /\/share\/([A-Za-z0-9][A-Za-z0-9_-]{22})\n/.exec(added.stdout)![1]!;
     const open = (password?: string) =>
       Promise.resolve(
         collector.app.request('/api/auth/link', {

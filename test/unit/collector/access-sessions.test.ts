@@ -329,3 +329,26 @@ describe('CSRF', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 });
+
+describe('a flood of sign-ins', () => {
+  it('hashes off the event loop: /healthz keeps answering while 40 passwords are checked', async () => {
+    const { collector } = await setup();
+    const logins = Array.from({ length: 40 }, (_, i) =>
+      call(collector, '/api/auth/login', {
+        method: 'POST',
+        body: { username: `nobody${i}`, password: 'not a password at all' },
+        ip: `203.0.113.${i + 1}`,
+      }),
+    );
+    const started = Date.now();
+    const health = await call(collector, '/healthz');
+    const healthMs = Date.now() - started;
+    expect(health.status).toBe(200);
+    const statuses = await Promise.all(logins.map((p) => p.then((r) => r.status)));
+    const loginsMs = Date.now() - started;
+    expect(statuses).toEqual(new Array(40).fill(401));
+    // Generous: the point is that /healthz does not wait for the 40 hashes (each ~100 ms of a
+    // libuv thread), which together take far longer.
+    expect(healthMs).toBeLessThan(Math.max(1000, loginsMs / 2));
+  }, 120_000);
+});
