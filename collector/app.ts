@@ -1,18 +1,24 @@
 import { Hono } from 'hono';
 import type { Asset } from './assets.ts';
-import { analyticsAuth, checkToken, type AuthDeps } from './auth.ts';
+import { accessGuard } from './access/guard.ts';
+import type { AccessStore } from './access/access-store.ts';
+import type { AccessDeps } from './access/principal.ts';
+import { LoginThrottle } from './access/throttle.ts';
+import { checkToken } from './auth.ts';
 import { compress } from './compress.ts';
 import { errorHandler } from './error-handler.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes, type IngestRouteDeps } from './routes/ingest.ts';
+import { accessAdminRoutes } from './routes/access-admin.ts';
+import { authRoutes } from './routes/auth.ts';
 import { userDataRoutes, type UserDataDeps } from './routes/user-data.ts';
 
 export interface AppDeps extends IngestRouteDeps {
   beacon: Asset;
   adminToken: string;
-  /** guards everything under /api/analytics (admin token; write key on the track routes) */
-  auth: AuthDeps;
+  /** who may do what under /api/analytics and /api/admin (route-access.ts); accounts and sessions */
+  auth: AccessDeps & { store: AccessStore };
   /** erasure and export of one user id's records */
   userData: UserDataDeps;
   /** public /healthz figures: readiness only (index ready, load progress) */
@@ -45,9 +51,13 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', beaconRoutes(deps.beacon));
   app.route('/', ingestRoutes(deps));
-  // One guard for the whole analytics API (Hono's /* also matches /api/analytics itself), so a
-  // route added later cannot forget it.
-  app.use('/api/analytics/*', analyticsAuth(deps.auth));
+  app.route('/', authRoutes({ ...deps.auth, logins: new LoginThrottle() }));
+  // One guard for the whole analytics and admin API (Hono's /* also matches /api/analytics
+  // itself), so a route added later cannot forget it.
+  const guard = accessGuard(deps.auth);
+  app.use('/api/analytics/*', guard);
+  app.use('/api/admin/*', guard);
+  app.route('/', accessAdminRoutes({ store: deps.auth.store, clock: deps.clock }));
   app.route('/', userDataRoutes(deps.userData));
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
 

@@ -1,9 +1,8 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Clock } from '../storage/types.ts';
 import { tokenMatches } from './admin-token.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import { clientKeyer, MAX_TRACKED_CLIENTS } from './rate-limit.ts';
-import { accessFor } from './route-access.ts';
 
 /**
  * Counts failed token attempts per client and blocks a client that failed too often, so the admin
@@ -46,7 +45,7 @@ export class FailedAuthLimiter {
 
 export interface AuthDeps {
   adminToken: string;
-  /** accepted only on the routes route-access.ts marks `track`, never for reads or erasure */
+  /** accepted only where route-access.ts needs `track`, never for reads or erasure */
   writeKey: string | null;
   failures: FailedAuthLimiter;
   /** the request's client address under the configured proxy trust (client-ip.ts) */
@@ -85,17 +84,4 @@ export function checkToken(c: Context, deps: AuthDeps, writeKey: boolean): Respo
   if (given !== null) deps.failures.fail(ip, now);
   c.header('WWW-Authenticate', 'Bearer realm="analytics"');
   return c.json({ error: given === null ? 'admin token required' : 'invalid token' }, 401);
-}
-
-/**
- * Guards the analytics API by route-access.ts: the admin token everywhere, the write key too on
- * the server-side tracking routes. Which route is decided by path and method together, never by
- * method alone.
- */
-export function analyticsAuth(deps: AuthDeps): MiddlewareHandler {
-  return async (c, next) => {
-    const refused = checkToken(c, deps, accessFor(c.req.method, c.req.path) === 'track');
-    if (refused) return refused;
-    await next();
-  };
 }

@@ -4,6 +4,7 @@ import { routePath } from 'hono/route';
 import { QueryError } from '../shared/query-error.ts';
 import { RetryLaterError } from '../shared/retry-later.ts';
 import { StoreUnavailableError } from '../storage/types.ts';
+import { SettingsError } from '../storage/settings/settings-store.ts';
 
 /**
  * The one place an error becomes a status (the app's onError): routes throw typed errors for
@@ -18,6 +19,12 @@ export function errorHandler(error: Error, c: Context): Response {
     // Its message names files and system errors: the client only needs to know to retry.
     c.header('Retry-After', '5');
     return c.json({ error: 'storage is unavailable, retry later' }, 503);
+  }
+  if (error instanceof SettingsError) {
+    // A damaged or locked settings file: accounts cannot be checked, so nothing is let through.
+    console.error(`collector: settings: ${error.message}`);
+    c.header('Retry-After', '5');
+    return c.json({ error: 'settings are unavailable, retry later' }, 503);
   }
   if (error instanceof RetryLaterError) {
     c.header('Retry-After', String(error.retryAfter));

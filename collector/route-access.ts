@@ -1,46 +1,75 @@
+import type { Permission } from './access/roles.ts';
+
 /**
- * Who may call what under /api/analytics, in one table. The guard (auth.ts) reads it and the
- * route test walks every row, so a route's permission is never decided by its HTTP method: two
- * read endpoints are POST, and the write key must never read (security review H2).
+ * Who may call what under /api/analytics and /api/admin, in one table. The guard
+ * (access/guard.ts) reads it for every request and the route test walks every row × role × site,
+ * so a route's permission is never decided by its HTTP method (two read endpoints are POST, and
+ * the write key must never read: security review H2) nor inside a handler.
  *
- * `admin`: the admin token only. `track`: the admin token or the write key (server-side
- * tracking). A request matching no row needs the admin token, so a route added later without a
- * row here is admin-only rather than open to the write key.
+ * `site` says which sites the permission is needed on:
+ * - `request`: the `site` of the query string and of the JSON body (both when both are given);
+ *   naming none asks for every site, which needs the permission on `'*'`;
+ * - `all`: always every site (erasure and export act on a user id across sites; accounts);
+ * - `any`: some site (the site list, narrowed to the requester's sites by the route);
+ * - `api-key` / `link`: the site of the key or link named by the path's `:id`.
+ *
+ * A request matching no row needs `manage-users` on every site (the owner), so a route added
+ * later without a row here is owner-only rather than open to anyone signed in.
  */
-export type Access = 'admin' | 'track';
+export type SiteSource = 'request' | 'all' | 'any' | 'api-key' | 'link';
 
 export interface RouteAccess {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** a Hono path pattern; `:name` matches one path segment */
   path: string;
-  access: Access;
+  need: Permission;
+  site: SiteSource;
+  /** the request may name identified users (`user` dimension or filter): then `read-users` too */
+  usersIn?: 'query' | 'body';
 }
 
-export const ANALYTICS_ROUTES: readonly RouteAccess[] = [
-  { method: 'GET', path: '/api/analytics/overall', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/users', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/user/:user_id', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/user/:user_id/export', access: 'admin' },
-  { method: 'DELETE', path: '/api/analytics/user/:user_id', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/realtime', access: 'admin' },
-  { method: 'POST', path: '/api/analytics/query', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/funnel', access: 'admin' },
-  { method: 'POST', path: '/api/analytics/funnel', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/retention', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/journeys', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/virality', access: 'admin' },
-  { method: 'GET', path: '/api/analytics/sites', access: 'admin' },
-  { method: 'POST', path: '/api/analytics/track', access: 'track' },
-  { method: 'POST', path: '/api/analytics/track-share', access: 'track' },
+export const ROUTES: readonly RouteAccess[] = [
+  { method: 'GET', path: '/api/analytics/overall', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'GET', path: '/api/analytics/users', need: 'read-users', site: 'request' },
+  { method: 'GET', path: '/api/analytics/user/:user_id', need: 'read-users', site: 'request' },
+  { method: 'GET', path: '/api/analytics/user/:user_id/export', need: 'read-users', site: 'all' },
+  { method: 'DELETE', path: '/api/analytics/user/:user_id', need: 'erase', site: 'all' },
+  { method: 'GET', path: '/api/analytics/realtime', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'POST', path: '/api/analytics/query', need: 'read', site: 'request', usersIn: 'body' },
+  { method: 'GET', path: '/api/analytics/funnel', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'POST', path: '/api/analytics/funnel', need: 'read', site: 'request', usersIn: 'body' },
+  { method: 'GET', path: '/api/analytics/retention', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'GET', path: '/api/analytics/journeys', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'GET', path: '/api/analytics/virality', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'GET', path: '/api/analytics/sites', need: 'read', site: 'any' },
+  { method: 'POST', path: '/api/analytics/track', need: 'track', site: 'request' },
+  { method: 'POST', path: '/api/analytics/track-share', need: 'track', site: 'request' },
+  { method: 'GET', path: '/api/admin/users', need: 'manage-users', site: 'all' },
+  { method: 'POST', path: '/api/admin/users', need: 'manage-users', site: 'all' },
+  { method: 'PATCH', path: '/api/admin/users/:name', need: 'manage-users', site: 'all' },
+  { method: 'DELETE', path: '/api/admin/users/:name', need: 'manage-users', site: 'all' },
+  { method: 'GET', path: '/api/admin/keys', need: 'manage-site', site: 'request' },
+  { method: 'POST', path: '/api/admin/keys', need: 'manage-site', site: 'request' },
+  { method: 'DELETE', path: '/api/admin/keys/:id', need: 'manage-site', site: 'api-key' },
+  { method: 'GET', path: '/api/admin/links', need: 'manage-site', site: 'request' },
+  { method: 'POST', path: '/api/admin/links', need: 'manage-site', site: 'request' },
+  { method: 'DELETE', path: '/api/admin/links/:id', need: 'manage-site', site: 'link' },
 ];
 
-const compiled = ANALYTICS_ROUTES.map((route) => ({
+/** The row of an unlisted route under a guarded prefix: the owner only. */
+export const UNLISTED: RouteAccess = { method: 'GET', path: '*', need: 'manage-users', site: 'all' };
+
+const compiled = ROUTES.map((route) => ({
   ...route,
   pattern: new RegExp(`^${route.path.replace(/:[a-z_]+/g, '[^/]+')}$`),
 }));
 
-/** The access a request needs: its row's, or `admin` when no row matches. */
-export function accessFor(method: string, path: string): Access {
-  const row = compiled.find((r) => r.method === method && r.pattern.test(path));
-  return row?.access ?? 'admin';
+/** The row a request falls under: its own, or UNLISTED. */
+export function routeFor(method: string, path: string): RouteAccess {
+  return compiled.find((r) => r.method === method && r.pattern.test(path)) ?? UNLISTED;
+}
+
+/** The permission a request needs (its row's). */
+export function accessFor(method: string, path: string): Permission {
+  return routeFor(method, path).need;
 }

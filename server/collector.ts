@@ -7,6 +7,7 @@ import { ClickHouseQueryBackend } from '../query/clickhouse/backend.ts';
 import { systemClock, type Clock, type EventStore } from '../storage/types.ts';
 import { resolveAdminToken } from '../collector/admin-token.ts';
 import { FailedAuthLimiter } from '../collector/auth.ts';
+import { AccessStore } from '../collector/access/access-store.ts';
 import { clientIpResolver } from '../collector/client-ip.ts';
 import { createApp } from '../collector/app.ts';
 import { dashboardRoutes } from '../collector/routes/dashboard.ts';
@@ -163,11 +164,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     beacon,
     adminToken,
     auth: {
+      store: new AccessStore(settings, clock),
       adminToken,
       writeKey: config.writeKey,
       failures: new FailedAuthLimiter(),
       clientIp,
       clock,
+      trustProxy: config.trustProxy !== null,
     },
     userData: {
       store,

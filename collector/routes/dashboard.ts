@@ -100,6 +100,10 @@ export async function dashboardRoutes(
   });
   app.get(BASE, (c) => send(c, files.get('index.html')));
   app.get(`${BASE}/`, (c) => send(c, files.get('index.html')));
+  // A public link (/api/admin/links): the same page, which sees the path and asks /api/auth/link
+  // for a session scoped to the link's site. The id is the secret: no-referrer keeps it in the tab.
+  app.use('/share/*', adminHeaders);
+  app.get('/share/:id', (c) => send(c, files.get('index.html')));
   app.get(`${BASE}/:name`, (c) => {
     const name = c.req.param('name');
     // The worker sits under /admin/analytics/ but must control the page at /admin/analytics.

@@ -6,6 +6,7 @@ import { csvLines } from '../../query/csv.ts';
 import type { QueryService } from '../../query/service.ts';
 import type { QueryResponse } from '../../shared/api.ts';
 import { filtersParam, int } from '../../query/validate.ts';
+import { readableSites, seesUsers } from '../../collector/access/guard.ts';
 
 /**
  * The seed's read endpoints (overall, users, user/{id}, realtime) and the reports. The admin
@@ -13,8 +14,16 @@ import { filtersParam, int } from '../../query/validate.ts';
  */
 export function analyticsRoutes(service: QueryService, configuredSites: readonly string[] = []): Hono {
   const app = new Hono();
-  // The site switcher's list: ANALYTICS_SITES and the sites the data holds.
-  app.get('/api/analytics/sites', (c) => answer(c, () => service.sites(configuredSites)));
+  // The site switcher's list: ANALYTICS_SITES and the sites the data holds, those the requester may read.
+  app.get('/api/analytics/sites', (c) =>
+    answer(c, async () => {
+      const all = await service.sites(configuredSites);
+      const sites = readableSites(c, all.sites);
+      const applies = Object.fromEntries(sites.map((site) => [site, all.applies[site]!]));
+      const keep = (list: string[]) => list.filter((site) => sites.includes(site));
+      return { ...all, sites, configured: keep(all.configured), seen: keep(all.seen), applies };
+    }),
+  );
   app.get('/api/analytics/overall', (c) => answer(c, () => service.overall(c.req.query())));
   app.get('/api/analytics/users', (c) => answer(c, () => service.users(c.req.query())));
   app.get('/api/analytics/user/:user_id', (c) =>
@@ -24,7 +33,14 @@ export function analyticsRoutes(service: QueryService, configuredSites: readonly
       return user;
     }),
   );
-  app.get('/api/analytics/realtime', (c) => answer(c, () => service.realtime(c.req.query())));
+  app.get('/api/analytics/realtime', (c) =>
+    answer(c, async () => {
+      const live = await service.realtime(c.req.query());
+      // A public link without show_users sees the live events, not who did them.
+      if (seesUsers(c, c.req.query('site') || null)) return live;
+      return { ...live, events: live.events.map((event) => ({ ...event, user: '' })) };
+    }),
+  );
   app.post('/api/analytics/query', (c) =>
     answer(c, async () => {
       const format = c.req.query('format');
