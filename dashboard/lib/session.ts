@@ -19,6 +19,8 @@ export interface Session {
   site: string | null;
   /** a public link that may show the users table and user pages */
   showUsers: boolean;
+  /** a public link's id, when the collector names it (so a reload can keep its session) */
+  link: string | null;
 }
 
 const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
@@ -46,6 +48,7 @@ export function readSession(body: unknown): Session | null {
     csrf: typeof b.csrf === 'string' ? b.csrf : '',
     site,
     showUsers: b.kind !== 'link' || b.show_users === true,
+    link: b.kind === 'link' && typeof b.link === 'string' ? b.link : null,
   };
 }
 

@@ -19,16 +19,22 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
  */
 export function Login({
   error,
+  notice = null,
+  tokenFirst = false,
   busy,
   onPassword,
   onToken,
 }: {
+  /** open on the admin token's field (the printed link's token was refused) */
+  tokenFirst?: boolean;
   error: string | null;
+  /** what just happened, when it is no failure ("Signed out.") */
+  notice?: string | null;
   busy: boolean;
   onPassword: (username: string, password: string) => void;
   onToken: (token: string) => void;
 }) {
-  const [mode, setMode] = useState<'password' | 'token'>('password');
+  const [mode, setMode] = useState<'password' | 'token'>(tokenFirst ? 'token' : 'password');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
@@ -50,6 +56,7 @@ export function Login({
     <form class="box login" onSubmit=${submit} aria-busy=${busy}>
       <h1>CloudFace Analytics</h1>
       ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${notice && html`<p class="muted" role="status" data-signin-notice>${notice}</p>`}
       ${
         mode === 'password'
           ? html`<label for="username">Username</label>

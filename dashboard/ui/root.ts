@@ -20,7 +20,7 @@ import { LinkGone, LinkPassword, Login } from './login.ts';
 
 type Phase =
   | { at: 'checking' }
-  | { at: 'signin'; error: string | null }
+  | { at: 'signin'; error: string | null; notice?: string; tokenFirst?: boolean }
   | { at: 'link-password'; error: string | null }
   | { at: 'link-gone'; message: string }
   | { at: 'app'; session: Session };
@@ -46,14 +46,24 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
     setPhase({ at: 'app', session });
   }, []);
 
-  const ended = useCallback((why: string | null) => {
+  const ended = useCallback((why: { error: string } | { notice: string }) => {
     forgetSession(localStorage);
     dropCache();
-    setPhase(link ? { at: 'link-gone', message: linkGoneMessage('') } : { at: 'signin', error: why });
+    setPhase(
+      link ? { at: 'link-gone', message: linkGoneMessage('') } : { at: 'signin', error: null, ...why },
+    );
   }, []);
 
   const tryLink = useCallback(async (password?: string) => {
     setBusy(true);
+    if (password === undefined) {
+      // A reload: this link's session may still be in the cookie (no need to ask its password).
+      const me = await currentSession();
+      if (me.ok && me.session.kind === 'link' && me.session.link === link) {
+        setBusy(false);
+        return setPhase({ at: 'app', session: me.session });
+      }
+    }
     const result = await openLink(link!, password);
     setBusy(false);
     if (result.ok) return setPhase({ at: 'app', session: result.session });
@@ -75,7 +85,11 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
       if (hashToken) {
         const result = await exchangeToken(hashToken);
         if (result.ok) return enter(result.session);
-        return setPhase({ at: 'signin', error: signInMessage(result, 'token', Date.now()) });
+        return setPhase({
+          at: 'signin',
+          error: signInMessage(result, 'token', Date.now()),
+          tokenFirst: true,
+        });
       }
       const result = await currentSession();
       if (result.ok && result.session.kind !== 'link') return enter(result.session);
@@ -98,7 +112,12 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
     const result = await call;
     setBusy(false);
     if (result.ok) enter(result.session);
-    else setPhase({ at: 'signin', error: signInMessage(result, tried, Date.now()) });
+    else
+      setPhase({
+        at: 'signin',
+        error: signInMessage(result, tried, Date.now()),
+        tokenFirst: tried === 'token',
+      });
   };
 
   switch (phase.at) {
@@ -107,6 +126,8 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
     case 'signin':
       return html`<${Login}
         error=${phase.error}
+        notice=${phase.notice ?? null}
+        tokenFirst=${phase.tokenFirst === true}
         busy=${busy}
         onPassword=${(u: string, p: string) => attempt(signIn(u, p), 'password')}
         onToken=${(t: string) => attempt(exchangeToken(t), 'token')}
@@ -125,14 +146,18 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
         onSignOut=${async (everywhere: boolean) => {
           const confirmed = await signOut(phase.session.csrf, everywhere);
           ended(
-            confirmed
-              ? everywhere
-                ? 'Signed out on every device.'
-                : 'Signed out.'
-              : 'Signed out of this page, but the collector could not be reached: sign in and out again when it is, to end the session there too.',
+            !confirmed
+              ? {
+                  error:
+                    'Signed out of this page, but the collector could not be reached: sign in and out again when it is, to end the session there too.',
+                }
+              : { notice: everywhere ? 'Signed out on every device.' : 'Signed out.' },
           );
         }}
-        onExpired=${() => ended('Your session has ended (signed out elsewhere, expired or revoked). Please sign in again.')}
+        onExpired=${() =>
+          ended({
+            error: 'Your session has ended (signed out elsewhere, expired or revoked). Please sign in again.',
+          })}
       />`;
   }
 }
