@@ -229,8 +229,7 @@ export function App({
   }, [api, view, fill]);
 
   useEffect(() => {
-    // A public link reads one site: it has no picker to fill.
-    if (session.kind === 'link') return;
+    // A public link has no picker, but what belongs to its site (the default funnel) still counts.
     loadSites(api).then(
       (r) => {
         sitesRef.current = r.data.sites;
@@ -333,6 +332,7 @@ export function App({
     navigate(withFilter(country ? withFilter(view, 'country', country) : view, key, value));
   const header = html`<${Header}
     state=${view}
+    compact=${view.section === 'team'}
     session=${session}
     sites=${sites}
     offline=${!online}

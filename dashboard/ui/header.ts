@@ -20,6 +20,8 @@ export const REFRESH_CHOICES = [
 
 export interface HeaderProps {
   state: ViewState;
+  /** a page without figures (Team & sharing): no site, range or refresh controls */
+  compact?: boolean;
   session: Session;
   sites: string[];
   offline: boolean;
@@ -91,7 +93,7 @@ export function Header(p: HeaderProps) {
   const sites = p.state.site && !p.sites.includes(p.state.site) ? [...p.sites, p.state.site] : p.sites;
   // "All sites" needs a role on every site; a public link reads its one site and picks nothing.
   const allSites = can(p.session, 'all-sites');
-  const picker = p.session.kind !== 'link' && sites.length > 1;
+  const picker = !p.compact && p.session.kind !== 'link' && sites.length > 1;
   const pick = (range: RangeKey) => {
     if (range === 'custom') p.onState({ ...p.state, range, from, to: to < from ? from : to });
     else p.onState({ ...p.state, range, from: '', to: '' });
@@ -133,73 +135,76 @@ export function Header(p: HeaderProps) {
         </select></label
       >`
     }
-    <div class="seg" role="group" aria-label="Time range">
-      ${RANGES.map(
-        (r) =>
-          html`<button
-            type="button"
-            aria-pressed=${p.state.range === r}
-            data-range=${r}
-            onClick=${() => pick(r)}
-          >
-            ${LABELS[r]}
-          </button>`,
-      )}
-    </div>
     ${
-      p.state.range === 'custom' &&
-      html`<div class="custom">
-        <label
-          >From
-          <input
-            type="date"
-            value=${from}
-            max=${to < today() ? to : today()}
-            onChange=${(e: Event) => setFrom((e.target as HTMLInputElement).value)}
-        /></label>
-        <label
-          >to
-          <input
-            type="date"
-            value=${to}
-            min=${from}
-            max=${today()}
-            onChange=${(e: Event) => setTo((e.target as HTMLInputElement).value)}
-        /></label>
+      !p.compact &&
+      html`<div class="seg" role="group" aria-label="Time range">
+          ${RANGES.map(
+            (r) =>
+              html`<button
+                type="button"
+                aria-pressed=${p.state.range === r}
+                data-range=${r}
+                onClick=${() => pick(r)}
+              >
+                ${LABELS[r]}
+              </button>`,
+          )}
+        </div>
+        ${
+          p.state.range === 'custom' &&
+          html`<div class="custom">
+            <label
+              >From
+              <input
+                type="date"
+                value=${from}
+                max=${to < today() ? to : today()}
+                onChange=${(e: Event) => setFrom((e.target as HTMLInputElement).value)}
+            /></label>
+            <label
+              >to
+              <input
+                type="date"
+                value=${to}
+                min=${from}
+                max=${today()}
+                onChange=${(e: Event) => setTo((e.target as HTMLInputElement).value)}
+            /></label>
+            <button
+              class="btn"
+              type="button"
+              onClick=${() => {
+                const why = rangeProblem(from, to, today());
+                setProblem(why);
+                if (!why) p.onState({ ...p.state, range: 'custom', from, to: to > today() ? today() : to });
+              }}
+            >
+              Apply
+            </button>
+            ${problem && html`<span class="error" role="alert" data-range-error>${problem}</span>`}
+            <span class="muted">UTC days</span>
+          </div>`
+        }
         <button
           class="btn"
           type="button"
-          onClick=${() => {
-            const why = rangeProblem(from, to, today());
-            setProblem(why);
-            if (!why) p.onState({ ...p.state, range: 'custom', from, to: to > today() ? today() : to });
-          }}
+          onClick=${p.onRefresh}
+          disabled=${p.busy}
+          title=${p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : 'Refresh'}
         >
-          Apply
+          Refresh
         </button>
-        ${problem && html`<span class="error" role="alert" data-range-error>${problem}</span>`}
-        <span class="muted">UTC days</span>
-      </div>`
+        <label class="muted"
+          >Auto
+          <select
+            class="site"
+            value=${String(p.refreshMs)}
+            onChange=${(e: Event) => p.onRefreshMs(Number((e.target as HTMLSelectElement).value))}
+          >
+            ${REFRESH_CHOICES.map((c) => html`<option value=${String(c.ms)}>${c.label}</option>`)}
+          </select></label
+        >`
     }
-    <button
-      class="btn"
-      type="button"
-      onClick=${p.onRefresh}
-      disabled=${p.busy}
-      title=${p.updatedAt ? `Updated ${formatAge(p.updatedAt, p.now)}` : 'Refresh'}
-    >
-      Refresh
-    </button>
-    <label class="muted"
-      >Auto
-      <select
-        class="site"
-        value=${String(p.refreshMs)}
-        onChange=${(e: Event) => p.onRefreshMs(Number((e.target as HTMLSelectElement).value))}
-      >
-        ${REFRESH_CHOICES.map((c) => html`<option value=${String(c.ms)}>${c.label}</option>`)}
-      </select></label
-    >
     <${Account} session=${p.session} state=${p.state} onState=${p.onState} onSignOut=${p.onSignOut} />
   </header>`;
 }

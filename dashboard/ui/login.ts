@@ -12,6 +12,12 @@ export function tokenHint(from: TokenFrom | null): string {
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
+/** Asks the collector where its token comes from (public: it never says the token). */
+const fetchHint = (): Promise<TokenFrom> =>
+  fetch('/admin/analytics/login-hint')
+    .then((r) => (r.ok ? (r.json() as Promise<{ token_from?: string }>) : null))
+    .then((hint) => (hint?.token_from === 'env' ? 'env' : 'file'));
+
 /**
  * The sign-in form: an account's name and password, or the admin token (the first run, before
  * any account exists, and the owner's way back in). Either way the collector answers with a
@@ -24,7 +30,9 @@ export function Login({
   busy,
   onPassword,
   onToken,
+  loadHint = fetchHint,
 }: {
+  loadHint?: () => Promise<TokenFrom>;
   /** open on the admin token's field (the printed link's token was refused) */
   tokenFirst?: boolean;
   error: string | null;
@@ -41,10 +49,7 @@ export function Login({
   const [from, setFrom] = useState<TokenFrom | null>(null);
   useEffect(() => {
     if (mode !== 'token' || from) return;
-    fetch('/admin/analytics/login-hint')
-      .then((r) => (r.ok ? (r.json() as Promise<{ token_from?: string }>) : null))
-      .then((hint) => setFrom(hint?.token_from === 'env' ? 'env' : 'file'))
-      .catch(() => setFrom('file'));
+    loadHint().then(setFrom, () => setFrom('file'));
   }, [mode]);
   const submit = (e: Event) => {
     e.preventDefault();
