@@ -107,6 +107,28 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
     void boot();
   }, []);
 
+  // A session recalled offline has no CSRF token (it is never stored): once the collector answers
+  // again, ask it for the live session, or for a sign-in if that ended meanwhile.
+  const recalled = phase.at === 'app' && phase.session.kind !== 'link' && !phase.session.csrf;
+  useEffect(() => {
+    if (!recalled) return;
+    let live = true;
+    const check = () =>
+      void currentSession().then((result) => {
+        if (!live) return;
+        if (result.ok && result.session.kind !== 'link') enter(result.session);
+        else if (!result.ok && result.status === 401)
+          ended({ error: 'Your session has ended. Please sign in again.' });
+      });
+    addEventListener('online', check);
+    const timer = setInterval(check, 5_000);
+    return () => {
+      live = false;
+      removeEventListener('online', check);
+      clearInterval(timer);
+    };
+  }, [recalled]);
+
   const attempt = async (call: Promise<SignInResult>, tried: 'password' | 'token') => {
     setBusy(true);
     const result = await call;
