@@ -48,7 +48,7 @@ import { Header } from './header.ts';
 import { Panel } from './panel.ts';
 import { Funnel, Journeys, Retention, viralityNote } from './reports.ts';
 import { Realtime } from './realtime.ts';
-import { Team } from './team.ts';
+import { LazyTeam as Team } from './lazy-team.ts';
 import { UserPage } from './user-page.ts';
 import { Users } from './users.ts';
 import { LazyWorldMap as WorldMap } from './lazy-map.ts';
