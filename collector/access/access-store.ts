@@ -22,16 +22,20 @@ export interface AccountBody {
   roles: Roles;
   created: number;
   last_login: number | null;
-  /** sessions created before this are refused: sign-out everywhere, a new password, a re-created name */
-  sessions_after: number;
+  /**
+   * Random, replaced on sign-out everywhere and on a new password; a session made under another
+   * value (or for an earlier account of the same name) is refused.
+   */
+  generation: string;
 }
 
 export type SessionKind = 'account' | 'token' | 'link';
 
 export interface SessionBody {
   kind: SessionKind;
-  /** the account's name (kind account) */
+  /** the account's name and generation (kind account) */
   user?: string;
+  generation?: string;
   /** the public link's id and site (kind link) */
   link?: string;
   site?: string;
@@ -114,7 +118,7 @@ export class AccessStore {
       roles,
       created: now,
       last_login: null,
-      sessions_after: now,
+      generation: random(12),
     };
     await this.settings.put({ kind: KIND.account, id: name, site: null, body });
   }
@@ -126,9 +130,12 @@ export class AccessStore {
     if (!doc) return false;
     const body = { ...doc.body };
     if (change.roles) body.roles = change.roles;
-    if (hash) body.password = hash;
+    if (hash) {
+      body.password = hash;
+      body.generation = random(12);
+    }
     await this.settings.put({ kind: KIND.account, id: name, site: null, body });
-    if (hash) await this.endSessions(name);
+    if (hash) await this.removeSessions((s) => s.kind === 'account' && s.user === name);
     return true;
   }
 
@@ -144,13 +151,16 @@ export class AccessStore {
     const doc = await this.account(name);
     const ok = await verifyPassword(password, doc?.body.password ?? null);
     if (!ok || !doc) return null;
+    // Read again after the slow hash: a sign-out everywhere meanwhile must not be written over.
+    const current = await this.account(name);
+    if (!current || current.body.password !== doc.body.password) return null;
     await this.settings.put({
       kind: KIND.account,
       id: name,
       site: null,
-      body: { ...doc.body, last_login: this.clock() },
+      body: { ...current.body, last_login: this.clock() },
     });
-    return doc;
+    return current;
   }
 
   /** Ends every session of an account at once, also those another collector still has cached. */
@@ -161,7 +171,7 @@ export class AccessStore {
         kind: KIND.account,
         id: name,
         site: null,
-        body: { ...doc.body, sessions_after: this.clock() + 1 },
+        body: { ...doc.body, generation: random(12) },
       });
     await this.removeSessions((s) => s.kind === 'account' && s.user === name);
   }
@@ -170,7 +180,9 @@ export class AccessStore {
 
   /** A new session: the cookie value (returned once, stored only hashed) and its CSRF token. */
   async createSession(
-    spec: Pick<SessionBody, 'kind' | 'user' | 'link' | 'site' | 'token'> & { expires?: number },
+    spec: Pick<SessionBody, 'kind' | 'user' | 'generation' | 'link' | 'site' | 'token'> & {
+      expires?: number;
+    },
   ): Promise<{ cookie: string; body: SessionBody }> {
     const now = this.clock();
     const cookie = random(32);
@@ -200,7 +212,7 @@ export class AccessStore {
     const body = doc.body;
     if (body.kind === 'account') {
       const account = await this.account(body.user ?? '');
-      if (!account || body.created < account.body.sessions_after) return null;
+      if (!account || body.generation !== account.body.generation) return null;
     } else if (body.kind === 'token') {
       if (body.token !== tokenFingerprint(adminToken)) return null;
     } else if (body.kind === 'link') {

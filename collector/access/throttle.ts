@@ -12,7 +12,7 @@ import { limiterKey } from '../ip.ts';
 export class LoginThrottle {
   constructor(
     private readonly pair = new FailedAuthLimiter(10, 15 * 60 * 1000),
-    private readonly client = new FailedAuthLimiter(50, 15 * 60 * 1000),
+    private readonly client = new FailedAuthLimiter(30, 15 * 60 * 1000),
   ) {}
 
   /** Seconds to wait before `ip` may try `account` again; 0 when it may try now. */

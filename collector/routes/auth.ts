@@ -59,7 +59,7 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
       deps.logins.fail(ip, username, deps.clock());
       return c.json({ error: 'wrong username or password' }, 401);
     }
-    return startSession(c, deps, { kind: 'account', user: account.id });
+    return startSession(c, deps, { kind: 'account', user: account.id, generation: account.body.generation });
   });
 
   app.post('/api/auth/token', async (c) => {
@@ -147,7 +147,7 @@ function tooMany(c: Context, wait: number): Response {
 async function startSession(
   c: Context,
   deps: AuthRouteDeps,
-  spec: Pick<SessionBody, 'kind' | 'user' | 'link' | 'site' | 'token'> & { expires?: number },
+  spec: Pick<SessionBody, 'kind' | 'user' | 'generation' | 'link' | 'site' | 'token'> & { expires?: number },
 ): Promise<Response> {
   const { cookie } = await deps.store.createSession(spec);
   const session = await deps.store.session(cookie, deps.adminToken);

@@ -58,7 +58,7 @@ describe('authentication of the analytics API', () => {
     const res = await call(collector, path);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('Bearer');
-    expect(await res.json()).toEqual({ error: 'admin token required' });
+    expect(await res.json()).toEqual({ error: 'sign in, or send the admin token or an API key' });
   });
 
   it('accepts the admin token, refuses a wrong one without repeating it, and takes no token from the URL', async () => {
@@ -73,14 +73,15 @@ describe('authentication of the analytics API', () => {
     ).toBe(401);
   });
 
+  // 403, not 401: the key is valid, it just gives no right to read or erase (docs/access.md).
   it('takes the write key on the server-side tracking routes only, never for reads or erasure', async () => {
     const collector = await setup();
     const post = await call(collector, '/api/analytics/track-share', { method: 'POST', token: WRITE_KEY });
     expect(post.status).not.toBe(401);
-    expect((await call(collector, '/api/analytics/user/u1/export', { token: WRITE_KEY })).status).toBe(401);
+    expect((await call(collector, '/api/analytics/user/u1/export', { token: WRITE_KEY })).status).toBe(403);
     expect(
       (await call(collector, '/api/analytics/user/u1', { method: 'DELETE', token: WRITE_KEY })).status,
-    ).toBe(401);
+    ).toBe(403);
   });
 
   it('blocks a client after 10 wrong tokens with 429 and Retry-After, even with the right token, and only that client', async () => {
