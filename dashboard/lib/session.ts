@@ -93,7 +93,8 @@ export function can(session: Session, capability: Capability, site = ''): boolea
     const top = topRole(session);
     return top !== null && RANK[top] >= RANK.admin;
   }
-  const role = site ? roleOn(session, site) : topRole(session);
+  // Erasure acts on every site's records of a user id, so it takes a role on every site.
+  const role = capability === 'erase' ? roleOn(session, '') : site ? roleOn(session, site) : topRole(session);
   return role !== null && RANK[role] >= RANK[NEEDS[capability]];
 }
 

@@ -185,7 +185,7 @@ export function TeamUsers({
                   if (!newPassword) return;
                   const done = await run(
                     () => team.setPassword(u.name, newPassword),
-                    `New password set for ${u.name}; their other sessions are signed out.`,
+                    `New password set for ${u.name}; their sessions are signed out.`,
                   );
                   if (done) {
                     setNewPassword('');

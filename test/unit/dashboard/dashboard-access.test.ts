@@ -88,6 +88,7 @@ describe('what each session may see and use', () => {
     ['admin of a', ADMIN_A, 'links', 'a.test', true],
     ['admin of a', ADMIN_A, 'links', 'b.test', false],
     ['admin of a', ADMIN_A, 'settings', 'c.test', false],
+    ['admin of a', ADMIN_A, 'erase', 'a.test', false],
     ['admin of a', ADMIN_A, 'all-sites', '', false],
     ['viewer', VIEWER_A, 'team', '', false],
     ['viewer', VIEWER_A, 'keys', 'a.test', false],
