@@ -61,7 +61,9 @@ function Account({
   if (session.kind === 'link')
     return html`<span class="badge live" data-public>Public dashboard · ${session.site ?? ''}</span>`;
   return html`<details class="account" data-account>
-    <summary class="btn">${session.name ?? 'admin token'}</summary>
+    <summary class="btn" aria-label=${`Account: ${session.name ?? 'admin token'}`}>
+      <span class="account-name">${session.name ?? 'admin token'}</span><span aria-hidden="true"> ▾</span>
+    </summary>
     <div class="account-menu">
       <p class="muted small">${describeRoles(session.roles)}</p>
       ${
