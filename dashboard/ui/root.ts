@@ -67,7 +67,8 @@ export function Root({ hashToken, link }: { hashToken: string | null; link: stri
     const result = await openLink(link!, password);
     setBusy(false);
     if (result.ok) return setPhase({ at: 'app', session: result.session });
-    if (result.passwordRequired)
+    // A lockout while typing passwords keeps the form, with the wait, for the next try.
+    if (result.passwordRequired || (password !== undefined && result.status === 429))
       return setPhase({
         at: 'link-password',
         error:
