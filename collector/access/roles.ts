@@ -35,8 +35,14 @@ export type Grants = Record<string, readonly Permission[]>;
 
 export function grantsOf(roles: Roles): Grants {
   const grants: Grants = {};
-  for (const [site, role] of Object.entries(roles)) grants[site] = GRANTS[role] ?? [];
+  for (const [site, role] of Object.entries(roles))
+    if (Object.hasOwn(GRANTS, role)) grants[site] = GRANTS[role];
   return grants;
+}
+
+/** A site's own grants; never an inherited property (`?site=constructor`, `__proto__`). */
+function grantsOn(grants: Grants, site: string): readonly Permission[] {
+  return Object.hasOwn(grants, site) ? grants[site]! : [];
 }
 
 /**
@@ -47,11 +53,10 @@ export type Scope = readonly string[] | '*' | 'any';
 
 /** Whether `grants` hold `need` on every site of `scope`; a `'*'` grant covers every site. */
 export function allows(grants: Grants, need: Permission, scope: Scope): boolean {
-  const everywhere = grants[ALL_SITES]?.includes(need) ?? false;
-  if (everywhere) return true;
+  if (grantsOn(grants, ALL_SITES).includes(need)) return true;
   if (scope === '*') return false;
   if (scope === 'any') return Object.values(grants).some((list) => list.includes(need));
-  return scope.length > 0 && scope.every((site) => grants[site]?.includes(need) ?? false);
+  return scope.length > 0 && scope.every((site) => grantsOn(grants, site).includes(need));
 }
 
 /** The sites of `sites` the grants allow `need` on. */

@@ -86,7 +86,10 @@ describe('public links', () => {
     expect(await status(`/api/analytics/overall?site=${A}`)).toBe(200);
     expect(await status(`/api/analytics/overall?site=${B}`)).toBe(403);
     expect(await status('/api/analytics/overall')).toBe(403);
-    expect(await status(`/api/analytics/overall?site=${A}`)).toBe(200);
+    expect(await status('/api/analytics/overall?site=constructor')).toBe(403);
+    expect(await status('/api/analytics/query', { site: '__proto__', metrics: ['pageviews'] })).toBe(403);
+    expect(await status('/api/analytics/query', { site: 7, metrics: ['pageviews'] })).toBe(403);
+    expect(await status(`/api/analytics/overall?site=${A.toUpperCase()}`)).toBe(200);
     // The body's site is what the query runs on: naming A in the URL does not open B.
     const query = { metrics: ['pageviews'], dimensions: ['page'], date_range: '7d' };
     expect(await status('/api/analytics/query', { ...query, site: A })).toBe(200);
