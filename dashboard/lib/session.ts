@@ -54,14 +54,18 @@ export function readSession(body: unknown): Session | null {
 
 const RANK: Record<Role, number> = { owner: 3, admin: 2, viewer: 1 };
 
+// Own keys only: a site named "constructor" or "__proto__" (a crafted ?site=) is no grant.
+const own = (roles: Roles, site: string): Role | null =>
+  Object.prototype.hasOwnProperty.call(roles, site) ? roles[site]! : null;
+
 /** The session's role on `site` ('' = all sites together, which takes a role on every site). */
 export function roleOn(session: Session, site: string): Role | null {
-  const every = session.roles['*'] ?? null;
+  const every = own(session.roles, '*');
   if (!site) return every;
-  const own = session.roles[site] ?? null;
-  if (!own) return every;
-  if (!every) return own;
-  return RANK[own] >= RANK[every] ? own : every;
+  const mine = own(session.roles, site);
+  if (!mine) return every;
+  if (!every) return mine;
+  return RANK[mine] >= RANK[every] ? mine : every;
 }
 
 /** The highest role the session holds anywhere (the team page opens for an admin of any site). */

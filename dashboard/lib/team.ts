@@ -86,7 +86,8 @@ export function rowsToRoles(rows: readonly RoleRow[]): { roles: Roles } | { prob
   const roles: Roles = {};
   for (const { site, role } of rows) {
     if (!site) return { problem: 'Pick a site for every role.' };
-    if (site in roles) return { problem: `${site === '*' ? 'Every site' : site} is listed twice.` };
+    if (Object.prototype.hasOwnProperty.call(roles, site))
+      return { problem: `${site === '*' ? 'Every site' : site} is listed twice.` };
     if (!rolesFor(site).includes(role)) return { problem: 'Owner is a role for every site only.' };
     roles[site] = role;
   }

@@ -108,6 +108,10 @@ describe('what each session may see and use', () => {
     expect(roleOn(mixed, 'a.test')).toBe('admin');
     expect(roleOn(mixed, 'z.test')).toBe('viewer');
     expect(roleOn(VIEWER_A, 'z.test')).toBeNull();
+    for (const crafted of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(roleOn(VIEWER_A, crafted)).toBeNull();
+      expect(allowedSite(VIEWER_A, crafted, ['a.test'])).toBe('a.test');
+    }
     expect(sitesWith(ADMIN_A, ['a.test', 'b.test', 'c.test'], 'admin')).toEqual(['a.test']);
     expect(sitesWith(OWNER, ['a.test', 'b.test'], 'admin')).toEqual(['a.test', 'b.test']);
   });
