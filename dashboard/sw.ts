@@ -3,7 +3,15 @@
 // cache only answers when the network does not, and then says when its copy was fetched.
 
 import { CACHED_AT_HEADER } from './lib/api.ts';
-import { apiCacheKey, API_CACHE, clearsApiCache, isPersonalApi, SHELL, SHELL_CACHE } from './lib/sw-keys.ts';
+import {
+  apiCacheKey,
+  API_CACHE,
+  clearsApiCache,
+  endsSession,
+  isPersonalApi,
+  SHELL,
+  SHELL_CACHE,
+} from './lib/sw-keys.ts';
 
 // The worker global, typed by hand: the WebWorker lib cannot be mixed with the DOM lib in one
 // project, and these few members are all the worker uses.
@@ -59,6 +67,13 @@ async function networkFirst(request: Request, key: Request | string, cacheName: 
 worker.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== worker.location.origin) return;
+  if (endsSession(url.pathname)) {
+    // The page empties the cache too, but an answer still on its way could land after that.
+    event.respondWith(fetch(event.request).finally(() => caches.delete(API_CACHE)));
+    return;
+  }
+  // Everything else outside the analytics API (sign-in, the admin API) is never cached: it names
+  // the session, its roles, accounts and keys.
   if (url.pathname.startsWith('/api/analytics/')) {
     const request = event.request;
     if (request.method !== 'GET' && request.method !== 'POST') return;
@@ -67,7 +82,7 @@ worker.addEventListener('fetch', (event) => {
         const body = request.method === 'POST' ? await request.clone().text() : '';
         if (!isPersonalApi(url.pathname, body))
           return networkFirst(request, apiCacheKey(url.href, body), API_CACHE);
-        // Straight to the network; a refused token still empties what the cache holds.
+        // Straight to the network; a refused session still empties what the cache holds.
         const response = await fetch(request);
         if (clearsApiCache(response.status)) await caches.delete(API_CACHE);
         return response;

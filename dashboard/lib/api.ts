@@ -1,7 +1,9 @@
-// The only door to data: the token-protected query API. Answers served by the service worker
-// from its cache (no connection) carry the time they were fetched, so the page can say how old
-// they are.
+// The only door to data: the session-protected query and admin APIs. The session is the
+// HttpOnly cookie the browser sends by itself; the page adds only the CSRF token on requests that
+// change something. Answers served by the service worker from its cache (no connection) carry
+// the time they were fetched, so the page can say how old they are.
 
+/** 401: the session is gone (signed out, expired, revoked); the page asks to sign in again. */
 export class AuthError extends Error {}
 
 export class ApiError extends Error {
@@ -47,9 +49,19 @@ export const CACHED_AT_HEADER = 'x-cfa-cached-at';
 
 export type Params = Record<string, string | number | undefined>;
 
+/** Header carrying the session's CSRF token on state-changing requests. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface Credentials {
+  /** the session's CSRF token (cookie sessions) */
+  csrf?: string;
+  /** an API key or the admin token: scripts and tests, never the dashboard page */
+  bearer?: string;
+}
+
 export class ApiClient {
   constructor(
-    private readonly token: string,
+    private readonly credentials: Credentials = {},
     private readonly fetcher: typeof fetch = (...args) => fetch(...args),
   ) {}
 
@@ -61,25 +73,38 @@ export class ApiClient {
   }
 
   post<T>(path: string, body: unknown): Promise<Answer<T>> {
+    return this.send<T>('POST', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<Answer<T>> {
+    return this.send<T>('PATCH', path, body);
+  }
+
+  delete<T>(path: string): Promise<Answer<T>> {
+    return this.request<T>(path, { method: 'DELETE' });
+  }
+
+  private send<T>(method: string, path: string, body: unknown): Promise<Answer<T>> {
     return this.request<T>(path, {
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   }
 
   private async request<T>(url: string, init: RequestInit): Promise<Answer<T>> {
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+    if (this.credentials.bearer) headers.authorization = `Bearer ${this.credentials.bearer}`;
+    // Every POST, even a read-only query, carries it: the collector needs no list of which are safe.
+    if (init.method !== 'GET' && this.credentials.csrf) headers[CSRF_HEADER] = this.credentials.csrf;
     let response: Response;
     try {
-      response = await this.fetcher(url, {
-        ...init,
-        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` },
-      });
+      response = await this.fetcher(url, { ...init, headers, credentials: 'same-origin' });
     } catch {
       throw new ApiError('no connection to the collector', 0);
     }
-    if (response.status === 401 || response.status === 403)
-      throw new AuthError('the admin token was refused');
+    // A 403 is "not with your role", not "signed out": it is reported like any other refusal.
+    if (response.status === 401) throw new AuthError('your session has ended');
     const text = await response.text();
     let body: unknown = null;
     try {

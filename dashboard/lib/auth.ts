@@ -1,64 +1,139 @@
-// The admin token: taken once from the #token= fragment that `npm start` prints (fragments never
-// reach the server or its logs), kept in sessionStorage for this tab, and removed from the
-// address bar so it is not left in history, screenshots or shared links.
+// The sign-in routes. The session itself is the collector's HttpOnly cookie: no script here can
+// read it, and nothing secret is kept in sessionStorage or localStorage. What the page keeps is a
+// note of who signed in (name and roles, no secret), so a tab opened with no connection can show
+// the figures the service worker kept for that same browser; it goes with the cache on sign-out.
 
-const KEY = 'cfa-admin-token';
+import { CSRF_HEADER, lockoutMessage, retryAfterSeconds } from './api.ts';
+import { readSession, type Session } from './session.ts';
 
-export interface TokenSource {
-  hash: string;
-  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
-}
+export type SignInResult =
+  | { ok: true; session: Session }
+  | {
+      ok: false;
+      /** 0: no answer (no connection, collector down) */
+      status: number;
+      error: string;
+      retryAfter: number | null;
+      /** a public link that needs its password */
+      passwordRequired: boolean;
+    };
 
-/** The token from the fragment (stored for later) or from storage; also the fragment to keep. */
-export function takeToken({ hash, storage }: TokenSource): { token: string | null; hash: string } {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const fromHash = params.get('token');
-  if (fromHash) {
-    params.delete('token');
-    storage.setItem(KEY, fromHash);
-    const rest = params.toString();
-    return { token: fromHash, hash: rest ? `#${rest}` : '' };
+type Fetcher = typeof fetch;
+const defaultFetch: Fetcher = (...args) => fetch(...args);
+
+async function call(
+  path: string,
+  body: unknown,
+  fetcher: Fetcher,
+  csrf = '',
+): Promise<{ status: number; body: Record<string, unknown>; retryAfter: number | null }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (csrf) headers[CSRF_HEADER] = csrf;
+  let response: Response;
+  try {
+    response = await fetcher(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    return { status: 0, body: {}, retryAfter: null };
   }
-  return { token: storage.getItem(KEY), hash };
+  let parsed: unknown = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    // A proxy's HTML page: the status says enough.
+  }
+  return {
+    status: response.status,
+    body: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {},
+    retryAfter: retryAfterSeconds(response.headers.get('retry-after'), Date.now()),
+  };
 }
 
-export function saveToken(storage: TokenSource['storage'], token: string): void {
-  storage.setItem(KEY, token);
+async function signInCall(path: string, body: unknown, fetcher: Fetcher): Promise<SignInResult> {
+  const answer = await call(path, body, fetcher);
+  const session = answer.status === 200 ? readSession(answer.body) : null;
+  if (session) return { ok: true, session };
+  return {
+    ok: false,
+    status: answer.status === 200 ? 502 : answer.status,
+    error: typeof answer.body.error === 'string' ? answer.body.error : '',
+    retryAfter: answer.retryAfter,
+    passwordRequired: answer.body.password_required === true,
+  };
 }
 
-export function forgetToken(storage: TokenSource['storage']): void {
-  storage.removeItem(KEY);
-  storage.removeItem(VERIFIED_KEY);
+export const signIn = (username: string, password: string, fetcher = defaultFetch) =>
+  signInCall('/api/auth/login', { username, password }, fetcher);
+
+/** Trades the admin token (the printed #token= link, or typed) for an owner session. */
+export const exchangeToken = (token: string, fetcher = defaultFetch) =>
+  signInCall('/api/auth/token', { token }, fetcher);
+
+/** The session this browser's cookie holds, if any (a new tab, a reload). */
+export const currentSession = (fetcher = defaultFetch) => signInCall('/api/auth/me', undefined, fetcher);
+
+/** Opens a public link: its site, read-only, with its own cookie. */
+export const openLink = (id: string, password: string | undefined, fetcher = defaultFetch) =>
+  signInCall('/api/auth/link', password === undefined ? { id } : { id, password }, fetcher);
+
+/** Ends this session, or every session of the account. True when the collector confirmed it. */
+export async function signOut(csrf: string, everywhere: boolean, fetcher = defaultFetch): Promise<boolean> {
+  const answer = await call(everywhere ? '/api/auth/logout-all' : '/api/auth/logout', {}, fetcher, csrf);
+  // 401: the session was already gone, which is what signing out wants.
+  return answer.status === 200 || answer.status === 204 || answer.status === 401;
 }
 
-// The token the collector last accepted live in this tab. Offline, only an answer from the service
-// worker's cache comes back, and that proves nothing about the token typed: without this, anyone
-// could type any token on a shared device while offline and browse the cached figures.
-const VERIFIED_KEY = 'cfa-admin-token-verified';
-
-/** Notes that the collector itself (not a cache) just accepted `token`. */
-export function markVerified(storage: TokenSource['storage'], token: string): void {
-  storage.setItem(VERIFIED_KEY, token);
+/** What the sign-in form says about a failure, by what was tried. */
+export function signInMessage(
+  failure: Extract<SignInResult, { ok: false }>,
+  tried: 'password' | 'token' | 'link',
+  now: number,
+): string {
+  if (failure.status === 0)
+    return 'No connection to the collector: signing in needs it. Try again when it is reachable.';
+  if (failure.status === 429)
+    return lockoutMessage(failure.error || 'too many sign-in attempts', failure.retryAfter, now);
+  if (failure.status === 401 || failure.status === 403) {
+    if (tried === 'password') return 'Wrong username or password.';
+    if (tried === 'token') return 'That admin token was refused.';
+    if (failure.passwordRequired) return 'Wrong password for this link.';
+  }
+  if (tried === 'link') return linkGoneMessage(failure.error);
+  return `The collector says: ${failure.error || `HTTP ${failure.status}`}. Try again later.`;
 }
 
-/** What the token check's outcome means for the dashboard. */
-export type TokenVerdict = 'open' | 'refused' | 'locked' | 'offline';
+/** A public link that no longer opens: expired, revoked or never existed (the server does not say which to strangers). */
+export function linkGoneMessage(reason: string): string {
+  return `This link does not work any more: it may have expired or been revoked${reason ? ` (the collector says: ${reason})` : ''}. Ask whoever shared it for a new one.`;
+}
 
-/**
- * Judges the one request that checks a token before the dashboard loads. Only a live answer
- * proves a token; offline (no connection, or an answer from the cache) the dashboard opens only
- * for the token this tab already saw accepted. A server error came from the collector after the
- * token guard, and the panels then show their own errors, never cached data.
- */
-export function judgeToken(
-  outcome: { ok: true; cachedAt: number | null } | { ok: false; status: number },
-  token: string,
-  storage: Pick<Storage, 'getItem'>,
-): TokenVerdict {
-  const seenBefore = storage.getItem(VERIFIED_KEY) === token;
-  if (outcome.ok) return outcome.cachedAt === null || seenBefore ? 'open' : 'offline';
-  if (outcome.status === 401 || outcome.status === 403) return 'refused';
-  if (outcome.status === 429) return 'locked';
-  if (outcome.status === 0) return seenBefore ? 'open' : 'offline';
-  return 'open';
+const SIGNED_IN_KEY = 'cfa-signed-in';
+type Notes = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** Notes who signed in, without the CSRF token (it is only good with the cookie, online). */
+export function rememberSession(storage: Notes, session: Session): void {
+  if (session.kind === 'link') return;
+  storage.setItem(SIGNED_IN_KEY, JSON.stringify({ ...session, csrf: '' }));
+}
+
+/** Who signed in on this browser last, for a tab that opens with no connection. */
+export function recalledSession(storage: Notes): Session | null {
+  try {
+    const noted = JSON.parse(storage.getItem(SIGNED_IN_KEY) ?? 'null') as Record<string, unknown> | null;
+    if (!noted) return null;
+    const session = readSession({ ...noted, user: { name: noted.name } });
+    return session && session.kind !== 'link' ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+export function forgetSession(storage: Notes): void {
+  storage.removeItem(SIGNED_IN_KEY);
 }

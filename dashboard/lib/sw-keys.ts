@@ -27,8 +27,9 @@ export function apiCacheKey(url: string, body: string): string {
 /**
  * API answers that name users (the user list, one user's page, export, the realtime feed with its
  * user ids, a query or funnel that groups or filters by user): never kept in Cache Storage, where
- * they would outlive the tab and its token on a shared device. Everything else is aggregate
- * figures, cached for offline use until a token is refused or the admin logs out.
+ * they would outlive the session on a shared device. Everything else is aggregate figures,
+ * cached for offline use until the session is refused or signs out. The sign-in and admin APIs
+ * (sessions, roles, accounts, keys, links) never pass through the cache at all.
  */
 export function isPersonalApi(pathname: string, body: string): boolean {
   if (pathname === '/api/analytics/users' || pathname.startsWith('/api/analytics/user/')) return true;
@@ -36,7 +37,15 @@ export function isPersonalApi(pathname: string, body: string): boolean {
   return body.includes('"user"');
 }
 
-/** A refused token empties the API cache: what it holds was fetched with a token now invalid. */
+/**
+ * A refused session empties the API cache: what it holds was fetched with a session now invalid.
+ * A 403 too: the session's roles may have shrunk since, so its old answers may cover too much.
+ */
 export function clearsApiCache(status: number): boolean {
   return status === 401 || status === 403;
+}
+
+/** Sign-out routes: whatever they answer, the cached answers of that session go. */
+export function endsSession(pathname: string): boolean {
+  return pathname === '/api/auth/logout' || pathname === '/api/auth/logout-all';
 }

@@ -1,5 +1,5 @@
 // The dashboard's view lives in the query string (range, filters, site, user page), so a view
-// can be bookmarked and shared among admins. The token never does: it is in sessionStorage.
+// can be bookmarked and shared among admins. The session never does: it is an HttpOnly cookie.
 
 export const RANGES = ['24h', '7d', '30d', '90d', 'custom'] as const;
 export type RangeKey = (typeof RANGES)[number];
@@ -47,6 +47,8 @@ export interface ViewState {
   user: string;
   /** time series toggle */
   chart: 'traffic' | 'engagement';
+  /** the Team & sharing page instead of the figures */
+  section: '' | 'team';
 }
 
 export const DEFAULT_STATE: ViewState = {
@@ -57,6 +59,7 @@ export const DEFAULT_STATE: ViewState = {
   filters: [],
   user: '',
   chart: 'traffic',
+  section: '',
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -80,6 +83,7 @@ export function parseState(search: string): ViewState {
   state.site = params.get('site') ?? '';
   state.user = params.get('user') ?? '';
   if (params.get('chart') === 'engagement') state.chart = 'engagement';
+  if (params.get('section') === 'team') state.section = 'team';
   for (const [key, value] of params) {
     // One value per dimension: a second click on another country replaces the first.
     // An empty value (`?country=`) would make a "Country is Unknown" chip nobody asked for.
@@ -101,6 +105,7 @@ export function serializeState(state: ViewState): string {
   for (const f of state.filters) params.set(f.key, f.value);
   if (state.chart !== DEFAULT_STATE.chart) params.set('chart', state.chart);
   if (state.user) params.set('user', state.user);
+  if (state.section) params.set('section', state.section);
   const text = params.toString();
   return text ? `?${text}` : '';
 }

@@ -9,8 +9,8 @@ import type {
   UserResponse,
   ViralityResponse,
 } from '../../shared/api.ts';
-import { ApiClient, ApiError, AuthError, lockoutMessage, type Answer } from '../lib/api.ts';
-import { forgetToken, judgeToken, markVerified, saveToken } from '../lib/auth.ts';
+import { ApiClient, ApiError, AuthError, type Answer } from '../lib/api.ts';
+import { allowedSite, can, type Session } from '../lib/session.ts';
 import {
   loadAllRows,
   loadFunnel,
@@ -30,9 +30,7 @@ import {
 } from '../lib/load.ts';
 import type { Overview, TabModel } from '../lib/model.ts';
 import { formatAgo } from '../lib/format.ts';
-import { API } from '../lib/queries.ts';
 import { retryDelay, startPoller } from '../lib/poller.ts';
-import { API_CACHE } from '../lib/sw-keys.ts';
 import {
   droppedNotice,
   parseState,
@@ -47,10 +45,10 @@ import { Chart } from './chart.ts';
 import { Chips } from './chips.ts';
 import { EmptyState } from './empty.ts';
 import { Header } from './header.ts';
-import { Login } from './login.ts';
 import { Panel } from './panel.ts';
 import { Funnel, Journeys, Retention, viralityNote } from './reports.ts';
 import { Realtime } from './realtime.ts';
+import { LazyTeam as Team } from './lazy-team.ts';
 import { UserPage } from './user-page.ts';
 import { Users } from './users.ts';
 import { LazyWorldMap as WorldMap } from './lazy-map.ts';
@@ -75,13 +73,39 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : 'request failed';
 }
 
-/** The dashboard: login, the overview of one view, or one user's page. */
-export function App({ initialToken }: { initialToken: string | null }) {
-  const [token, setToken] = useState(initialToken);
-  // Why the login form is shown again (refused token, locked out), or null.
-  const [loginError, setLoginError] = useState<string | null>(null);
-  const [verified, setVerified] = useState(false);
-  const [view, setView] = useState<ViewState>(() => parseState(location.search));
+/**
+ * What `session` may see of a view: a public link its own site and no user pages unless allowed,
+ * a session without an all-sites role one of its sites, the team page only for who may use it.
+ */
+export function permittedView(session: Session, view: ViewState, sites: readonly string[]): ViewState {
+  const site = allowedSite(session, view.site, sites);
+  const user = session.showUsers ? view.user : '';
+  const section = view.section === 'team' && can(session, 'team') ? view.section : '';
+  return site === view.site && user === view.user && section === view.section
+    ? view
+    : { ...view, site, user, section };
+}
+
+/** The dashboard for a signed-in session: the overview of one view, one user's page, or the team page. */
+export function App({
+  session,
+  onSignOut,
+  onExpired,
+}: {
+  session: Session;
+  onSignOut: (everywhere: boolean) => void;
+  /** a 401: the session was signed out, expired or revoked */
+  onExpired: () => void;
+}) {
+  // The sites the collector lists for this session, once it has answered.
+  const sitesRef = useRef<string[]>([]);
+  // The view the URL asks for, narrowed to what this session may see (the URL follows).
+  const permitted = (asked: ViewState) => {
+    const view = permittedView(session, asked, sitesRef.current);
+    if (view !== asked) history.replaceState(null, '', `${location.pathname}${serializeState(view)}`);
+    return view;
+  };
+  const [view, setView] = useState<ViewState>(() => permitted(parseState(location.search)));
   const [overview, setOverview] = useState<Slot<Overview>>(idle);
   const [realtime, setRealtime] = useState<Slot<RealtimeResponse>>(idle);
   const [funnel, setFunnel] = useState<Slot<FunnelResponse>>(idle);
@@ -109,51 +133,11 @@ export function App({ initialToken }: { initialToken: string | null }) {
   const retries = useRef(0);
   const [refreshMs, setRefreshMs] = useState(() => Number(localStorage.getItem(REFRESH_KEY) ?? 300_000));
   const generation = useRef(0);
-  const api = useMemo(() => (token && verified ? new ApiClient(token) : null), [token, verified]);
+  const api = useMemo(() => new ApiClient({ csrf: session.csrf }), [session]);
+  const refuse = onExpired;
 
-  const refuse = useCallback((why: string) => {
-    forgetToken(sessionStorage);
-    // What the cache holds was fetched with a token that is no longer good.
-    void globalThis.caches?.delete(API_CACHE);
-    setLoginError(why);
-    setVerified(false);
-    setToken(null);
-  }, []);
-
-  // One request checks a new token before the dashboard's two dozen parallel ones: with a wrong
-  // token those would all fail at once and trip the collector's failed-login lockout.
-  useEffect(() => {
-    if (!token) return;
-    let live = true;
-    const judge = (outcome: Parameters<typeof judgeToken>[0], why = '') => {
-      if (!live) return;
-      // Only the collector's own answer proves a token (see judgeToken).
-      if (outcome.ok && outcome.cachedAt === null) markVerified(sessionStorage, token);
-      const verdict = judgeToken(outcome, token, sessionStorage);
-      if (verdict === 'open') setVerified(true);
-      else if (verdict === 'refused') refuse('That admin token was refused.');
-      else if (verdict === 'locked') refuse(why);
-      else refuse('No connection to the collector: a new admin token can only be checked online.');
-    };
-    new ApiClient(token).get(API.realtime).then(
-      (answer) => judge({ ok: true, cachedAt: answer.cachedAt }),
-      (error: unknown) =>
-        judge(
-          {
-            ok: false,
-            status: error instanceof AuthError ? 401 : error instanceof ApiError ? error.status : 0,
-          },
-          error instanceof ApiError && error.status === 429
-            ? lockoutMessage(error.message, error.retryAfter, Date.now())
-            : `The collector says: ${error instanceof Error ? error.message : 'no'}. Try again later.`,
-        ),
-    );
-    return () => {
-      live = false;
-    };
-  }, [token, refuse]);
-
-  const navigate = useCallback((next: ViewState) => {
+  const navigate = useCallback((asked: ViewState) => {
+    const next = permittedView(session, asked, sitesRef.current);
     setSiteNotice(null);
     history.pushState(null, '', `${location.pathname}${serializeState(next)}`);
     setView(next);
@@ -161,7 +145,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }, []);
 
   useEffect(() => {
-    const onPop = () => setView(parseState(location.search));
+    const onPop = () => setView(permitted(parseState(location.search)));
     const onOnline = () => setOnline(true);
     const onOffline = () => setOnline(false);
     addEventListener('popstate', onPop);
@@ -197,7 +181,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
           (error: unknown) => {
             if (gen !== generation.current) return;
             if (error instanceof AuthError) {
-              refuse('The admin token was refused.');
+              refuse();
               return;
             }
             const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500);
@@ -217,7 +201,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   );
 
   const refresh = useCallback(() => {
-    if (!api) return;
+    if (view.section) return;
     const gen = ++generation.current;
     const key = serializeState(view);
     if (view.user) {
@@ -241,24 +225,29 @@ export function App({ initialToken }: { initialToken: string | null }) {
     void fill(gen, key, loadRetention(api, view), setRetention);
     void fill(gen, key, loadJourneys(api, view), setJourneys);
     void fill(gen, key, loadVirality(api, view), setVirality);
-    void fill(gen, key, loadUsers(api, view), setUsers);
+    if (session.showUsers) void fill(gen, key, loadUsers(api, view), setUsers);
   }, [api, view, fill]);
 
   useEffect(() => {
-    if (api)
-      loadSites(api).then(
-        (r) => {
-          setSites(r.data.sites);
-          setApplies(r.data.applies ?? null);
-        },
-        () => setSites([]),
-      );
+    // A public link has no picker, but what belongs to its site (the default funnel) still counts.
+    loadSites(api).then(
+      (r) => {
+        sitesRef.current = r.data.sites;
+        setSites(r.data.sites);
+        setApplies(r.data.applies ?? null);
+        // Now that the permitted sites are known, a view of none of them moves to one.
+        setView((v) => permitted(v));
+      },
+      (error: unknown) => {
+        if (error instanceof AuthError) refuse();
+        setSites([]);
+      },
+    );
   }, [api]);
 
   const refreshRef = useRef(refresh);
   refreshRef.current = refresh;
   useEffect(() => {
-    if (!api) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const check = () =>
@@ -281,7 +270,7 @@ export function App({ initialToken }: { initialToken: string | null }) {
   }, [api]);
 
   const refreshRealtime = useCallback(() => {
-    if (!api || view.user) return;
+    if (view.user || view.section) return;
     void fill(
       generation.current,
       serializeState(view),
@@ -338,29 +327,13 @@ export function App({ initialToken }: { initialToken: string | null }) {
     if (overview.data?.empty && realtime.data && realtime.data.events.length > 0) refresh();
   }, [realtime.data]);
 
-  if (!token) {
-    return html`<${Login}
-      error=${loginError}
-      onToken=${(t: string) => {
-        saveToken(sessionStorage, t);
-        setLoginError(null);
-        setToken(t);
-      }}
-    />`;
-  }
-  if (!api) return html`<p class="notice" aria-busy="true">Checking the admin token…</p>`;
-
   const loadAll = (tab: TabModel) => loadAllRows(api, view, tab.spec);
   const onFilter = (key: Parameters<typeof withFilter>[1], value: string, country?: string) =>
     navigate(withFilter(country ? withFilter(view, 'country', country) : view, key, value));
-  const logout = () => {
-    forgetToken(sessionStorage);
-    void globalThis.caches?.delete(API_CACHE);
-    setVerified(false);
-    setToken(null);
-  };
   const header = html`<${Header}
     state=${view}
+    compact=${view.section === 'team'}
+    session=${session}
     sites=${sites}
     offline=${!online}
     cachedAt=${cachedAt}
@@ -386,8 +359,20 @@ export function App({ initialToken }: { initialToken: string | null }) {
       localStorage.setItem(REFRESH_KEY, String(ms));
       setRefreshMs(ms);
     }}
-    onLogout=${logout}
+    onSignOut=${onSignOut}
   />`;
+
+  if (view.section === 'team') {
+    return html`<div class="wrap">${header}</div>
+      <${Team}
+        api=${api}
+        session=${session}
+        sites=${sites}
+        site=${view.site}
+        onBack=${() => navigate({ ...view, section: '' })}
+        onExpired=${refuse}
+      />`;
+  }
 
   if (view.user) {
     return html`<div class="wrap">${header}</div>
@@ -506,18 +491,22 @@ export function App({ initialToken }: { initialToken: string | null }) {
             })}
           />
           <${Realtime}
+            showUsers=${session.showUsers}
             data=${realtime.data}
             error=${realtime.error}
             cachedAt=${realtime.cachedAt ?? null}
             now=${now}
           />
         </div>
-        <${Users}
-          rows=${users.data?.rows ?? null}
-          total=${users.data?.total ?? 0}
-          error=${users.error}
-          onOpen=${(u: string) => navigate({ ...view, user: u })}
-        />`
+        ${
+          session.showUsers &&
+          html`<${Users}
+            rows=${users.data?.rows ?? null}
+            total=${users.data?.total ?? 0}
+            error=${users.error}
+            onOpen=${(u: string) => navigate({ ...view, user: u })}
+          />`
+        }`
     }
   </main>`;
 }

@@ -23,7 +23,10 @@ export function Realtime({
   error,
   cachedAt,
   now,
+  showUsers = true,
 }: {
+  /** false on a public link that hides identified users (the API blanks them too) */
+  showUsers?: boolean;
   data: RealtimeResponse | null;
   error: string | null;
   /** when the answer came from the offline cache */
@@ -62,7 +65,9 @@ export function Realtime({
                   (e) =>
                     html`<li>
                       <span class="kind">${e.kind}</span>
-                      <span title=${describe(e)}>${describe(e)}${e.user ? ` · ${e.user}` : ''}</span>
+                      <span title=${describe(e)}
+                        >${describe(e)}${e.user && showUsers ? ` · ${e.user}` : ''}</span
+                      >
                       <span class="muted">${countryName(e.country)} · ${when(Date.parse(e.time), now)}</span>
                     </li>`,
                 )}

@@ -67,12 +67,24 @@ describe('dashboard offline and empty states', () => {
     await stranger.goto(`${server.url}/admin/analytics#token=made-up-token-0123456789`);
     await expect
       .poll(() => stranger.locator('.login [role="alert"]').textContent())
-      .toMatch(/can only be checked online/);
+      .toMatch(/No connection to the collector: signing in needs it/);
     expect(await stranger.locator('[data-card="visitors"]').count()).toBe(0);
     await stranger.close();
 
     await context.setOffline(false);
     await expect.poll(() => page.locator('[data-offline]').count(), { timeout: 15_000 }).toBe(0);
+
+    // Signing out empties the cache: offline, the next tab gets the sign-in form, not the figures.
+    await page.locator('[data-account] summary').click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.locator('[data-signin-notice]').waitFor();
+    await expect
+      .poll(() => page.evaluate(async () => (await (await caches.open('cfa-api-v1')).keys()).length))
+      .toBe(0);
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('.login').waitFor();
+    expect(await page.locator('[data-card="visitors"]').count()).toBe(0);
     await context.close();
   });
 

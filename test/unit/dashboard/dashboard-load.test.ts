@@ -86,7 +86,7 @@ afterAll(() => cleanup());
 
 function client(): ApiClient {
   requests = [];
-  return new ApiClient(TOKEN, async (input, init) => {
+  return new ApiClient({ bearer: TOKEN }, async (input, init) => {
     requests.push(String(init?.body ?? input));
     return collector.app.request(String(input), init);
   });
@@ -248,7 +248,7 @@ describe('login lockout', () => {
     const t = await testCollector({ ANALYTICS_ADMIN_TOKEN: TOKEN }, fixedClock(NOW));
     try {
       const fetcher: typeof fetch = async (input, init) => t.collector.app.request(String(input), init);
-      const wrong = new ApiClient('wrong-token-wrong-token', fetcher);
+      const wrong = new ApiClient({ bearer: 'wrong-token-wrong-token' }, fetcher);
       let locked: unknown = null;
       for (let i = 0; i < 50 && !locked; i++) {
         await wrong.get('/api/analytics/realtime').catch((e: unknown) => {
@@ -256,7 +256,7 @@ describe('login lockout', () => {
         });
       }
       // Locked out: even the right token now gets the 429.
-      const right = await new ApiClient(TOKEN, fetcher)
+      const right = await new ApiClient({ bearer: TOKEN }, fetcher)
         .get('/api/analytics/realtime')
         .catch((e: unknown) => e);
       expect(right).toBeInstanceOf(ApiError);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { forgetToken, judgeToken, markVerified, saveToken, takeToken } from '../../../dashboard/lib/auth.ts';
+import { forgetSession, recalledSession, rememberSession } from '../../../dashboard/lib/auth.ts';
+import { readSession } from '../../../dashboard/lib/session.ts';
 import { clearsApiCache, isPersonalApi } from '../../../dashboard/lib/sw-keys.ts';
 
-/** sessionStorage's three methods over a Map. */
+/** Storage's three methods over a Map. */
 function storage() {
   const map = new Map<string, string>();
   return {
@@ -33,39 +34,33 @@ describe('what the service worker keeps in Cache Storage', () => {
   });
 });
 
-describe('judging the token check', () => {
-  const live = { ok: true as const, cachedAt: null };
-  const cached = { ok: true as const, cachedAt: 1_700_000_000_000 };
-  const offline = { ok: false as const, status: 0 };
+describe('the note of who signed in, for a tab opened offline', () => {
+  const owner = readSession({
+    kind: 'account',
+    user: { name: 'olga' },
+    roles: { '*': 'owner' },
+    csrf: 'c-1',
+  })!;
 
-  it('opens on a live answer, refuses 401/403, reports a lockout', () => {
+  it('keeps who and their roles, never the CSRF token, and forgets them on sign-out', () => {
     const s = storage();
-    expect(judgeToken(live, 't1', s)).toBe('open');
-    expect(judgeToken({ ok: false, status: 401 }, 't1', s)).toBe('refused');
-    expect(judgeToken({ ok: false, status: 403 }, 't1', s)).toBe('refused');
-    expect(judgeToken({ ok: false, status: 429 }, 't1', s)).toBe('locked');
-    expect(judgeToken({ ok: false, status: 500 }, 't1', s)).toBe('open');
+    expect(recalledSession(s)).toBeNull();
+    rememberSession(s, owner);
+    expect(recalledSession(s)).toEqual({ ...owner, csrf: '' });
+    forgetSession(s);
+    expect(recalledSession(s)).toBeNull();
   });
 
-  it('never takes a cached or offline answer as proof of a token this tab has not seen accepted', () => {
+  it('notes no public link (its visitors get no offline copy) and shrugs off a garbled note', () => {
     const s = storage();
-    expect(judgeToken(cached, 'anything', s)).toBe('offline');
-    expect(judgeToken(offline, 'anything', s)).toBe('offline');
-    markVerified(s, 'real-token');
-    expect(judgeToken(cached, 'real-token', s)).toBe('open');
-    expect(judgeToken(offline, 'real-token', s)).toBe('open');
-    expect(judgeToken(cached, 'another-token', s)).toBe('offline');
-  });
-
-  it('forgets that a token was accepted on logout or refusal, and a new token starts unproven', () => {
-    const s = storage();
-    markVerified(s, 'real-token');
-    forgetToken(s);
-    expect(judgeToken(cached, 'real-token', s)).toBe('offline');
-    markVerified(s, 'real-token');
-    saveToken(s, 'typed-token');
-    expect(judgeToken(offline, 'typed-token', s)).toBe('offline');
-    expect(takeToken({ hash: '#token=from-link', storage: s }).token).toBe('from-link');
-    expect(judgeToken(cached, 'from-link', s)).toBe('offline');
+    rememberSession(
+      s,
+      readSession({ kind: 'link', site: 'a.test', roles: { 'a.test': 'viewer' }, csrf: 'x' })!,
+    );
+    expect(recalledSession(s)).toBeNull();
+    s.setItem('cfa-signed-in', '{not json');
+    expect(recalledSession(s)).toBeNull();
+    s.setItem('cfa-signed-in', JSON.stringify({ kind: 'root', roles: { '*': 'god' } }));
+    expect(recalledSession(s)).toBeNull();
   });
 });

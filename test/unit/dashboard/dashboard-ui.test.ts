@@ -20,6 +20,7 @@ import { usersCsv } from '../../../dashboard/ui/users.ts';
 import { toCsv } from '../../../dashboard/lib/table.ts';
 import { csvColumns, Panel } from '../../../dashboard/ui/panel.ts';
 import { Realtime } from '../../../dashboard/ui/realtime.ts';
+import { readSession } from '../../../dashboard/lib/session.ts';
 import type {
   OverallResponse,
   QueryResponse,
@@ -27,6 +28,8 @@ import type {
   RetentionResponse,
   ViralityResponse,
 } from '../../../shared/api.ts';
+
+const OWNER = readSession({ kind: 'token', roles: { '*': 'owner' }, csrf: 'c' })!;
 
 let root: HTMLElement;
 function mount(vnode: unknown): HTMLElement {
@@ -270,6 +273,7 @@ describe('custom range', () => {
     const el = mount(
       html`<${Header}
         state=${parseState('?range=custom&from=2026-10-01&to=2026-10-31')}
+        session=${OWNER}
         sites=${[]}
         offline=${false}
         cachedAt=${null}
@@ -280,7 +284,7 @@ describe('custom range', () => {
         onState=${(s: ViewState) => applied.push(s)}
         onRefresh=${() => undefined}
         onRefreshMs=${() => undefined}
-        onLogout=${() => undefined}
+        onSignOut=${() => undefined}
       />`,
     );
     const [from] = el.querySelectorAll<HTMLInputElement>('input[type="date"]');
@@ -299,6 +303,7 @@ describe('site switcher', () => {
     mount(
       html`<${Header}
         state=${parseState(search)}
+        session=${OWNER}
         sites=${sites}
         offline=${false}
         cachedAt=${null}
@@ -309,7 +314,7 @@ describe('site switcher', () => {
         onState=${() => undefined}
         onRefresh=${() => undefined}
         onRefreshMs=${() => undefined}
-        onLogout=${() => undefined}
+        onSignOut=${() => undefined}
       />`,
     );
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { takeToken } from '../../../dashboard/lib/auth.ts';
+import { takeHashToken } from '../../../dashboard/lib/session.ts';
 import {
   apiFilters,
   dateRange,
@@ -110,24 +110,19 @@ describe('dashboard URL state', () => {
   });
 });
 
-describe('dashboard login', () => {
-  it('takes the token from the #token= fragment, stores it for the tab and strips it', () => {
+describe('the admin token in the printed link', () => {
+  it('is taken from the #token= fragment and stripped, and nothing is stored', () => {
     sessionStorage.clear();
-    expect(takeToken({ hash: '#token=abc123', storage: sessionStorage })).toEqual({
-      token: 'abc123',
-      hash: '',
-    });
-    expect(sessionStorage.getItem('cfa-admin-token')).toBe('abc123');
-    // Reloading the cleaned URL keeps the session.
-    expect(takeToken({ hash: '', storage: sessionStorage })).toEqual({ token: 'abc123', hash: '' });
+    localStorage.clear();
+    expect(takeHashToken('#token=abc123')).toEqual({ token: 'abc123', hash: '' });
+    expect(sessionStorage.length + localStorage.length).toBe(0);
+    // Reloading the cleaned URL has no token: the session cookie signs in from then on.
+    expect(takeHashToken('')).toEqual({ token: null, hash: '' });
   });
 
-  it('keeps other fragment parameters and has no token when none was ever given', () => {
-    sessionStorage.clear();
-    expect(takeToken({ hash: '#x=1', storage: sessionStorage })).toEqual({ token: null, hash: '#x=1' });
-    expect(takeToken({ hash: '#token=t&x=1', storage: sessionStorage })).toEqual({
-      token: 't',
-      hash: '#x=1',
-    });
+  it('keeps other fragment parameters', () => {
+    expect(takeHashToken('#x=1')).toEqual({ token: null, hash: '#x=1' });
+    expect(takeHashToken('#token=t&x=1')).toEqual({ token: 't', hash: '#x=1' });
+    expect(takeHashToken('#token=')).toEqual({ token: null, hash: '#token=' });
   });
 });
