@@ -81,6 +81,7 @@
  */
 
 import type { PropValue, RecordKind } from './record.ts';
+import type { Interval } from './time.ts';
 
 /** Sources (lower-cased) that mark a visit as arriving through a shared link. */
 export const SHARE_SOURCES = [
@@ -416,7 +417,7 @@ export interface ActionSummary {
 }
 
 export interface TimeseriesPoint {
-  /** bucket start: hour "2026-11-27T13:00:00Z" or day "2026-11-27" */
+  /** bucket start: hour "2026-11-27T13:00:00Z", day or week (its Monday) "2026-11-27", month "2026-11" */
   time: string;
   visitors: number;
   pageviews: number;
@@ -438,6 +439,8 @@ export interface OverallRequest {
    * over HTTP a JSON array in the query string
    */
   filters?: Filter[];
+  /** the time series' buckets, one the range allows (allowedIntervals); default hour up to 2 days, else day */
+  interval?: Interval;
 }
 
 export interface OverallResponse {
@@ -465,8 +468,8 @@ export interface OverallResponse {
   actions_more: { names: number; count: number };
   shares: { channels: Record<string, { count: number; recipients: number }>; total: number };
   metrics: MetricCard[];
-  /** hourly when the range is ≤ 2 days, daily otherwise; every bucket present, zeros included */
-  timeseries: { interval: 'hour' | 'day'; points: TimeseriesPoint[] };
+  /** `interval` (default hourly when the range is ≤ 2 days, daily otherwise); every bucket present, zeros included */
+  timeseries: { interval: Interval; points: TimeseriesPoint[] };
   pages: PageRow[];
   entry_pages: TopRow[];
   exit_pages: TopRow[];
@@ -611,3 +614,6 @@ export interface TrackShareBody {
 export interface TrackResponse {
   accepted: 1;
 }
+
+// Goals, metric cards, annotations and chart intervals: see api-goals.ts.
+export * from './api-goals.ts';

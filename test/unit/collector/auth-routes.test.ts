@@ -36,6 +36,32 @@ const SAMPLES: Record<string, { url: string; body?: unknown; admin: number }> = 
   'GET /api/analytics/journeys': { url: '/api/analytics/journeys?date_range=7d', admin: 200 },
   'GET /api/analytics/virality': { url: '/api/analytics/virality?days=7', admin: 200 },
   'GET /api/analytics/sites': { url: '/api/analytics/sites', admin: 200 },
+  'GET /api/analytics/goals': { url: '/api/analytics/goals?days=7', admin: 200 },
+  'POST /api/analytics/goals': {
+    url: '/api/analytics/goals',
+    body: { site: 'shop.example', name: 'Pricing', type: 'page', page: '/pricing' },
+    admin: 201,
+  },
+  'PUT /api/analytics/goals/:id': {
+    url: '/api/analytics/goals/no-such-goal',
+    body: { site: 'shop.example', name: 'Pricing', type: 'page', page: '/pricing' },
+    admin: 404,
+  },
+  'DELETE /api/analytics/goals/:id': { url: '/api/analytics/goals/no-such-goal', admin: 404 },
+  'GET /api/analytics/cards': { url: '/api/analytics/cards?site=shop.example', admin: 200 },
+  'PUT /api/analytics/cards': {
+    url: '/api/analytics/cards?site=shop.example',
+    body: { cards: [{ id: 'buys', label: 'Purchases', kind: 'count', event: 'purchase' }] },
+    admin: 200,
+  },
+  'DELETE /api/analytics/cards': { url: '/api/analytics/cards?site=nowhere.example', admin: 404 },
+  'GET /api/analytics/annotations': { url: '/api/analytics/annotations?site=shop.example', admin: 200 },
+  'POST /api/analytics/annotations': {
+    url: '/api/analytics/annotations',
+    body: { site: 'shop.example', date: '2026-11-27', text: 'Launch' },
+    admin: 201,
+  },
+  'DELETE /api/analytics/annotations/:id': { url: '/api/analytics/annotations/no-such-note', admin: 404 },
   'POST /api/analytics/track': {
     url: '/api/analytics/track',
     body: { site: 'shop.example', user_id: 'alice', action: 'purchase', data: { amount: 9 } },
