@@ -110,7 +110,12 @@ export class Goals {
 
   async list(site: string | null): Promise<Goal[]> {
     const docs = await this.deps.settings.list<StoredGoal>(KIND, site ?? undefined);
-    return docs.map((doc) => toGoal(doc.id, doc.site ?? '', doc.body, doc.updated));
+    // By site, then name: the order an admin looks for them in, whatever order they were written.
+    return docs
+      .map((doc) => toGoal(doc.id, doc.site ?? '', doc.body, doc.updated))
+      .sort(
+        (a, b) => cmp(a.site, b.site) || cmp(a.name.toLowerCase(), b.name.toLowerCase()) || cmp(a.id, b.id),
+      );
   }
 
   async create(body: unknown): Promise<Goal> {
@@ -156,4 +161,8 @@ function toGoal(id: string, site: string, body: StoredGoal, updated: number): Go
     filter: goalFilter(body.definition),
     updated,
   };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
