@@ -68,6 +68,16 @@ export class ApiClient {
     });
   }
 
+  /** A change (POST, PUT, DELETE) with an optional JSON body: goals, cards, annotations. */
+  send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Answer<T>> {
+    return this.request<T>(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+  }
+
   private async request<T>(url: string, init: RequestInit): Promise<Answer<T>> {
     let response: Response;
     try {
