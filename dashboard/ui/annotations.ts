@@ -18,7 +18,7 @@ const dayName = new Intl.DateTimeFormat('en-GB', {
 
 /** Where each note falls on the plot, in CSS pixels from the chart's left edge; off-chart ones are left out. */
 export function markPositions(
-  plot: Pick<uPlot, 'valToPos'> & { over: { offsetLeft: number; offsetTop: number; clientHeight: number } },
+  plot: Pick<uPlot, 'valToPos'> & { over: { offsetLeft: number } },
   series: SeriesModel,
   annotations: readonly Annotation[],
 ): { annotation: Annotation; left: number }[] {
@@ -52,10 +52,12 @@ export function AnnotationMarks({
   const marks = markPositions(plot, series, annotations);
   const top = plot.over.offsetTop;
   const height = plot.over.clientHeight;
+  // Labels of notes on the right half read leftwards, so they never run past the chart's edge.
+  const middle = plot.over.offsetLeft + plot.over.clientWidth / 2;
   return html`${marks.map(
     ({ annotation, left }, i) =>
       html`<div
-        class="annot"
+        class=${left > middle ? 'annot flip' : 'annot'}
         data-annotation=${annotation.id}
         style=${{ left: `${left}px`, top: `${top}px`, height: `${height}px` }}
         title=${`${dayName.format(annotation.at)}: ${annotation.text}`}
