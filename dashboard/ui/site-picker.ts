@@ -11,7 +11,7 @@ export function SitePicker({
   onChange: (site: string) => void;
 }) {
   return html`<label
-    >Site
+    >Domain
     <select
       name="site"
       required
