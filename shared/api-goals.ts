@@ -36,8 +36,8 @@ export interface Goal {
   definition: GoalDefinition;
   /**
    * The goal as a general-query filter selecting its conversion records: add it to `filters` of
-   * POST /api/analytics/query to count conversions by any dimension (the dashboard's conversion
-   * rate column).
+   * POST /api/analytics/query to count conversions where they happened, or `['visitor', filter]`
+   * to keep every record of the visitors who converted (the dashboard's conversion-rate column).
    */
   filter: Filter;
   /** ms since the epoch of the last change */

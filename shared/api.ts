@@ -195,7 +195,14 @@ export type FilterOp = 'is' | 'is_not' | 'contains' | 'matches' | 'gt' | 'gte' |
 export type Filter =
   | [FilterOp, Exclude<Dimension, `time:${string}`> | VisitorFilterDimension, (string | number)[]]
   | ['and' | 'or', Filter[]]
-  | ['not', Filter];
+  | ['not', Filter]
+  /**
+   * Visitor-scoped, as `visitor:action` but for any record: every record of the visitors with at
+   * least one record in the range (and site) that passes the inner filter, which reads record
+   * dimensions only (page, event:*, share:channel, country…). A goal's conversions by source:
+   * `['visitor', goal.filter]` grouped by `source`.
+   */
+  | ['visitor', Filter];
 
 /** `24h|7d|30d|90d|all`, `Nd` (1–365), or two inclusive ISO dates. */
 export type DateRangeInput = string | [string, string];

@@ -21,9 +21,9 @@ const rowKey = (dimensions: string[], scoped: boolean) =>
   scoped ? `${dimensions[0] ?? ''}\n${dimensions[1] ?? ''}` : (dimensions[0] ?? '');
 
 /**
- * The converted visitors of every breakdown tab: the tab's query with the goal's filter added, so a
- * row's conversions are the visitors whose goal record falls in that row (the page an action
- * happened on, the session's source, the visitor's country).
+ * The converted visitors of every breakdown tab: the tab's query keeping only the visitors with a
+ * conversion in the range (`['visitor', goal]`), so a row's conversions are its visitors who
+ * converted, wherever they did: of the visitors of /blog, those who later reached /pricing.
  */
 export async function loadConversions(api: ApiClient, state: ViewState, goal: Filter): Promise<Conversions> {
   const tabs: TabSpec[] = PANELS.flatMap((p) => p.tabs);
@@ -34,7 +34,7 @@ export async function loadConversions(api: ApiClient, state: ViewState, goal: Fi
         query(state, {
           metrics: ['visitors'],
           dimensions: spec.scope ? [spec.scope, spec.dimension] : [spec.dimension],
-          filters: [goal],
+          filters: [['visitor', goal]],
           limit: 10_000,
         }),
       ),

@@ -86,7 +86,7 @@ async function countryRates(
         })
       ).results.map((r) => [r.dimensions[0]!, r.metrics[0]!]),
     );
-  const [visitors, converted] = await Promise.all([by([]), by([goalFilter])]);
+  const [visitors, converted] = await Promise.all([by([]), by([['visitor', goalFilter]])]);
   const rows = page.locator('[data-panel="locations"] table.list[data-tab="countries"] tbody tr');
   const shown = (await rows.locator('td:last-child').allTextContents()).map((s) => s.trim());
   const order = [...visitors.entries()]

@@ -195,6 +195,49 @@ export function goalsApiTests(send: () => Send): void {
       ]);
     });
 
+    it("breaks a goal's converted visitors down by what else they did, through a visitor filter", async () => {
+      const pricing = created[0]!;
+      const byPage = await json<QueryResponse>('POST', '/api/analytics/query', {
+        site: SITE_A,
+        metrics: ['visitors'],
+        dimensions: ['page'],
+        filters: [['visitor', pricing.filter]],
+        date_range: '24h',
+      });
+      // va reached /pricing: every page va saw counts, vb's and vc's do not.
+      expect(byPage.results).toEqual([
+        { dimensions: ['/'], metrics: [1] },
+        { dimensions: ['/pricing'], metrics: [1] },
+      ]);
+      const notConverted = await json<QueryResponse>('POST', '/api/analytics/query', {
+        site: SITE_A,
+        metrics: ['visitors'],
+        filters: [['not', ['visitor', created[2]!.filter]]],
+        date_range: '24h',
+      });
+      expect(notConverted.results).toEqual([{ dimensions: [], metrics: [2] }]);
+    });
+
+    it.each([
+      [
+        ['visitor', ['is', 'source', ['Google']]],
+        'filters[0][1]: a visitor filter reads record dimensions only',
+      ],
+      [
+        ['visitor', ['visitor', ['is', 'page', ['/']]]],
+        'filters[0][1]: a visitor filter reads record dimensions only',
+      ],
+      [
+        ['visitor', ['is', 'visitor:action', ['x']]],
+        'filters[0][1]: a visitor filter reads record dimensions only',
+      ],
+      [['visitor'], 'filters[0]: ["visitor", filter]'],
+    ])('refuses the visitor filter %j with a 400', async (f, message) => {
+      const res = await send()('POST', '/api/analytics/query', { metrics: ['visitors'], filters: [f] });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain(message);
+    });
+
     it('changes and deletes a goal', async () => {
       const blog = created[1]!;
       const changed = await json<Goal>('PUT', `/api/analytics/goals/${blog.id}`, {
