@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ANNOTATIONS_PER_SITE, MAX_GOALS_PER_SITE } from '../../../shared/api.ts';
+import {
+  MAX_ANNOTATIONS_PER_SITE,
+  MAX_GOALS_PER_SITE,
+  type GoalsResponse,
+  type OverallResponse,
+} from '../../../shared/api.ts';
 import type { Collector } from '../../../server/collector.ts';
 import { collectorOver, fixedClock, testCollector } from '../../support/helpers.ts';
 import { goalRecords, goalsApiTests, NOW, type Send } from '../../support/goals-scenario.ts';
@@ -73,6 +78,42 @@ describe('caps on what a site may hold', () => {
       // Deleting one makes room again.
       expect((await send('DELETE', '/api/analytics/goals/g0')).status).toBe(200);
       expect((await send('POST', '/api/analytics/goals', { site: 'full.test', ...goal })).status).toBe(201);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('takes cards and goals another process wrote into settings.json on the next answer, without a restart', async () => {
+    const clock = fixedClock(NOW);
+    const t = await testCollector({ ANALYTICS_ADMIN_TOKEN: TOKEN }, clock);
+    try {
+      const send = sender(t.collector.app);
+      const cardIds = async () =>
+        (
+          (await (await send('GET', '/api/analytics/overall?days=1&site=x.test')).json()) as OverallResponse
+        ).metrics.map((m) => m.id);
+      expect(await cardIds()).toEqual([]);
+      // As `cfa` or a second collector over the same data dir would write it.
+      const docs = [
+        {
+          kind: 'cards',
+          id: 'site:x.test',
+          site: 'x.test',
+          updated: 1,
+          body: [{ id: 'buys', label: 'Buys', kind: 'count', event: 'buy' }],
+        },
+        {
+          kind: 'goal',
+          id: 'g1',
+          site: 'x.test',
+          updated: 1,
+          body: { name: 'Buy', definition: { type: 'action', action: 'buy' } },
+        },
+      ];
+      await writeFile(join(t.dir, 'settings.json'), JSON.stringify({ format: 1, docs }));
+      expect(await cardIds()).toEqual(['buys']);
+      const goals = (await (await send('GET', '/api/analytics/goals?site=x.test')).json()) as GoalsResponse;
+      expect(goals.goals.map((g) => g.name)).toEqual(['Buy']);
     } finally {
       await t.cleanup();
     }
