@@ -11,21 +11,25 @@ import type { Permission } from './access/roles.ts';
  *   naming none asks for every site, which needs the permission on `'*'`;
  * - `all`: always every site (erasure and export act on a user id across sites; accounts);
  * - `any`: some site (the site list, narrowed to the requester's sites by the route);
- * - `api-key` / `link`: the site of the key or link named by the path's `:id`.
+ * - `api-key` / `link`: the site of the key or link named by the path's `:id`;
+ * - `setting`: the site of the stored settings document of `kind` named by the path's `:id`, and
+ *   the request's own `site` as well when it names one (moving a goal to another site needs both).
  *
  * A request matching no row needs `manage-users` on every site (the owner), so a route added
  * later without a row here is owner-only rather than open to anyone signed in.
  */
-export type SiteSource = 'request' | 'all' | 'any' | 'api-key' | 'link';
+export type SiteSource = 'request' | 'all' | 'any' | 'api-key' | 'link' | 'setting';
 
 export interface RouteAccess {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** a Hono path pattern; `:name` matches one path segment */
   path: string;
   need: Permission;
   site: SiteSource;
   /** the request may name identified users (`user` dimension or filter): then `read-users` too */
   usersIn?: 'query' | 'body';
+  /** the settings kind of a `setting` route's `:id` */
+  kind?: string;
 }
 
 export const ROUTES: readonly RouteAccess[] = [
@@ -54,6 +58,25 @@ export const ROUTES: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/admin/links', need: 'manage-site', site: 'request' },
   { method: 'POST', path: '/api/admin/links', need: 'manage-site', site: 'request' },
   { method: 'DELETE', path: '/api/admin/links/:id', need: 'manage-site', site: 'link' },
+  // Analysis settings (issue 16): the team reads them; a site's admins change them. A change of
+  // one stored document needs the right on the site it belongs to (`setting`), so an admin of one
+  // site cannot edit another's by its id.
+  { method: 'GET', path: '/api/analytics/goals', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'POST', path: '/api/analytics/goals', need: 'manage-site', site: 'request' },
+  { method: 'PUT', path: '/api/analytics/goals/:id', need: 'manage-site', site: 'setting', kind: 'goal' },
+  { method: 'DELETE', path: '/api/analytics/goals/:id', need: 'manage-site', site: 'setting', kind: 'goal' },
+  { method: 'GET', path: '/api/analytics/cards', need: 'read', site: 'request' },
+  { method: 'PUT', path: '/api/analytics/cards', need: 'manage-site', site: 'request' },
+  { method: 'DELETE', path: '/api/analytics/cards', need: 'manage-site', site: 'request' },
+  { method: 'GET', path: '/api/analytics/annotations', need: 'read', site: 'request' },
+  { method: 'POST', path: '/api/analytics/annotations', need: 'manage-site', site: 'request' },
+  {
+    method: 'DELETE',
+    path: '/api/analytics/annotations/:id',
+    need: 'manage-site',
+    site: 'setting',
+    kind: 'annotation',
+  },
 ];
 
 /** The row of an unlisted route under a guarded prefix: the owner only. */

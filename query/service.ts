@@ -25,13 +25,18 @@ import type {
   ViralityResponse,
 } from '../shared/api.ts';
 import type { QueryBackend } from './backend.ts';
-import { cardApplies, USER_SORTS } from '../shared/api.ts';
+import { allowedIntervals, cardApplies, defaultInterval, USER_SORTS } from '../shared/api.ts';
+import type { Interval } from '../shared/time.ts';
 import { filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
 
 export interface QueryServiceDeps {
   backend: QueryBackend;
   clock: Clock;
-  cards: readonly MetricCardConfig[];
+  /**
+   * The metric cards: a fixed list, or the cards of a view (site, null: all sites) read afresh for
+   * each answer, so cards edited in the dashboard show without a restart (query/goals/cards.ts).
+   */
+  cards: readonly MetricCardConfig[] | CardsSource;
   /**
    * How long a composed answer may be reused while the backend's version() is unchanged; rolling
    * ranges (days=N) move with the clock, so this bounds how late a record leaves the window.
@@ -49,6 +54,9 @@ export interface QueryServiceDeps {
    */
   defaultFunnelSites?: readonly string[];
 }
+
+/** The cards a view of `site` (null: all sites) shows. */
+export type CardsSource = (site: string | null) => Promise<readonly MetricCardConfig[]>;
 
 /** Query-string values arrive as strings; the library passes numbers. Both are checked. */
 type Loose<T> = { [K in keyof T]?: T[K] | string };
@@ -83,16 +91,26 @@ export class QueryService {
     return this.deps.backend;
   }
 
-  overall(params: Loose<OverallRequest> = {}): Promise<OverallResponse> {
+  /** The metric cards of a view (null: all sites). */
+  async cardsFor(site: string | null): Promise<readonly MetricCardConfig[]> {
+    const cards = this.deps.cards;
+    if (typeof cards === 'function') return cards(site);
+    return cards.filter((card) => cardApplies(card, site));
+  }
+
+  async overall(params: Loose<OverallRequest> = {}): Promise<OverallResponse> {
     this.deps.budget?.restart();
     const now = this.deps.clock();
     const range = rangeOf(params, now);
     const site = siteOf(params.site);
     const limit = int(params.limit, 'limit', 10, 1, 1000);
     const filters = filtersParam(params.filters);
-    const key = JSON.stringify([params.days, params.from, params.to, site, limit, filters]);
+    const interval = intervalParam(params.interval, range.to - range.from);
+    // The cards are part of the key: an edited card is never answered from the cache.
+    const cards = await this.cardsFor(site);
+    const key = JSON.stringify([params.days, params.from, params.to, site, limit, filters, interval, cards]);
     return this.cached(`overall ${key}`, async () => ({
-      ...(await overall(this.deps.backend, { site, ...range, now, limit, filters, cards: this.deps.cards })),
+      ...(await overall(this.deps.backend, { site, ...range, now, limit, filters, cards, interval })),
       query: { site, ...range, filters },
     }));
   }
@@ -191,13 +209,15 @@ export class QueryService {
     const sites = [...configured, ...extra];
     const own = this.deps.defaultFunnelSites;
     const applies = Object.fromEntries(
-      sites.map((site) => [
-        site,
-        {
-          cards: this.deps.cards.filter((card) => cardApplies(card, site)).map((card) => card.id),
-          default_funnel: !own || own.includes(site),
-        },
-      ]),
+      await Promise.all(
+        sites.map(async (site) => [
+          site,
+          {
+            cards: (await this.cardsFor(site)).map((card) => card.id),
+            default_funnel: !own || own.includes(site),
+          },
+        ]),
+      ),
     );
     return { sites, configured: [...configured], seen, applies };
   }
@@ -215,8 +235,20 @@ export class QueryService {
   }
 }
 
+/** `interval` of overall's time series: one the range allows (allowedIntervals), or the default. */
+function intervalParam(raw: unknown, spanMs: number): Interval {
+  if (raw === undefined || raw === '') return defaultInterval(spanMs);
+  const allowed = allowedIntervals(spanMs);
+  if (!(allowed as unknown[]).includes(raw))
+    throw new QueryError(`interval must be one of ${allowed.join(', ')} for this range`);
+  return raw as Interval;
+}
+
 /** `days` (1–365, default 30) or inclusive `from`/`to` dates. */
-function rangeOf(params: { days?: number | string; from?: string; to?: string }, now: number): AbsoluteRange {
+export function rangeOf(
+  params: { days?: number | string; from?: string; to?: string },
+  now: number,
+): AbsoluteRange {
   if (params.from !== undefined || params.to !== undefined) {
     if (!params.from || !params.to) throw new QueryError('from and to must be given together');
     return dateSpan(params.from, params.to, params.from === undefined ? 'from' : 'from/to');

@@ -95,10 +95,20 @@ function leaves(filters: Filter[]): number {
     n +=
       f[0] === 'and' || f[0] === 'or'
         ? leaves(f[1] as Filter[])
-        : f[0] === 'not'
+        : f[0] === 'not' || f[0] === 'visitor'
           ? leaves([f[1] as Filter])
           : 1;
   return n;
+}
+
+const SESSION_OR_VISITOR = new Set<unknown>([...SESSION_DIMENSIONS, ...VISITOR_FILTER_DIMENSIONS]);
+
+/** True when a filter reads only per-record dimensions (no session, no visitor-scoped part). */
+function recordOnly(f: Filter): boolean {
+  if (f[0] === 'and' || f[0] === 'or') return (f[1] as Filter[]).every(recordOnly);
+  if (f[0] === 'not') return recordOnly(f[1] as Filter);
+  if (f[0] === 'visitor') return false;
+  return !SESSION_OR_VISITOR.has(f[1]);
 }
 
 /** `filters` of a GET endpoint: a filter list, or its JSON text from the query string. */
@@ -181,6 +191,16 @@ function filter(raw: unknown, field: string, depth: number): Filter {
   if (op === 'not') {
     if (raw.length !== 2) throw new QueryError(`${field}: ["not", filter]`);
     return ['not', filter(a, `${field}[1]`, depth + 1)];
+  }
+  if (op === 'visitor') {
+    if (raw.length !== 2) throw new QueryError(`${field}: ["visitor", filter]`);
+    const inner = filter(a, `${field}[1]`, depth + 1);
+    // The visitors are found in one pass over the range's records, where sessions are not built.
+    if (!recordOnly(inner))
+      throw new QueryError(
+        `${field}[1]: a visitor filter reads record dimensions only (page, event:*, share:channel, country…), not session or visitor ones`,
+      );
+    return ['visitor', inner];
   }
   if (typeof op !== 'string' || !OPS.has(op))
     throw new QueryError(`${field}[0]: unknown operator ${JSON.stringify(op)}`);

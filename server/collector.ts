@@ -15,6 +15,10 @@ import { loadAsset } from '../collector/assets.ts';
 import { ConfigError, type Config } from '../collector/config.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { trackRoutes } from './routes/analytics-track.ts';
+import { goalRoutes } from './routes/analytics-goals.ts';
+import { Annotations } from '../query/goals/annotations.ts';
+import { CardSettings } from '../query/goals/cards.ts';
+import { Goals } from '../query/goals/goals.ts';
 import { loadCards } from '../query/cards-config.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
 import { openMemoryBackend } from '../query/memory/open.ts';
@@ -117,10 +121,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     index.retain((r) => r.ts >= Date.parse(`${firstKeptDay}T00:00:00Z`));
     memory?.snapshots?.release();
   };
+  // Cards edited in the dashboard live in the settings store; the file's cards are the initial set.
+  const cardSettings = new CardSettings(settings, cards);
   const query = new QueryService({
     backend: index,
     clock,
-    cards,
+    cards: cardSettings.forView,
     cacheMs: config.queryCacheMs,
     budget,
     defaultFunnelSites: config.defaultCardsSites,
@@ -204,6 +210,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     extraRoutes: [
       analyticsRoutes(query, config.sites),
+      goalRoutes({
+        goals: new Goals({ settings, backend: index, clock, budget }),
+        cards: cardSettings,
+        annotations: new Annotations(settings, clock),
+      }),
       trackRoutes({
         store,
         clock,

@@ -81,6 +81,7 @@
  */
 
 import type { PropValue, RecordKind } from './record.ts';
+import type { Interval } from './time.ts';
 
 /** Sources (lower-cased) that mark a visit as arriving through a shared link. */
 export const SHARE_SOURCES = [
@@ -194,7 +195,14 @@ export type FilterOp = 'is' | 'is_not' | 'contains' | 'matches' | 'gt' | 'gte' |
 export type Filter =
   | [FilterOp, Exclude<Dimension, `time:${string}`> | VisitorFilterDimension, (string | number)[]]
   | ['and' | 'or', Filter[]]
-  | ['not', Filter];
+  | ['not', Filter]
+  /**
+   * Visitor-scoped, as `visitor:action` but for any record: every record of the visitors with at
+   * least one record in the range (and site) that passes the inner filter, which reads record
+   * dimensions only (page, event:*, share:channel, country…). A goal's conversions by source:
+   * `['visitor', goal.filter]` grouped by `source`.
+   */
+  | ['visitor', Filter];
 
 /** `24h|7d|30d|90d|all`, `Nd` (1–365), or two inclusive ISO dates. */
 export type DateRangeInput = string | [string, string];
@@ -416,7 +424,7 @@ export interface ActionSummary {
 }
 
 export interface TimeseriesPoint {
-  /** bucket start: hour "2026-11-27T13:00:00Z" or day "2026-11-27" */
+  /** bucket start: hour "2026-11-27T13:00:00Z", day or week (its Monday) "2026-11-27", month "2026-11" */
   time: string;
   visitors: number;
   pageviews: number;
@@ -438,6 +446,8 @@ export interface OverallRequest {
    * over HTTP a JSON array in the query string
    */
   filters?: Filter[];
+  /** the time series' buckets, one the range allows (allowedIntervals); default hour up to 2 days, else day */
+  interval?: Interval;
 }
 
 export interface OverallResponse {
@@ -465,8 +475,8 @@ export interface OverallResponse {
   actions_more: { names: number; count: number };
   shares: { channels: Record<string, { count: number; recipients: number }>; total: number };
   metrics: MetricCard[];
-  /** hourly when the range is ≤ 2 days, daily otherwise; every bucket present, zeros included */
-  timeseries: { interval: 'hour' | 'day'; points: TimeseriesPoint[] };
+  /** `interval` (default hourly when the range is ≤ 2 days, daily otherwise); every bucket present, zeros included */
+  timeseries: { interval: Interval; points: TimeseriesPoint[] };
   pages: PageRow[];
   entry_pages: TopRow[];
   exit_pages: TopRow[];
@@ -611,3 +621,6 @@ export interface TrackShareBody {
 export interface TrackResponse {
   accepted: 1;
 }
+
+// Goals, metric cards, annotations and chart intervals: see api-goals.ts.
+export * from './api-goals.ts';

@@ -99,6 +99,11 @@ export class AccessStore {
     private readonly clock: Clock,
   ) {}
 
+  /** Any settings document, for routes whose permission depends on the site it belongs to. */
+  setting(kind: string, id: string): Promise<SettingDoc | null> {
+    return this.settings.get(kind, id).catch(() => null);
+  }
+
   // ─── Accounts ────────────────────────────────────────────────────────────────────────────
 
   accounts(): Promise<SettingDoc<AccountBody>[]> {

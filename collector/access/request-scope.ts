@@ -36,6 +36,12 @@ export async function requestScope(
     return { scope: [doc.site], namesUsers: false };
   }
   const named: unknown[] = [];
+  if (route.site === 'setting') {
+    const id = decodeURIComponent(c.req.path.split('/').pop() ?? '');
+    const doc = await store.setting(route.kind ?? '', id);
+    // A missing document is the handler's 404; a document of no site is everyone's default.
+    named.push(doc ? (doc.site ?? '*') : '\u0000no such document');
+  }
   const query = c.req.query();
   if (query.site !== undefined && query.site !== '') named.push(query.site);
   let body: unknown = undefined;

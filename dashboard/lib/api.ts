@@ -84,11 +84,13 @@ export class ApiClient {
     return this.request<T>(path, { method: 'DELETE' });
   }
 
-  private send<T>(method: string, path: string, body: unknown): Promise<Answer<T>> {
+  /** A change (POST, PUT, PATCH, DELETE) with an optional JSON body: goals, cards, annotations, the team. */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Answer<T>> {
     return this.request<T>(path, {
       method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
   }
 

@@ -1,22 +1,23 @@
 // The time series needs every bucket, including empty ones, or the chart would join the points
 // either side of a quiet night into one misleading line.
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
+import { bucketLabel, bucketStart, nextBucket, type Interval } from '../../shared/time.ts';
 
-/** Bucket key as the query API writes it: hour "2026-11-27T13:00:00Z", day "2026-11-27". */
-export function bucketKey(ms: number, interval: 'hour' | 'day'): string {
-  const iso = new Date(ms).toISOString();
-  return interval === 'hour' ? `${iso.slice(0, 13)}:00:00Z` : iso.slice(0, 10);
+/**
+ * Bucket key as the query API writes it: hour "2026-11-27T13:00:00Z", day and week (its Monday)
+ * "2026-11-27", month "2026-11".
+ */
+export function bucketKey(ms: number, interval: Interval): string {
+  return bucketLabel(bucketStart(ms, interval), interval);
 }
 
 /** Every bucket start (epoch ms, UTC) from the one holding `from` up to the one holding `to - 1`. */
-export function bucketStarts(from: number, to: number, interval: 'hour' | 'day'): number[] {
-  const size = interval === 'hour' ? HOUR : DAY;
+export function bucketStarts(from: number, to: number, interval: Interval): number[] {
   const out: number[] = [];
   if (!(to > from)) return out;
   // Capped so a bad range can never freeze the page building millions of buckets.
-  for (let t = Math.floor(from / size) * size; t < to && out.length < 10_000; t += size) out.push(t);
+  for (let t = bucketStart(from, interval); t < to && out.length < 10_000; t = nextBucket(t, interval))
+    out.push(t);
   return out;
 }
 
@@ -28,7 +29,7 @@ export function fillBuckets(
   rows: ReadonlyMap<string, readonly number[]>,
   from: number,
   to: number,
-  interval: 'hour' | 'day',
+  interval: Interval,
   metricCount: number,
 ): { times: number[]; values: number[][] } {
   const starts = bucketStarts(from, to, interval);

@@ -14,6 +14,7 @@ import type {
 } from '../../shared/api.ts';
 import type { Answer, ApiClient } from './api.ts';
 import { fillBuckets } from './buckets.ts';
+import { nextBucket } from '../../shared/time.ts';
 import { countryName, formatNumber } from './format.ts';
 import type { CardModel, Overview, PanelModel, TabModel } from './model.ts';
 import {
@@ -233,7 +234,7 @@ export async function loadOverview(
   const buckets = new Map(series.data.results.map((r) => [r.dimensions[0] ?? '', r.metrics]));
   const filled = fillBuckets(buckets, from, to, step, 4);
   const lastStart = (filled.times.at(-1) ?? -Infinity) * 1000;
-  const partial = lastStart + (step === 'hour' ? 3_600_000 : 86_400_000) > now;
+  const partial = nextBucket(lastStart, step) > now;
   const totalRow = totals.data.results[0]?.metrics ?? [];
   const nothing = totalRow.every((v) => !v);
   const filtered = state.filters.length > 0;

@@ -1,6 +1,7 @@
 // What the views draw, independent of the API's exact shapes: lib/load.ts maps answers to these.
 
 import type { ReportScope } from '../../shared/api.ts';
+import type { Interval } from '../../shared/time.ts';
 import type { TabSpec } from './queries.ts';
 import type { Row } from './table.ts';
 import type { FilterKey } from './url-state.ts';
@@ -22,7 +23,7 @@ export interface CardModel {
 }
 
 export interface SeriesModel {
-  granularity: 'hour' | 'day';
+  granularity: Interval;
   /** bucket starts, epoch seconds (uPlot's unit) */
   times: number[];
   lines: { label: string; values: number[] }[];

@@ -2,6 +2,8 @@
 // one general query with the view's filters, so a click on any row filters the whole dashboard.
 
 import type { DateRangeInput, Dimension, Filter, Metric, QueryRequest } from '../../shared/api.ts';
+import type { Interval } from '../../shared/time.ts';
+import { chartInterval } from './interval.ts';
 import type { ColumnModel } from './model.ts';
 import { FILTER_DIMENSIONS, type FilterKey, type ViewState } from './url-state.ts';
 
@@ -17,6 +19,11 @@ export const API = {
   journeys: '/api/analytics/journeys',
   virality: '/api/analytics/virality',
   sites: '/api/analytics/sites',
+  goals: '/api/analytics/goals',
+  goal: (id: string) => `/api/analytics/goals/${encodeURIComponent(id)}`,
+  cards: '/api/analytics/cards',
+  annotations: '/api/analytics/annotations',
+  annotation: (id: string) => `/api/analytics/annotations/${encodeURIComponent(id)}`,
 } as const;
 
 const RANGE_DAYS = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 } as const;
@@ -43,10 +50,9 @@ export function apiFilters(state: ViewState): Filter[] {
   return state.filters.map((f) => ['is', FILTER_DIMENSIONS[f.key], [f.value]] as Filter);
 }
 
-/** Hourly buckets for a day or less, daily beyond, as the seed's overall endpoint does. */
-export function interval(state: ViewState): 'hour' | 'day' {
-  if (state.range === '24h') return 'hour';
-  return state.range === 'custom' && state.from === state.to ? 'hour' : 'day';
+/** The chart's buckets: the admin's pick when the range allows it (interval.ts), else the default. */
+export function interval(state: ViewState): Interval {
+  return chartInterval(state);
 }
 
 export function query(state: ViewState, body: Omit<QueryRequest, 'date_range' | 'site'>): QueryRequest {

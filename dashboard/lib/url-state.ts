@@ -1,6 +1,9 @@
 // The dashboard's view lives in the query string (range, filters, site, user page), so a view
 // can be bookmarked and shared among admins. The session never does: it is an HttpOnly cookie.
 
+import { INTERVALS } from '../../shared/api-goals.ts';
+import type { Interval } from '../../shared/time.ts';
+
 export const RANGES = ['24h', '7d', '30d', '90d', 'custom'] as const;
 export type RangeKey = (typeof RANGES)[number];
 
@@ -49,6 +52,10 @@ export interface ViewState {
   chart: 'traffic' | 'engagement';
   /** the Team & sharing page instead of the figures */
   section: '' | 'team';
+  /** the chart's buckets; '' = the range's default (see interval.ts) */
+  interval: '' | Interval;
+  /** the selected goal's id: breakdowns show its conversion rate; '' none */
+  goal: string;
 }
 
 export const DEFAULT_STATE: ViewState = {
@@ -60,6 +67,8 @@ export const DEFAULT_STATE: ViewState = {
   user: '',
   chart: 'traffic',
   section: '',
+  interval: '',
+  goal: '',
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -84,6 +93,9 @@ export function parseState(search: string): ViewState {
   state.user = params.get('user') ?? '';
   if (params.get('chart') === 'engagement') state.chart = 'engagement';
   if (params.get('section') === 'team') state.section = 'team';
+  const interval = params.get('interval');
+  if ((INTERVALS as readonly (string | null)[]).includes(interval)) state.interval = interval as Interval;
+  state.goal = params.get('goal') ?? '';
   for (const [key, value] of params) {
     // One value per dimension: a second click on another country replaces the first.
     // An empty value (`?country=`) would make a "Country is Unknown" chip nobody asked for.
@@ -104,6 +116,8 @@ export function serializeState(state: ViewState): string {
   }
   for (const f of state.filters) params.set(f.key, f.value);
   if (state.chart !== DEFAULT_STATE.chart) params.set('chart', state.chart);
+  if (state.interval) params.set('interval', state.interval);
+  if (state.goal) params.set('goal', state.goal);
   if (state.user) params.set('user', state.user);
   if (state.section) params.set('section', state.section);
   const text = params.toString();

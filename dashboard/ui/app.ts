@@ -41,7 +41,6 @@ import {
   type ViewState,
 } from '../lib/url-state.ts';
 import { Cards } from './cards.ts';
-import { Chart } from './chart.ts';
 import { Chips } from './chips.ts';
 import { EmptyState } from './empty.ts';
 import { Header } from './header.ts';
@@ -52,6 +51,19 @@ import { LazyTeam as Team } from './lazy-team.ts';
 import { UserPage } from './user-page.ts';
 import { Users } from './users.ts';
 import { LazyWorldMap as WorldMap } from './lazy-map.ts';
+// Issue 16: goals, editable cards, annotations and chart intervals.
+import type { AnnotationsResponse } from '../../shared/api.ts';
+import {
+  loadAnnotations,
+  loadGoalView,
+  withConversionColumn,
+  withRates,
+  type GoalView,
+} from '../lib/goals.ts';
+import { AnnotatedChart, AnnotationsBox } from './annotations.ts';
+import { CardsEditor } from './cards-editor.ts';
+import { Goals } from './goals.ts';
+import { IntervalPicker } from './interval.ts';
 
 interface Slot<T> {
   data: T | null;
@@ -114,6 +126,8 @@ export function App({
   const [virality, setVirality] = useState<Slot<ViralityResponse>>(idle);
   const [users, setUsers] = useState<Slot<UserRows>>(idle);
   const [user, setUser] = useState<Slot<UserResponse>>(idle);
+  const [goalView, setGoalView] = useState<Slot<GoalView>>(idle);
+  const [annotations, setAnnotations] = useState<Slot<AnnotationsResponse>>(idle);
   const [sites, setSites] = useState<string[]>([]);
   // What belongs to each site (the default funnel), from the sites endpoint; null until it answers.
   const [applies, setApplies] = useState<SitesResponse['applies'] | null>(null);
@@ -136,12 +150,12 @@ export function App({
   const api = useMemo(() => new ApiClient({ csrf: session.csrf }), [session]);
   const refuse = onExpired;
 
-  const navigate = useCallback((asked: ViewState) => {
+  const navigate = useCallback((asked: ViewState, keepScroll = false) => {
     const next = permittedView(session, asked, sitesRef.current);
     setSiteNotice(null);
     history.pushState(null, '', `${location.pathname}${serializeState(next)}`);
     setView(next);
-    window.scrollTo(0, 0);
+    if (!keepScroll) window.scrollTo(0, 0);
   }, []);
 
   useEffect(() => {
@@ -226,6 +240,8 @@ export function App({
     void fill(gen, key, loadJourneys(api, view), setJourneys);
     void fill(gen, key, loadVirality(api, view), setVirality);
     if (session.showUsers) void fill(gen, key, loadUsers(api, view), setUsers);
+    void fill(gen, key, loadGoalView(api, view), setGoalView);
+    void fill(gen, key, loadAnnotations(api, view), setAnnotations);
   }, [api, view, fill]);
 
   useEffect(() => {
@@ -327,7 +343,13 @@ export function App({
     if (overview.data?.empty && realtime.data && realtime.data.events.length > 0) refresh();
   }, [realtime.data]);
 
-  const loadAll = (tab: TabModel) => loadAllRows(api, view, tab.spec);
+  // While a goal is selected, "Show all" and the CSV carry its conversion rate too.
+  const conversions = goalView.data?.goal ? goalView.data.conversions : null;
+  const loadAll = (tab: TabModel) =>
+    loadAllRows(api, view, tab.spec).then((rows) => {
+      const byKey = conversions?.[tab.id];
+      return byKey ? withRates(rows, byKey, !!tab.spec.scope) : rows;
+    });
   const onFilter = (key: Parameters<typeof withFilter>[1], value: string, country?: string) =>
     navigate(withFilter(country ? withFilter(view, 'country', country) : view, key, value));
   const header = html`<${Header}
@@ -388,6 +410,9 @@ export function App({
   // Figures of the view being left stay on screen, dimmed, until the new view's answer is in.
   const stale = overview.key !== serializeState(view);
   const shares = data?.panels.find((p) => p.id === 'shares');
+  const panels = data && conversions ? withConversionColumn(data.panels, conversions) : data?.panels;
+  const onGoalsChanged = () =>
+    void fill(generation.current, serializeState(view), loadGoalView(api, view), setGoalView);
   // A report is compared with the page's figures of the same view only: while a view loads, the
   // figures of the view being left are no yardstick.
   const pageScope = (slot: Slot<unknown>) => (slot.key === overview.key ? data?.scope : undefined);
@@ -418,9 +443,11 @@ export function App({
     ${
       data &&
       html`<${Cards} cards=${data.cards} />
+        <${CardsEditor} api=${api} site=${view.site} onChanged=${refresh} />
         <section class="box" aria-label="Time series">
           <div class="box-head">
             <h2>${view.chart === 'traffic' ? 'Visitors and page views' : 'Actions and shares'}</h2>
+            <${IntervalPicker} state=${view} onState=${(next: ViewState) => navigate(next, true)} />
             <div class="seg" role="group" aria-label="Chart">
               <button
                 type="button"
@@ -438,13 +465,32 @@ export function App({
               </button>
             </div>
           </div>
-          <${Chart}
+          <${AnnotatedChart}
             series=${data.series[view.chart]}
             title=${view.chart === 'traffic' ? 'Visitors and page views over time' : 'Actions and shares over time'}
+            annotations=${annotations.data?.annotations ?? []}
+          />
+          <${AnnotationsBox}
+            api=${api}
+            data=${annotations.data}
+            error=${annotations.error}
+            site=${view.site}
+            sites=${sites}
+            onChanged=${() => void fill(generation.current, serializeState(view), loadAnnotations(api, view), setAnnotations)}
           />
         </section>
         <div class="grid">
-          ${data.panels
+          <${Goals}
+            api=${api}
+            data=${goalView.data?.goals ?? null}
+            error=${goalView.error}
+            site=${view.site}
+            sites=${sites}
+            selected=${view.goal}
+            onSelect=${(goal: string) => navigate({ ...view, goal }, true)}
+            onChanged=${onGoalsChanged}
+          />
+          ${(panels ?? [])
             .filter((p) => p.id !== 'shares')
             .map((p) =>
               p.id === 'locations'

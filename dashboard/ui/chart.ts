@@ -15,13 +15,17 @@ const hourLabel = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2
 /** Tick label for a bucket start (epoch seconds); over a year of ticks, "Mar 2024". */
 export function tickLabel(seconds: number, granularity: SeriesModel['granularity'], spanSeconds = 0): string {
   const d = new Date(seconds * 1000);
-  if (granularity === 'day') return spanSeconds > 300 * DAY ? yearLabel.format(d) : dayLabel.format(d);
+  if (granularity === 'month') return yearLabel.format(d);
+  if (granularity === 'day' || granularity === 'week')
+    return spanSeconds > 300 * DAY ? yearLabel.format(d) : dayLabel.format(d);
   return d.getUTCHours() === 0 ? dayLabel.format(d) : hourLabel.format(d);
 }
 
 /** A bucket start as the tooltip names it: "6 Dec 14:00 UTC", "6 Dec 2026". */
 function bucketName(seconds: number, granularity: SeriesModel['granularity']): string {
   const d = new Date(seconds * 1000);
+  if (granularity === 'month') return yearLabel.format(d);
+  if (granularity === 'week') return `Week of ${dayLabel.format(d)} ${d.getUTCFullYear()}`;
   return granularity === 'hour'
     ? `${dayLabel.format(d)} ${hourLabel.format(d)} UTC`
     : `${dayLabel.format(d)} ${d.getUTCFullYear()}`;
@@ -45,7 +49,9 @@ export function splitPartial(
 
 /** What the axis counts in, and what the dashed end means. */
 function zoneNote(series: SeriesModel): string {
-  const unit = series.granularity === 'hour' ? 'Hours' : 'Days';
+  const unit = { hour: 'Hours', day: 'Days', week: 'Weeks (from Monday)', month: 'Months' }[
+    series.granularity
+  ];
   return `${unit} in UTC${series.partial ? ' · dashed: the current period, so far' : ''}`;
 }
 
@@ -53,8 +59,31 @@ function zoneNote(series: SeriesModel): string {
 const DAY_INCRS = [1, 2, 7, 14, 28, 56, 91, 182, 365, 730].map((d) => d * DAY);
 const HOUR_INCRS = [1, 2, 3, 6, 12, 24].map((h) => h * 3_600);
 
-/** The time series (uPlot: ~50 KB, draws thousands of points on canvas without lag). */
-export function Chart({ series, title }: { series: SeriesModel; title: string }) {
+/**
+ * Weeks and months are not a fixed number of seconds apart (months) or start on Mondays (weeks),
+ * which uPlot's even increments miss: ticks go on bucket starts, every k-th so labels never overlap.
+ */
+function bucketSplits(times: readonly number[], width: number): number[] {
+  const every = Math.max(1, Math.ceil((times.length * 64) / Math.max(1, width)));
+  return times.filter((_, i) => i % every === 0);
+}
+
+/**
+ * The time series (uPlot: ~50 KB, draws thousands of points on canvas without lag). `onPlot`
+ * hears of the plot once drawn and after each resize (null when it goes), so an overlay (the
+ * annotations) can place itself on its scale; `children` are drawn over the chart.
+ */
+export function Chart({
+  series,
+  title,
+  onPlot,
+  children,
+}: {
+  series: SeriesModel;
+  title: string;
+  onPlot?: (plot: uPlot | null) => void;
+  children?: unknown;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const tip = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -78,7 +107,10 @@ export function Chart({ series, title }: { series: SeriesModel; title: string })
             ...axis,
             space: 56,
             // Whole buckets only: no "12:00" tick between two daily points.
-            incrs: series.granularity === 'day' ? DAY_INCRS : HOUR_INCRS,
+            incrs: series.granularity === 'hour' ? HOUR_INCRS : DAY_INCRS,
+            ...(series.granularity === 'week' || series.granularity === 'month'
+              ? { splits: (u: uPlot) => bucketSplits(series.times, u.bbox.width / devicePixelRatio) }
+              : {}),
             values: (_u: uPlot, ticks: number[]) => ticks.map((t) => tickLabel(t, series.granularity, span)),
           },
           { ...axis, size: 48 },
@@ -144,17 +176,21 @@ export function Chart({ series, title }: { series: SeriesModel; title: string })
     };
     plot.over.addEventListener('touchstart', touch, { passive: true });
     plot.over.addEventListener('touchmove', touch, { passive: true });
-    const resize = new ResizeObserver(() =>
-      plot.setSize({ width: Math.max(280, el.clientWidth), height: 240 }),
-    );
+    const resize = new ResizeObserver(() => {
+      plot.setSize({ width: Math.max(280, el.clientWidth), height: 240 });
+      onPlot?.(plot);
+    });
     resize.observe(el);
+    onPlot?.(plot);
     return () => {
       resize.disconnect();
+      onPlot?.(null);
       plot.destroy();
     };
   }, [series]);
   return html`<div class="chart-wrap">
     <div class="chart" ref=${host} role="img" aria-label=${`${title}, UTC`}></div>
+    ${children}
     <div class="chart-tip" ref=${tip} hidden role="status" aria-live="off" data-chart-tip></div>
     <p class="chart-legend muted">
       ${series.lines.map(

@@ -56,7 +56,7 @@ export function filtersUseSessions(filters: readonly Filter[]): boolean {
       ? filtersUseSessions(f[1] as Filter[])
       : f[0] === 'not'
         ? filtersUseSessions([f[1] as Filter])
-        : isSessionDimension(f[1] as string),
+        : f[0] !== 'visitor' && isSessionDimension(f[1] as string),
   );
 }
 
@@ -77,6 +77,12 @@ function filterExpr(filter: Filter, scope: RangeScope | undefined): SqlFragment 
     return raw(parts.join(filter[0] === 'and' ? ' AND ' : ' OR '));
   }
   if (filter[0] === 'not') return raw(`NOT (${filterExpr(filter[1] as Filter, scope).text})`);
+  if (filter[0] === 'visitor') {
+    if (!scope) throw new Error("visitor filters need the query's range");
+    // The visitors with a passing record in the range (the inner filter reads record columns only).
+    return sql`visitor IN (SELECT visitor FROM ${scope.table}
+      WHERE ${scopeWhere(scope)} AND (${filterExpr(filter[1] as Filter, scope)}))`;
+  }
   const [op, key, values] = filter as [string, Dimension | VisitorFilterDimension, (string | number)[]];
   if (key === 'visitor:action' || key === 'visitor:share') {
     if (!scope) throw new Error(`${key} filters need the query's range`);

@@ -1,4 +1,5 @@
-import { bucketLabel, bucketStart, nextBucket, DAY_MS, HOUR_MS } from '../../shared/time.ts';
+import { bucketLabel, bucketStart, nextBucket, DAY_MS, HOUR_MS, type Interval } from '../../shared/time.ts';
+import { defaultInterval } from '../../shared/api.ts';
 import type {
   ActionSummary,
   CountryRow,
@@ -29,6 +30,8 @@ export interface OverallOptions {
   cards: readonly MetricCardConfig[];
   /** narrow every figure, active users included */
   filters?: Filter[];
+  /** the time series' buckets; default hourly up to 2 days, daily beyond */
+  interval?: Interval;
 }
 
 /** GET /api/analytics/overall, composed from general queries so every backend agrees. */
@@ -54,7 +57,7 @@ export async function overall(backend: QueryBackend, o: OverallOptions): Promise
     actionSummaries(backend, base),
     shareSummary(backend, base),
     computeCards(backend, o.cards, base),
-    timeSeries(backend, base),
+    timeSeries(backend, base, o.interval ?? defaultInterval(o.to - o.from)),
   ]);
   const topDims = [
     'entry_page',
@@ -289,16 +292,16 @@ async function shareSummary(
   return { channels, total };
 }
 
-/** Hourly for ranges up to 2 days, daily beyond; every bucket is present. */
+/** One point per bucket of `interval`, every bucket present. */
 async function timeSeries(
   backend: QueryBackend,
   base: NormalizedQuery,
+  interval: Interval,
 ): Promise<OverallResponse['timeseries']> {
-  const interval = base.to - base.from <= 2 * DAY_MS + 1 ? 'hour' : 'day';
   const rows = await backend.query({
     ...base,
     metrics: ['visitors', 'pageviews', 'actions', 'shares'],
-    dimensions: [interval === 'hour' ? 'time:hour' : 'time:day'],
+    dimensions: [`time:${interval}`],
   });
   const byLabel = new Map(rows.map((r) => [r.dimensions[0]!, r.metrics]));
   const points: TimeseriesPoint[] = [];

@@ -423,7 +423,7 @@ export function usesSessionDimension(filters: Filter[]): boolean {
       ? usesSessionDimension(f[1] as Filter[])
       : f[0] === 'not'
         ? usesSessionDimension([f[1] as Filter])
-        : isSessionDimension(f[1] as string),
+        : f[0] !== 'visitor' && isSessionDimension(f[1] as string),
   );
 }
 

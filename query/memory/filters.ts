@@ -95,6 +95,10 @@ function compile(
     const inner = compile(index, filter[1] as Filter, stats, scope);
     return (i) => !inner(i);
   }
+  if (filter[0] === 'visitor') {
+    if (!scope) throw new Error("visitor filters need the query's range");
+    return visitorsWith(index, compile(index, filter[1] as Filter, null, scope), scope);
+  }
   const [op, key, values] = filter as [string, Dimension | VisitorFilterDimension, (string | number)[]];
   if (key === 'visitor:action' || key === 'visitor:share') {
     if (!scope) throw new Error(`${key} filters need the query's range`);
@@ -170,4 +174,21 @@ function visitorFilter(
     }
   }
   return op === 'is_not' ? (i) => marked[visitors[i]!] === 0 : (i) => marked[visitors[i]!] === 1;
+}
+
+/**
+ * `['visitor', filter]`: one pass over the range's records marks the visitors with a record that
+ * passes `inner` (record dimensions only, so no session stats), then a row is one lookup.
+ */
+function visitorsWith(index: MemoryIndex, inner: RowPredicate, scope: FilterScope): RowPredicate {
+  const visitors = index.cols.dict.visitor.data;
+  const sites = index.cols.dict.site.data;
+  const marked = new Uint8Array(index.cols.dicts.visitor.size);
+  const end = index.lowerBound(scope.to);
+  for (let i = scope.site === -2 ? end : index.lowerBound(scope.from); i < end; i++) {
+    if ((i & CHECK_MASK) === 0) index.budget.check();
+    if (scope.site >= 0 && sites[i] !== scope.site) continue;
+    if (marked[visitors[i]!] === 0 && inner(i)) marked[visitors[i]!] = 1;
+  }
+  return (i) => marked[visitors[i]!] === 1;
 }

@@ -182,7 +182,54 @@ const SAMPLES: Record<
   'GET /api/admin/links': (s) => ({ url: `/api/admin/links?${q(s)}`, ok: 200 }),
   'POST /api/admin/links': (site) => ({ url: '/api/admin/links', body: { site }, ok: site ? 201 : 400 }),
   'DELETE /api/admin/links/:id': async (site) => ({ url: `/api/admin/links/${await link(site!)}`, ok: 200 }),
+  'GET /api/analytics/goals': (s) => ({ url: `/api/analytics/goals?days=7${q(s)}`, ok: 200 }),
+  'POST /api/analytics/goals': (site) => ({
+    url: '/api/analytics/goals',
+    body: goalBody(site),
+    ok: site ? 201 : 400,
+  }),
+  'PUT /api/analytics/goals/:id': async (site) => ({
+    url: `/api/analytics/goals/${await saved('goals', goalBody(site))}`,
+    body: goalBody(site),
+    ok: 200,
+  }),
+  'DELETE /api/analytics/goals/:id': async (site) => ({
+    url: `/api/analytics/goals/${await saved('goals', goalBody(site))}`,
+    ok: 200,
+  }),
+  'GET /api/analytics/cards': (s) => ({ url: `/api/analytics/cards?${q(s)}`, ok: 200 }),
+  'PUT /api/analytics/cards': (s) => ({ url: `/api/analytics/cards?${q(s)}`, body: CARDS, ok: 200 }),
+  'DELETE /api/analytics/cards': async (s) => {
+    expect((await asAdmin('PUT', `/api/analytics/cards?${q(s)}`, CARDS)).status).toBe(200);
+    return { url: `/api/analytics/cards?${q(s)}`, ok: 200 };
+  },
+  'GET /api/analytics/annotations': (s) => ({ url: `/api/analytics/annotations?${q(s)}`, ok: 200 }),
+  'POST /api/analytics/annotations': (site) => ({
+    url: '/api/analytics/annotations',
+    body: noteBody(site),
+    ok: site ? 201 : 400,
+  }),
+  'DELETE /api/analytics/annotations/:id': async (site) => ({
+    url: `/api/analytics/annotations/${await saved('annotations', noteBody(site))}`,
+    ok: 200,
+  }),
 };
+
+const CARDS = { cards: [{ id: 'buys', label: 'Purchases', kind: 'count', event: 'purchase' }] };
+const goalBody = (site: string | undefined) => ({
+  site,
+  name: `Pricing ${++unique}`,
+  type: 'page',
+  page: '/pricing',
+});
+const noteBody = (site: string | undefined) => ({ site, date: '2026-11-27', text: `Launch ${++unique}` });
+
+/** Saves a settings document as the admin token and returns its id, for a route that changes one. */
+async function saved(kind: 'goals' | 'annotations', body: unknown): Promise<string> {
+  const res = await asAdmin('POST', `/api/analytics/${kind}`, body);
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
 
 function q(site: string | undefined): string {
   return site ? `&site=${site}` : '';
@@ -191,7 +238,7 @@ function q(site: string | undefined): string {
 /** The site cases a route's row can be asked about. */
 function siteCases(route: RouteAccess): SiteCase[] {
   if (route.site === 'request') return ['A', 'B', 'none'];
-  if (route.site === 'api-key' || route.site === 'link') return ['A', 'B'];
+  if (route.site === 'api-key' || route.site === 'link' || route.site === 'setting') return ['A', 'B'];
   return ['none'];
 }
 
