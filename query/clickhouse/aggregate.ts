@@ -6,7 +6,7 @@ import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';
 import { plainRows, scopeWhere, type RangeScope } from './prepared.ts';
-import { keyedRows, RANGE_COLUMNS, sessionizedRows } from './session-build.ts';
+import { compactSessions, keyedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
@@ -110,7 +110,7 @@ export async function aggregate(
     : wholeSessions
       ? sessions.keys(scope).then((keys) => rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes)))
       : !wide
-        ? rows<SessionFigures>(conn, sessionsByRecordGroup(scope, where, select, dimArray, dimNames.length))
+        ? rows<SessionFigures>(conn, sessionsByRecordGroup(scope, where, q.dimensions))
         : wide.then((w) =>
             rows<SessionFigures>(
               conn,
@@ -179,26 +179,24 @@ export async function aggregate(
 /**
  * Session figures grouped by record dimensions under record filters: a session counts in each
  * group of its matching records, with its in-range totals. Only the units holding a matching
- * record are sessionized, in the statement itself (sessionizedRows), so one user's figures read
- * that user's units, not a copy of the whole range with every session attribute.
+ * record are sessionized, in the statement itself (compactSessions), so one user's figures sort
+ * that user's records, not a copy of the whole range with every session attribute.
  */
 function sessionsByRecordGroup(
   scope: RangeScope,
   where: SqlFragment,
-  select: SqlFragment,
-  dimArray: SqlFragment,
-  dims: number,
+  dimensions: readonly Dimension[],
 ): SqlFragment {
-  // Without dimensions a matching session is in the one group [].
-  const groups = dims
-    ? sql`groupUniqArrayIf(${dimArray}, ${where})`
-    : sql`arrayResize([emptyArrayString()], countIf(${where}) > 0)`;
+  const d = dimensions.length
+    ? raw(`[${dimensions.map((dim) => dimensionExpr(dim).text).join(', ')}]`)
+    : raw('emptyArrayString()');
+  const rows = compactSessions(scope, { k: raw('toString(kind)'), m: where, d }, where);
   return sql`SELECT d, count() AS sessions, sum(dur) AS duration,
       countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
     FROM (
-      SELECT sess, max(ts) - min(ts) AS dur, countIf(kind = 'pageview') AS pv,
-        countIf(kind = 'action' OR kind = 'share') AS inter, ${groups} AS groups
-      FROM (SELECT ${select} * FROM (${sessionizedRows(scope, RANGE_COLUMNS, where)}))
+      SELECT sess, max(ts) - min(ts) AS dur, countIf(k = 'pageview') AS pv,
+        countIf(k = 'action' OR k = 'share') AS inter, groupUniqArrayIf(d, m) AS groups
+      FROM (${rows})
       GROUP BY sess
     ) ARRAY JOIN groups AS d
     GROUP BY d`;

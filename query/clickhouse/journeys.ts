@@ -3,7 +3,7 @@ import type { JourneysQuery } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
-import { RANGE_COLUMNS, sessionizedRows } from './session-build.ts';
+import { compactSessions } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
@@ -12,7 +12,7 @@ const PATHS = raw(
   'arrayMap(r -> tupleElement(r, 3), arraySort(r -> (tupleElement(r, 1), tupleElement(r, 2)), groupArray((ts, kord, path)))) AS raw_paths',
 );
 const PATHS_OF_PAGEVIEWS = raw(
-  "arrayMap(r -> tupleElement(r, 3), arraySort(r -> (tupleElement(r, 1), tupleElement(r, 2)), groupArrayIf((ts, kord, path), kind = 'pageview'))) AS raw_paths",
+  "arrayMap(r -> tupleElement(r, 3), arraySort(r -> (tupleElement(r, 1), tupleElement(r, 2)), groupArrayIf((ts, kord, p), k = 'pageview'))) AS raw_paths",
 );
 
 /**
@@ -36,12 +36,10 @@ export async function journeys(
     sessionPaths = sql`SELECT ${PATHS} FROM (${source})
       WHERE kind = 'pageview' AND sess IN (SELECT sess FROM (${source}) WHERE ${where})
       GROUP BY sess`;
-  } else if (q.filters.length === 0) {
-    const source = sessionizedRows(scope, ['kind', 'path'], raw('1'), raw(`kind = 'pageview'`));
-    sessionPaths = sql`SELECT ${PATHS} FROM (${source}) GROUP BY sess`;
   } else {
-    const source = sessionizedRows(scope, RANGE_COLUMNS, where);
-    sessionPaths = sql`SELECT ${PATHS_OF_PAGEVIEWS} FROM (${source}) GROUP BY sess HAVING countIf(${where}) > 0`;
+    const fields = { k: raw('toString(kind)'), p: raw('path'), m: where };
+    const kept = q.filters.length ? sql`HAVING countIf(m) > 0` : raw('');
+    sessionPaths = sql`SELECT ${PATHS_OF_PAGEVIEWS} FROM (${compactSessions(scope, fields, where)}) GROUP BY sess ${kept}`;
   }
   const sequences = sql`SELECT arrayFilter((p, i) -> i = 1 OR p != raw_paths[i - 1], raw_paths, arrayEnumerate(raw_paths)) AS paths
     FROM (${sessionPaths})`;
