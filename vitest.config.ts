@@ -21,6 +21,26 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // The parity tests again, on a two-shard ClickHouse cluster (test/e2e/parity-pair.ts), after
+        // the e2e project, so the two never share the machine's cores.
+        extends: true,
+        test: {
+          name: 'e2e-cluster',
+          include: [
+            'test/e2e/clickhouse-action-sums.test.ts',
+            'test/e2e/clickhouse-parity.test.ts',
+            'test/e2e/clickhouse-parity-sessions.test.ts',
+            'test/e2e/clickhouse-combinations.test.ts',
+          ],
+          env: { CFA_CLICKHOUSE_SHARDS: '2' },
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -61,6 +61,8 @@ export interface ClickHouseConfig {
   batchRows: number;
   /** longest an event waits for its insert, ms */
   flushMs: number;
+  /** a cluster of shards: its remote_servers name and every node's HTTP URL (docs/scaling.md) */
+  cluster: { name: string; urls: string[] } | null;
 }
 
 /** A configuration value that cannot work; the message names the variable and the value. */
@@ -142,8 +144,32 @@ function storeConfig(env: Env): Pick<Config, 'store' | 'clickhouse'> {
       password: env.CLICKHOUSE_PASSWORD ?? '',
       batchRows: integer(env, 'CLICKHOUSE_BATCH_ROWS', 5000, 1, 1_000_000),
       flushMs: integer(env, 'CLICKHOUSE_FLUSH_MS', 1000, 1, 60_000),
+      cluster: clusterConfig(env),
     },
   };
+}
+
+const HTTP_URL = /^https?:\/\/[^\s/]+/;
+
+function clusterConfig(env: Env): ClickHouseConfig['cluster'] {
+  const name = env.CLICKHOUSE_CLUSTER?.trim();
+  const urls = (env.CLICKHOUSE_CLUSTER_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (!name) {
+    if (urls.length > 0)
+      throw new ConfigError('CLICKHOUSE_CLUSTER_URLS needs CLICKHOUSE_CLUSTER (the remote_servers name)');
+    return null;
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new ConfigError(`CLICKHOUSE_CLUSTER must be letters, digits and _, got ${JSON.stringify(name)}`);
+  // Without ZooKeeper there is no ON CLUSTER: the schema is made on each node through its URL.
+  if (urls.length === 0)
+    throw new ConfigError('CLICKHOUSE_CLUSTER needs CLICKHOUSE_CLUSTER_URLS: the HTTP URL of every node');
+  const bad = urls.find((u) => !HTTP_URL.test(u));
+  if (bad) throw new ConfigError(`CLICKHOUSE_CLUSTER_URLS must be http(s) URLs, got ${JSON.stringify(bad)}`);
+  return { name, urls };
 }
 
 const CAP_VARIABLES: Record<keyof CapLimits, string> = {

@@ -6,7 +6,7 @@ import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';
 import { plainRows, scopeWhere, type RangeScope } from './prepared.ts';
-import { keyedRows } from './session-build.ts';
+import { compactSessions, keyedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
@@ -65,7 +65,7 @@ export async function aggregate(
   const wholeSessions = wantSessions && q.dimensions.length === 0 && q.filters.length === 0;
   // Each statement starts as soon as what it reads exists: records at once, scroll depth once
   // the unit starts are made, session totals once the attributes are.
-  const wide = sessionColumns || (wantSessions && !wholeSessions) ? sessions.get(scope) : null;
+  const wide = sessionColumns ? sessions.get(scope) : null;
   const where = filtersExpr(q.filters, scope);
   const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
   const dimNames = q.dimensions.map((_, i) => `d${i}`);
@@ -107,19 +107,21 @@ export async function aggregate(
     : Promise.resolve([]);
   const sessionFigures = !wantSessions
     ? Promise.resolve([])
-    : !wide
+    : wholeSessions
       ? sessions.keys(scope).then((keys) => rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes)))
-      : wide.then((w) =>
-          rows<SessionFigures>(
-            conn,
-            sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
+      : !wide
+        ? rows<SessionFigures>(conn, sessionsByRecordGroup(scope, where, q.dimensions))
+        : wide.then((w) =>
+            rows<SessionFigures>(
+              conn,
+              sql`SELECT ${dimArray} AS d, count() AS sessions, sum(dur) AS duration,
             countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
           FROM (
             SELECT ${select} sess, any(s_last_ts - s_first_ts) AS dur, any(s_pageviews) AS pv, any(s_interactions) AS inter
             FROM (${w}) WHERE ${where} GROUP BY ${raw([...dimNames, 'sess'].join(', '))}
           ) ${groupBy}`,
-          ),
-        );
+            ),
+          );
   const engagement = raw(`kind = 'engagement'`);
   const scroll = wantScroll
     ? (wide ?? sessions.units(scope).then((units) => keyedRows(scope, units, undefined, engagement))).then(
@@ -172,6 +174,32 @@ export async function aggregate(
       ),
     };
   });
+}
+
+/**
+ * Session figures grouped by record dimensions under record filters: a session counts in each
+ * group of its matching records, with its in-range totals. Only the units holding a matching
+ * record are sessionized, in the statement itself (compactSessions), so one user's figures sort
+ * that user's records, not a copy of the whole range with every session attribute.
+ */
+function sessionsByRecordGroup(
+  scope: RangeScope,
+  where: SqlFragment,
+  dimensions: readonly Dimension[],
+): SqlFragment {
+  const d = dimensions.length
+    ? raw(`[${dimensions.map((dim) => dimensionExpr(dim).text).join(', ')}]`)
+    : raw('emptyArrayString()');
+  const rows = compactSessions(scope, { k: raw('toString(kind)'), m: where, d }, where);
+  return sql`SELECT d, count() AS sessions, sum(dur) AS duration,
+      countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
+    FROM (
+      SELECT sess, max(ts) - min(ts) AS dur, countIf(k = 'pageview') AS pv,
+        countIf(k = 'action' OR k = 'share') AS inter, groupUniqArrayIf(d, m) AS groups
+      FROM (${rows})
+      GROUP BY sess
+    ) ARRAY JOIN groups AS d
+    GROUP BY d`;
 }
 
 /** Session totals over every session of the range, from its attributes table. */

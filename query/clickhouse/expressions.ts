@@ -87,9 +87,11 @@ function filterExpr(filter: Filter, scope: RangeScope | undefined): SqlFragment 
   if (key === 'visitor:action' || key === 'visitor:share') {
     if (!scope) throw new Error(`${key} filters need the query's range`);
     // The visitors with a passing action (share) in the range; is_not: those without one.
+    // GLOBAL: on a cluster the set is made once from every shard and sent to each, since a
+    // visitor's actions may sit on another shard than its page views (explicit sessions).
     const kind = key === 'visitor:action' ? 'action' : 'share';
     const name = filterExpr([op === 'is_not' ? 'is' : (op as 'is'), 'event:name', values], scope);
-    return sql`visitor ${raw(op === 'is_not' ? 'NOT IN' : 'IN')} (SELECT visitor FROM ${scope.table}
+    return sql`visitor ${raw(op === 'is_not' ? 'GLOBAL NOT IN' : 'GLOBAL IN')} (SELECT visitor FROM ${scope.table}
       WHERE ${scopeWhere(scope)} AND kind = ${kind} AND (${name}))`;
   }
   const dim = key;

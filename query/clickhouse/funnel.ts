@@ -5,6 +5,7 @@ import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
 import { plainRows, type RangeScope } from './prepared.ts';
+import { sessionizedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
@@ -24,8 +25,19 @@ export async function funnel(
 ): Promise<FunnelResponse> {
   const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
   const bySession = q.windowMs === null;
+  const sessionFilters = filtersUseSessions(q.filters);
+  const where = filtersExpr(q.filters, scope);
+  const anyStep = raw(q.steps.map((s) => `(${stepCondition(s).text})`).join(' OR '));
+  // Per session, only the units with a matching step are sessionized, in the statement itself.
   // Session filters (source, entry page, UTM…) need the session attributes even per visitor.
-  const source = bySession || filtersUseSessions(q.filters) ? await sessions.get(scope) : plainRows(scope);
+  const matching = sql`(${where}) AND (${anyStep})`;
+  const source =
+    bySession && !sessionFilters
+      ? sessionizedRows(scope, ['visitor', 'kind', 'path', 'name'], matching, matching)
+      : sessionFilters
+        ? await sessions.get(scope)
+        : plainRows(scope);
+  const kept = bySession && !sessionFilters ? raw('1') : where;
   const scale = Math.max(1, Math.ceil((q.to - q.from) / INT32_MAX));
   const window = bySession ? INT32_MAX : Math.min(INT32_MAX, Math.ceil(q.windowMs! / scale));
   const conditions = q.steps.map((s) => stepCondition(s).text).join(', ');
@@ -36,7 +48,7 @@ export async function funnel(
       SELECT who, max(level) AS level FROM (
         SELECT ${raw(unit)} AS unit, any(visitor) AS who,
           windowFunnel(${window})(toUInt32(intDiv(ts - ${q.from}, ${scale})), ${raw(conditions)}) AS level
-        FROM (${source}) WHERE ${filtersExpr(q.filters, scope)}
+        FROM (${source}) WHERE ${kept}
         GROUP BY unit
       ) GROUP BY who
     ) WHERE level > 0 GROUP BY level`,

@@ -7,6 +7,7 @@ import {
   createSettingsTable,
 } from './ddl.ts';
 import { ident, sql, type SqlFragment } from './sql.ts';
+import { migrateCluster } from './migrate-cluster.ts';
 
 /**
  * Creates the database and tables, and adds columns that storage/schema.ts gained since. Safe to
@@ -14,6 +15,7 @@ import { ident, sql, type SqlFragment } from './sql.ts';
  * computed from what the server reports.
  */
 export async function migrate(conn: ClickHouseConnection): Promise<{ added: string[] }> {
+  if (conn.cluster) return migrateCluster(conn, conn.cluster, migrate);
   const { database } = conn;
   await exec(conn, sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   await exec(conn, createEventsTable(database));

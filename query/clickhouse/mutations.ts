@@ -13,6 +13,11 @@ export async function deleteWhere(
   where: SqlFragment,
   timeoutMs = 120_000,
 ): Promise<void> {
+  // A Distributed table takes no ALTER DELETE: each node deletes from its own table.
+  if (conn.cluster) {
+    await Promise.all(conn.cluster.nodes.map((node) => deleteWhere(node, where, timeoutMs)));
+    return;
+  }
   const table = sql`${ident(conn.database)}.${ident(TABLES.events)}`;
   await exec(conn, sql`ALTER TABLE ${table} DELETE WHERE ${where}`);
   const deadline = Date.now() + timeoutMs;

@@ -40,7 +40,8 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
       replayMs: options.replayMs,
     });
     await store.start();
-    const salts = new ClickHouseSaltStore(queries, options.clock);
+    // On a cluster the salts stay on the first node (migrate-cluster.ts), one table for everyone.
+    const salts = new ClickHouseSaltStore(queries.cluster?.nodes[0] ?? queries, options.clock);
     const q = queries;
     return {
       store,

@@ -88,7 +88,8 @@ export function sessionRows(
   const columns = ['ts', 'kord', ...carried];
   const tuple = columns.join(', ');
   const unpack = columns.map((c, i) => `tupleElement(row, ${i + 1}) AS ${c}`).join(', ');
-  const units = unitFilter ? sql` AND (site, unit) IN (${unitFilter})` : raw('');
+  // GLOBAL: the filter reads the events table too, which on a cluster is Distributed.
+  const units = unitFilter ? sql` AND (site, unit) GLOBAL IN (${unitFilter})` : raw('');
   return sql`SELECT site, ${raw(unpack)}, concat(unit, '#', toString(num)) AS sess
 FROM (
   SELECT site, unit,

@@ -24,7 +24,8 @@ export async function retention(
   if (q.filters.length > 0) {
     const scope = { table, site: q.site, from: q.from, to: q.to };
     const source = filtersUseSessions(q.filters) ? await sessions.get(scope) : plainRows(scope);
-    kept = sql`user IN (SELECT user FROM (${source}) WHERE user != '' AND ${filtersExpr(q.filters, scope)})`;
+    // GLOBAL: a user's records are on several shards of a cluster.
+    kept = sql`user GLOBAL IN (SELECT user FROM (${source}) WHERE user != '' AND ${filtersExpr(q.filters, scope)})`;
   }
   // Week start as a day number: 1970-01-01 was a Thursday, so (day + 3) % 7 is days since Monday.
   const cells = await rows<{ week: number; w: number; users: number }>(

@@ -50,16 +50,86 @@ export const ATTRIBUTE_COLUMNS = [
   's_utm_campaign',
 ];
 
-/** (unit, starts): the sorted start times of each unit's sessions in the scope. */
-export function unitStarts(scope: RangeScope): SqlFragment {
+/**
+ * (unit, starts): the sorted start times of each unit's sessions in the scope; with `only` (a
+ * SELECT of unit hashes), of those units alone.
+ */
+export function unitStarts(scope: RangeScope, only: SqlFragment | null = null): SqlFragment {
+  const restrict = only ? sql` AND unit GLOBAL IN (${only})` : raw('');
   // The `if` stays outside the GROUP BY level: 18.16 loses columns used only inside lambdas there.
   return sql`SELECT unit, if(explicit, [tss[1]],
       arrayFilter((t, d, i) -> i = 1 OR d > ${SESSION_GAP_MS}, tss, arrayDifference(tss), arrayEnumerate(tss))) AS starts
     FROM (
       SELECT unit, any(explicit) AS explicit, arraySort(groupArray(ts)) AS tss
-      FROM (SELECT ts, session != '' AS explicit, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)})
+      FROM (SELECT ts, session != '' AS explicit, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)}${restrict})
       GROUP BY unit
     )`;
+}
+
+/**
+ * The scope's records (`columns`, those matching `rows`) with their session key, sessionized in
+ * the statement itself rather than from the range's Memory tables, and only for the units that
+ * hold a record matching `units` ('1': every unit). A query about a few units (one user's
+ * figures, the sessions of a filtered funnel) then reads those units' rows alone, and one that
+ * needs no session attribute skips the attribute and wide tables. Funnels use it: they key only
+ * their step records, which the join passes on cheaper than compactSessions' arrays carry every
+ * record (measured at 30 days: 2.6–3.8 s against 3.2–4.9 s on a machine at load 16–20).
+ */
+export function sessionizedRows(
+  scope: RangeScope,
+  columns: readonly string[],
+  units: SqlFragment,
+  rows?: SqlFragment,
+): SqlFragment {
+  const only =
+    units.text === '1'
+      ? null
+      : sql`SELECT DISTINCT ${UNIT_HASH} FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${units})`;
+  const restrict = only ? sql`${UNIT_HASH} GLOBAL IN (${only})` : raw('1');
+  return keyedRows(scope, sql`(${unitStarts(scope, only)})`, columns, rows ?? restrict);
+}
+
+/**
+ * One row per record of the units that hold a record matching `units` ('1': every unit) with
+ * its session key `sess`, its `ts` and the named expressions of `fields`, in one pass over the
+ * scope: per unit, (ts, kind order, fields) tuples sorted into one array, a session number per
+ * element where the gap exceeds 30 minutes (never for explicit sessions), and ARRAY JOIN back to
+ * rows. That replaces the range's Memory tables when a query needs a few fields of every record
+ * and no session attribute (journeys, session figures by record groups): the range is read once
+ * (plus once for `units`), and a query about a few units (one user) sorts their records alone.
+ * Measured at 30 days on 1M events, alternating with the keyed-rows join on a machine at load
+ * 16–21: users 1.9–3.6 s against 2.4–5.4 s, user/{id} 1.2–3.5 s against 1.9–3.9 s.
+ */
+export function compactSessions(
+  scope: RangeScope,
+  fields: Record<string, SqlFragment>,
+  units: SqlFragment,
+): SqlFragment {
+  const names = Object.keys(fields);
+  const only =
+    units.text === '1'
+      ? raw('')
+      : sql` AND ${UNIT_HASH} GLOBAL IN (SELECT DISTINCT ${UNIT_HASH} FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${units}))`;
+  const inner = names.map((n) => `${fields[n]!.text} AS ${n}`).join(', ');
+  const unpack = names.map((n, i) => `tupleElement(row, ${i + 3}) AS ${n}`).join(', ');
+  // Three levels, and `explicit` read outside the lambdas: 18.16 drops a column that only a
+  // lambda reads.
+  return sql`SELECT sipHash64(unit, num) AS sess, tupleElement(row, 1) AS ts, tupleElement(row, 2) AS kord, ${raw(unpack)}
+    FROM (
+      SELECT unit, rows,
+        arrayCumSum(arrayMap((d, i) -> toUInt32(i = 1 OR d > ${SESSION_GAP_MS}), if(explicit,
+          arrayResize([toInt64(0)], length(rows)), arrayDifference(arrayMap(r -> tupleElement(r, 1), rows))),
+          arrayEnumerate(rows))) AS nums
+      FROM (
+        SELECT unit, any(explicit) AS explicit, arraySort(groupArray(tuple(ts, kord, ${raw(names.join(', '))}))) AS rows
+        FROM (
+          SELECT ts, ${KIND_ORDER} AS kord, session != '' AS explicit, ${UNIT_HASH} AS unit, ${raw(inner)}
+          FROM ${scope.table} WHERE ${scopeWhere(scope)}${only}
+        )
+        GROUP BY unit
+      )
+    )
+    ARRAY JOIN rows AS row, nums AS num`;
 }
 
 /**

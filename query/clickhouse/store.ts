@@ -161,16 +161,20 @@ export class ClickHouseStore implements EventStore {
     const days = Number((await result.json<{ days: number | string }>())[0]?.days ?? 0);
     if (days === 0) return 0;
     const month = Number(firstKeptDay.slice(0, 4) + firstKeptDay.slice(5, 7));
-    const parts = await this.conn.client.query({
-      query:
-        sql`SELECT DISTINCT partition FROM system.parts WHERE database = ${this.conn.database} AND table = ${TABLES.events} AND active`
-          .text,
-      format: 'JSONEachRow',
-      clickhouse_settings: this.conn.settings,
-    });
-    for (const { partition } of await parts.json<{ partition: string }>()) {
-      if (Number(partition) < month)
-        await exec(this.conn, sql`ALTER TABLE ${this.table} DROP PARTITION ${Number(partition)}`);
+    // On a cluster every node drops its own partitions (a Distributed table has none).
+    for (const node of this.conn.cluster?.nodes ?? [this.conn]) {
+      const parts = await node.client.query({
+        query:
+          sql`SELECT DISTINCT partition FROM system.parts WHERE database = ${node.database} AND table = ${TABLES.events} AND active`
+            .text,
+        format: 'JSONEachRow',
+        clickhouse_settings: node.settings,
+      });
+      const table = sql`${ident(node.database)}.${ident(TABLES.events)}`;
+      for (const { partition } of await parts.json<{ partition: string }>()) {
+        if (Number(partition) < month)
+          await exec(node, sql`ALTER TABLE ${table} DROP PARTITION ${Number(partition)}`);
+      }
     }
     if ((await this.count(sql`ts < ${start}`)) > 0) await deleteWhere(this.conn, sql`ts < ${start}`);
     return days;

@@ -75,6 +75,36 @@ describe('ClickHouse cuts sessions exactly like the in-memory engine', () => {
     );
   });
 
+  it('cuts the same sessions when a query sessionizes only the units it needs', async () => {
+    // Session figures by record groups, users and journeys sessionize in the statement itself
+    // (compactSessions), funnels key their step records (sessionizedRows).
+    for (const filters of [[], [['is', 'user', ['alice']]], [['contains', 'page', ['/']]]] as Filter[][]) {
+      const result = await same((s) =>
+        s.query({
+          metrics: ['sessions', 'bounce_rate', 'session_duration', 'views_per_session'],
+          dimensions: ['page', 'time:hour'],
+          date_range: '24h',
+          filters,
+        }),
+      );
+      expect(result.results.length).toBeGreaterThan(0);
+      await same((s) => s.query({ metrics: ['sessions', 'bounce_rate'], date_range: '24h', filters }));
+      await same((s) => s.journeys({ date_range: '24h', filters }));
+    }
+    const users = await same((s) => s.users({ days: 1 }));
+    expect(users.users.map((u) => [u.user_id, u.sessions])).toEqual([['alice', 1]]);
+    await same((s) => s.user('alice', { days: 1 }));
+    await same((s) =>
+      s.funnel({
+        date_range: '24h',
+        steps: [
+          { type: 'page', value: '/b' },
+          { type: 'page', value: '/c' },
+        ],
+      }),
+    );
+  });
+
   it('counts every visitor of a session in the page-view top lists', async () => {
     const dims: Dimension[] = ['entry_page', 'exit_page', 'source', 'page', 'device'];
     for (const filters of [[], [['is', 'entry_page', ['/in']]]] as Filter[][]) {

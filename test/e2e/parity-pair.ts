@@ -8,12 +8,36 @@ import { QueryService } from '../../query/service.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
 import type { Clock } from '../../storage/types.ts';
 import { tempDir } from '../support/helpers.ts';
-import { startClickHouse } from '../support/clickhouse-server.ts';
+import { startClickHouse, startClickHouseCluster } from '../support/clickhouse-server.ts';
+
+/**
+ * How many shards the parity tests run ClickHouse on: vitest.config.ts runs them once on one
+ * server (project e2e) and once on a two-shard cluster (project e2e-cluster).
+ */
+export const SHARDS = Number(process.env.CFA_CLICKHOUSE_SHARDS ?? 1);
+
+/** One server, or a cluster of SHARDS servers, on loopback; `cluster` is what openClickHouse takes. */
+export async function startTopology(): Promise<{
+  url: string;
+  cluster: { name: string; urls: string[] } | null;
+  destroy(): Promise<void>;
+}> {
+  if (SHARDS <= 1) {
+    const server = await startClickHouse();
+    return { url: server.url, cluster: null, destroy: () => server.destroy() };
+  }
+  const cluster = await startClickHouseCluster('analytics', SHARDS);
+  return {
+    url: cluster.urls[0]!,
+    cluster: { name: cluster.name, urls: cluster.urls },
+    destroy: () => cluster.destroy(),
+  };
+}
 
 export interface ParityPair {
   /** the in-memory engine over the JSON Lines store */
   memory: QueryService;
-  /** the ClickHouse backend over a private server */
+  /** the ClickHouse backend over a private server or cluster (SHARDS) */
   clickhouse: QueryService;
   /** runs `call` on both and expects equal answers; returns the in-memory one */
   same<T>(call: (service: QueryService) => Promise<T>): Promise<T>;
@@ -28,30 +52,43 @@ export async function openParityPair(
   records: Iterable<StoredRecord>,
   options: { database: string; clock: Clock; cards: readonly MetricCardConfig[]; batchRows?: number },
 ): Promise<ParityPair> {
-  const server = await startClickHouse();
+  const server = await startTopology();
   const dir = await tempDir();
   const { clock, cards } = options;
-  const json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
-  const ch = await openClickHouse({
-    url: server.url,
-    database: options.database,
-    dataDir: dir.dir,
-    clock,
-    batchRows: options.batchRows ?? 20_000,
-  });
-  let batch: StoredRecord[] = [];
-  const flush = async () => {
-    await Promise.all([json.append(batch), ch.store.append(batch)]);
-    batch = [];
-  };
-  for (const record of records) {
-    batch.push(record);
-    if (batch.length === 20_000) await flush();
-  }
-  await flush();
+  let json: JsonlStore | null = null;
+  let ch: Awaited<ReturnType<typeof openClickHouse>> | null = null;
   const index = new MemoryBackend(clock);
-  await index.load(json);
-  const backend = new ClickHouseQueryBackend(ch.queries);
+  try {
+    json = await JsonlStore.open({ dataDir: dir.dir, clock, compressEveryMs: 0 });
+    ch = await openClickHouse({
+      url: server.url,
+      cluster: server.cluster,
+      database: options.database,
+      dataDir: dir.dir,
+      clock,
+      batchRows: options.batchRows ?? 20_000,
+    });
+    let batch: StoredRecord[] = [];
+    const flush = async () => {
+      await Promise.all([json!.append(batch), ch!.store.append(batch)]);
+      batch = [];
+    };
+    for (const record of records) {
+      batch.push(record);
+      if (batch.length === 20_000) await flush();
+    }
+    await flush();
+    await index.load(json);
+  } catch (error) {
+    // The suite's afterAll never sees a pair, so the servers and files go here.
+    await json?.close();
+    await ch?.close();
+    await server.destroy();
+    await dir.cleanup();
+    throw error;
+  }
+  const [jsonStore, chBackend] = [json, ch];
+  const backend = new ClickHouseQueryBackend(chBackend.queries);
   await backend.start();
   const memory = new QueryService({ backend: index, clock, cards });
   const clickhouse = new QueryService({ backend, clock, cards });
@@ -64,8 +101,8 @@ export async function openParityPair(
       return a;
     },
     async close() {
-      await json.close();
-      await ch.close();
+      await jsonStore.close();
+      await chBackend.close();
       await server.destroy();
       await dir.cleanup();
     },

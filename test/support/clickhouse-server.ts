@@ -4,6 +4,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { remoteServersConfig } from '../../query/clickhouse/cluster.ts';
+
+export interface ServerOptions {
+  httpPort?: number;
+  tcpPort?: number;
+  /** files for config.d/, by name */
+  configFiles?: Record<string, string>;
+}
 
 export interface ClickHouseServer {
   /** http://127.0.0.1:PORT */
@@ -28,11 +36,15 @@ const BINARY =
  * Debian's clickhouse-server (18.16 in CI) on loopback with its own temporary data dir, config
  * and free ports, so parallel test runs by several engineers never share a server.
  */
-export async function startClickHouse(): Promise<ClickHouseServer> {
+export async function startClickHouse(options: ServerOptions = {}): Promise<ClickHouseServer> {
   const dir = await mkdtemp(join(tmpdir(), 'cfa-clickhouse-'));
-  const [httpPort, tcpPort] = [await freePort(), await freePort()];
-  for (const sub of ['data', 'tmp', 'user_files', 'format_schemas']) await mkdir(join(dir, sub));
+  const httpPort = options.httpPort ?? (await freePort());
+  const tcpPort = options.tcpPort ?? (await freePort());
+  for (const sub of ['data', 'tmp', 'user_files', 'format_schemas', 'config.d']) await mkdir(join(dir, sub));
   await writeFile(join(dir, 'config.xml'), serverConfig(dir, httpPort, tcpPort));
+  // ClickHouse merges config.d/*.xml next to config.xml into it, as on an installed server.
+  for (const [name, text] of Object.entries(options.configFiles ?? {}))
+    await writeFile(join(dir, 'config.d', name), text);
   await writeFile(join(dir, 'users.xml'), USERS);
   const url = `http://127.0.0.1:${httpPort}`;
   let child: ChildProcess | null = null;
@@ -47,6 +59,10 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
     proc.stdout!.on('data', (d) => (log = (log + d).slice(-20_000)));
     proc.stderr!.on('data', (d) => (log = (log + d).slice(-20_000)));
     child = proc;
+    // A test worker that dies (or a suite whose set-up threw) must not leave servers running.
+    const orphaned = () => proc.kill('SIGKILL');
+    process.once('exit', orphaned);
+    proc.once('exit', () => process.off('exit', orphaned));
     await waitUntilAnswering(url, proc, () => log);
   };
 
@@ -76,6 +92,48 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
     async destroy() {
       await stop();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ClickHouseCluster {
+  /** the `remote_servers` name */
+  name: string;
+  /** HTTP URL of every shard, shard 1 first */
+  urls: string[];
+  servers: ClickHouseServer[];
+  /** Stops every shard and deletes their data. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * `shards` servers on loopback (own ports and data dirs) that all know the same cluster `name`
+ * from the config.d file docs/scaling.md shows (remoteServersConfig), started together.
+ */
+export async function startClickHouseCluster(name = 'analytics', shards = 2): Promise<ClickHouseCluster> {
+  const ports = [];
+  for (let i = 0; i < shards; i++) ports.push({ http: await freePort(), tcp: await freePort() });
+  const config = remoteServersConfig(
+    name,
+    ports.map((p) => [{ host: '127.0.0.1', port: p.tcp }]),
+  );
+  const started = await Promise.allSettled(
+    ports.map((p) =>
+      startClickHouse({ httpPort: p.http, tcpPort: p.tcp, configFiles: { 'cloudface-cluster.xml': config } }),
+    ),
+  );
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.destroy()));
+    throw failed.reason;
+  }
+  return {
+    name,
+    urls: servers.map((s) => s.url),
+    servers,
+    async destroy() {
+      await Promise.all(servers.map((s) => s.destroy()));
     },
   };
 }

@@ -14,6 +14,7 @@ describe('ANALYTICS_STORE and CLICKHOUSE_* configuration', () => {
       password: '',
       batchRows: 5000,
       flushMs: 1000,
+      cluster: null,
     });
     const config = loadConfig({
       ANALYTICS_STORE: 'ClickHouse',
@@ -31,6 +32,19 @@ describe('ANALYTICS_STORE and CLICKHOUSE_* configuration', () => {
       password: 's3cret pass',
       batchRows: 100,
       flushMs: 50,
+      cluster: null,
+    });
+  });
+
+  it('reads a cluster of shards: its remote_servers name and every node URL', () => {
+    const config = loadConfig({
+      ANALYTICS_STORE: 'clickhouse',
+      CLICKHOUSE_CLUSTER: 'analytics',
+      CLICKHOUSE_CLUSTER_URLS: ' http://ch-1:8123, http://ch-2:8123 ,',
+    });
+    expect(config.clickhouse?.cluster).toEqual({
+      name: 'analytics',
+      urls: ['http://ch-1:8123', 'http://ch-2:8123'],
     });
   });
 
@@ -40,6 +54,20 @@ describe('ANALYTICS_STORE and CLICKHOUSE_* configuration', () => {
     [{ ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_DATABASE: 'x`; DROP' }, /CLICKHOUSE_DATABASE/],
     [{ ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_BATCH_ROWS: '0' }, /CLICKHOUSE_BATCH_ROWS/],
     [{ ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_FLUSH_MS: 'soon' }, /CLICKHOUSE_FLUSH_MS/],
+    [{ ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_CLUSTER: 'analytics' }, /CLICKHOUSE_CLUSTER_URLS/],
+    [{ ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_CLUSTER_URLS: 'http://a:8123' }, /CLICKHOUSE_CLUSTER\b/],
+    [
+      { ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_CLUSTER: 'a b', CLICKHOUSE_CLUSTER_URLS: 'http://a:8123' },
+      /CLICKHOUSE_CLUSTER must/,
+    ],
+    [
+      {
+        ANALYTICS_STORE: 'clickhouse',
+        CLICKHOUSE_CLUSTER: 'c',
+        CLICKHOUSE_CLUSTER_URLS: 'http://a:8123,b:9000',
+      },
+      /CLICKHOUSE_CLUSTER_URLS must/,
+    ],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
