@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Window } from 'happy-dom';
-import type { WireEvent } from '../../../shared/wire.ts';
+import { expandShortForms } from '../../../collector/pipeline/short-forms.ts';
+import type { WireBody, WireEvent } from '../../../shared/wire.ts';
 
 /** The built beacon (dist/beacon.js, made by the test setup), the file sites load. */
 const BEACON = readFileSync(join(import.meta.dirname, '../../../dist/beacon.js'), 'utf8');
@@ -11,6 +12,7 @@ export const COLLECTOR = 'https://collector.test';
 export interface Sent {
   via: 'beacon' | 'fetch';
   url: string;
+  /** its events as the collector reads them (short forms expanded, each `g` an age); bodies holds them as sent */
   events: WireEvent[];
 }
 
@@ -43,6 +45,8 @@ export interface PageOptions {
 export class BeaconPage {
   readonly window: Window;
   readonly sent: Sent[] = [];
+  /** each request's body as sent: the beacon leads it with its clock and writes some fields short */
+  readonly bodies: WireBody[] = [];
   now: number;
   hidden: boolean;
   online: boolean;
@@ -101,8 +105,9 @@ export class BeaconPage {
   }
 
   private record(via: Sent['via'], url: string, body: unknown): void {
-    const parsed = JSON.parse(String(body)) as WireEvent | WireEvent[];
-    this.sent.push({ via, url, events: Array.isArray(parsed) ? parsed : [parsed] });
+    const parsed = JSON.parse(String(body)) as WireBody;
+    this.bodies.push(parsed);
+    this.sent.push({ via, url, events: expandShortForms(parsed) as WireEvent[] });
   }
 
   /** Every event sent so far, in order. */
