@@ -1,6 +1,6 @@
 // The beacon: one file, because every byte counts against its gzip budget (see the README's size
 // note) and module boundaries would need setters for the shared state below. Sections: setup and
-// helpers, transport, engagement and page views, clicks, the cfa() API, start.
+// helpers, transport, engagement and page views, clicks, start (with the cfa() API).
 //
 // Size habits (each measured with `gzip -9n`): anything the collector can derive is left to it
 // (UTM, referrer cleaning, share channels, click classification, prop names); one send path with
@@ -25,12 +25,12 @@ try {
   const L = location;
 
   const stub = window.cfa;
-  // currentScript points at our tag only now, never in a later callback.
-  const tag = document.currentScript as HTMLScriptElement;
+  // currentScript points at our tag only now, never in a later callback (read twice: a variable
+  // for it costs more than the repeat).
   /** The tag's data-* options; a bare boolean attribute reads as ''. */
-  const options = tag.dataset;
+  const options = (document.currentScript as HTMLScriptElement).dataset;
   /** data-api (resolved by sendBeacon against the page), else /api/event beside beacon.js. */
-  const api = options.api || new URL('/api/event', tag.src);
+  const api = options.api || new URL('/api/event', (document.currentScript as HTMLScriptElement).src);
   /** The site's own user id from cfa('identify', id): in memory only, never a cookie or storage. */
   let userId: unknown;
   /**
@@ -84,7 +84,6 @@ try {
   };
 
   /** Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too. */
-  const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
 
   /**
    * Sends the queue, 25 events a request (the collector's MAX_BATCH), each request led by the
@@ -97,6 +96,8 @@ try {
   const flush = safe(() => {
     const now = Date.now();
     const list = queue.splice(0);
+    // Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too.
+    const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
     while (nav.onLine && list[0]) {
       const batch = list.splice(0, 25);
       const body = JSON.stringify([now, ...batch]);
@@ -138,12 +139,14 @@ try {
     ms = 0;
   };
 
-  const currentPath = () => L.pathname + ('hash' in options ? L.hash : '');
-
-  /** Sends a page view for the current URL, closing the previous page's engagement first. */
+  /**
+   * Sends a page view for the current URL, closing the previous page's engagement first. The path
+   * (with the fragment under data-hash) is written out here and in navigated: gzip takes the copy
+   * for less than a helper's name costs.
+   */
   const pageview = () => {
     sendEngagement(since);
-    path = currentPath();
+    path = L.pathname + ('hash' in options ? L.hash : '');
     depth = 0;
     emit({ k: 'p', r: referrer });
     referrer = '';
@@ -151,22 +154,17 @@ try {
 
   /** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
   const navigated = safe((): void => {
-    if (path && path != currentPath()) pageview();
+    if (path && path != L.pathname + ('hash' in options ? L.hash : '')) pageview();
   });
-
-  /** The page was hidden or is going away: report its engagement now, while we still can. */
-  const hidden = () => {
-    sendEngagement();
-    flush();
-  };
 
   /**
    * Visibility or focus changed, or the beacon just started. The first page view waits until the
    * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
-   * hidden until it is activated.
+   * hidden until it is activated. A hidden page (like pagehide) reports its engagement now, while
+   * we still can.
    */
   const visibility = () =>
-    document.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview());
+    document.hidden ? (sendEngagement(), flush()) : (count(1), path || 'noAuto' in options || pageview());
 
   // --- Clicks --------------------------------------------------------------------------------
 
@@ -181,35 +179,24 @@ try {
    * links and tags inside open shadow roots count; the nearest tag wins over a link inside it (a
    * "Reset password" wrapper stays that action, with the link as its target); an empty tag names
    * nothing, so without a link worth reporting nothing is sent (the collector would refuse it); a
-   * javascript: link is no link. A right-click, or a click on nothing of the kind, throws at
-   * `.dataset` below, which safe() swallows.
+   * javascript: link is no link. A right-click sends nothing; a click on nothing of the kind throws
+   * at `.dataset` below, which safe() swallows. composedPath() is the same array through the
+   * dispatch, so each lookup reads it afresh rather than keeping it in a variable.
    */
   const click = (e: MouseEvent) => {
-    const path = (e.button < 2 && e.composedPath()) as HTMLAnchorElement[];
-    const find = (selector: string) => path.find((el) => el.matches?.(selector));
+    const find = (selector: string) =>
+      (e.composedPath() as HTMLAnchorElement[]).find((el) => el.matches?.(selector));
     const a = find('a[href]:not([href^="javascript:" i])');
     const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
     // From the attribute: an SVG link's href property is an SVGAnimatedString, not a URL.
     const url = a && new URL(a.getAttribute('href')!, a.baseURI);
     // A QR download: a download link whose file name or image mentions it (:has is in every target browser).
     const q = find('[download*="qr" i],[download]:has([alt*="qr" i])');
-    if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+    if (
+      e.button < 2 &&
+      (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+    )
       emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
-  };
-
-  // --- The cfa() API -------------------------------------------------------------------------
-
-  /**
-   * cfa(command, …): 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets
-   * them), or send a manual 'pageview'. Unknown commands do nothing. A share's `link` and
-   * `recipient_count` travel as props; the collector files them under link and recipients.
-   */
-  const command = (name: unknown, arg?: unknown, props?: unknown) => {
-    if (name == 'pageview') pageview();
-    else if (name == 'identify') userId = arg;
-    // Written out twice: gzip takes the copy for less than picking the kind costs.
-    else if (name == 'track') emit({ k: 'a', n: arg, p: props } as WireDraft);
-    else if (name == 'share') emit({ k: 's', n: arg, p: props } as WireDraft);
   };
 
   // --- Start ---------------------------------------------------------------------------------
@@ -234,7 +221,17 @@ try {
   if (reason) {
     if ('debug' in options) console.log('cfa: skipped, ' + reason);
   } else {
-    (cfa = safe(command) as Cfa).l = 1;
+    // The cfa() API, written where it is installed (a name for it costs bytes). cfa(command, …):
+    // 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets them), or send
+    // a manual 'pageview'. Unknown commands do nothing. A share's `link` and `recipient_count`
+    // travel as props; the collector files them under link and recipients.
+    (cfa = safe((name: unknown, arg?: unknown, props?: unknown) => {
+      if (name == 'pageview') pageview();
+      else if (name == 'identify') userId = arg;
+      // Written out twice: gzip takes the copy for less than picking the kind costs.
+      else if (name == 'track') emit({ k: 'a', n: arg, p: props } as WireDraft);
+      else if (name == 'share') emit({ k: 's', n: arg, p: props } as WireDraft);
+    }) as Cfa).l = 1;
     queue = store('cfa_q') || [];
     stub?.q?.map((args) => cfa!(...args));
     // Each handler takes its own event type.
@@ -248,7 +245,7 @@ try {
       focus: visibility,
       blur: () => count(0),
       scroll: () => count(since),
-      pagehide: hidden,
+      pagehide: () => (sendEngagement(), flush()),
       online: flush,
     });
     visibility();
@@ -269,14 +266,18 @@ try {
       );
       // Each wrapper calls the original, then `after` with its result and arguments, and hands the
       // page what `after` returns: undefined for pushState (navigated returns nothing), the
-      // original promise for navigator.share.
+      // original promise for navigator.share. `original` is a parameter only to save a `let`: no
+      // caller passes it.
       type Method = (...args: unknown[]) => unknown;
-      const wrap = (target: object, method: string, after: (result: never, data?: ShareData) => unknown) => {
-        const original = (target as Record<string, Method>)[method];
-        if (original)
-          (target as Record<string, Method>)[method] = (...args) =>
-            after(original.apply(target, args) as never, ...(args as [ShareData]));
-      };
+      const wrap = (
+        target: object,
+        method: string,
+        after: (result: never, data?: ShareData) => unknown,
+        original = (target as Record<string, Method>)[method],
+      ) =>
+        original &&
+        ((target as Record<string, Method>)[method] = (...args) =>
+          after(original.apply(target, args) as never, ...(args as [ShareData])));
       wrap(history, 'pushState', navigated);
       wrap(history, 'replaceState', navigated);
       // navigator.share records a share with its outcome (1 completed, 0 cancelled), which the
