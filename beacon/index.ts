@@ -94,13 +94,11 @@ try {
    * fetch keepalive takes over, and a batch it cannot deliver is kept.
    */
   const flush = safe(() => {
-    const now = Date.now();
-    const list = queue.splice(0);
     // Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too.
     const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
-    while (nav.onLine && list[0]) {
-      const batch = list.splice(0, 25);
-      const body = JSON.stringify([now, ...batch]);
+    while (nav.onLine && queue[0]) {
+      const batch = queue.splice(0, 25);
+      const body = JSON.stringify([Date.now(), ...batch]);
       // esbuild minifies this `if` to `a||b()`, so it costs no byte.
       if (!nav.sendBeacon(api, body))
         fetch(api, {
@@ -110,7 +108,8 @@ try {
           keepalive: 1 as unknown as boolean,
         }).catch(() => keep(batch));
     }
-    keep(list);
+    // What is left (everything, offline) is persisted; online that clears the stored queue.
+    keep([]);
   });
 
   // --- Engaged time, scroll depth and page views ---------------------------------------------
