@@ -83,8 +83,6 @@ try {
     queueMicrotask(flush);
   };
 
-  /** Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too. */
-
   /**
    * Sends the queue, 25 events a request (the collector's MAX_BATCH), each request led by the
    * clock, so the collector reads each event's age from its time `g` (cheaper than rewriting every
