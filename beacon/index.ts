@@ -18,6 +18,11 @@ declare global {
   // The page's stub, then our cfa() (the bare name reads and writes the global).
   var cfa: Cfa | undefined;
 }
+/**
+ * true in beacon.debug.js, false in beacon.js (scripts/build.mjs `define`): the default build drops
+ * the data-debug log and its reason words, which cost 53 B gzipped, by dead-code elimination.
+ */
+declare const __CFA_DEBUG__: boolean;
 
 // One block, not an IIFE: its let/const stay inside it, and an error at start-up stops here.
 try {
@@ -199,24 +204,27 @@ try {
   // --- Start ---------------------------------------------------------------------------------
 
   // Decide whether to run, replace the queue stub with the real API, replay what the page queued
-  // before we loaded, then start capturing.
+  // before we loaded, then start capturing. The reason words exist only in beacon.debug.js: in
+  // beacon.js each `(__CFA_DEBUG__ && word) || 1` folds to 1 and esbuild joins the tests with ||.
   const reason =
     // The tag included twice (a CMS template and a tag manager both adding it): the first copy
     // runs, the second would count every page view and click again.
     stub?.l
-      ? 'twice'
+      ? (__CFA_DEBUG__ && 'twice') || 1
       : nav.webdriver
-        ? 'webdriver'
+        ? (__CFA_DEBUG__ && 'webdriver') || 1
         : options.ignoreDnt == null &&
             (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl)
-          ? 'dnt'
+          ? (__CFA_DEBUG__ && 'dnt') || 1
           : store('cfa_ignore') === true
-            ? 'cfa_ignore'
+            ? (__CFA_DEBUG__ && 'cfa_ignore') || 1
             : // localhost, 127.x, [::1], and '' (file: pages have no host)
-              options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost';
+              options.allowLocalhost == null &&
+              /^(localhost|127\.|\[::1]|$)/.test(L.hostname) &&
+              ((__CFA_DEBUG__ && 'localhost') || 1);
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
   if (reason) {
-    if ('debug' in options) console.log('cfa: skipped, ' + reason);
+    if (__CFA_DEBUG__ && 'debug' in options) console.log('cfa: skipped, ' + reason);
   } else {
     // The cfa() API, written where it is installed (a name for it costs bytes). cfa(command, …):
     // 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets them), or send

@@ -10,6 +10,8 @@ import { userDataRoutes, type UserDataDeps } from './routes/user-data.ts';
 
 export interface AppDeps extends IngestRouteDeps {
   beacon: Asset;
+  /** the same beacon with its data-debug log (dist/beacon.debug.js) */
+  beaconDebug: Asset;
   adminToken: string;
   /** guards everything under /api/analytics (admin token; write key on the track routes) */
   auth: AuthDeps;
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps): Hono {
       authorize: (c) => checkToken(c, deps.auth, false),
     }),
   );
-  app.route('/', beaconRoutes(deps.beacon));
+  app.route('/', beaconRoutes(deps.beacon, deps.beaconDebug));
   app.route('/', ingestRoutes(deps));
   // One guard for the whole analytics API (Hono's /* also matches /api/analytics itself), so a
   // route added later cannot forget it.
