@@ -4,8 +4,11 @@ import { Window } from 'happy-dom';
 import { expandShortForms } from '../../../collector/pipeline/short-forms.ts';
 import type { WireBody, WireEvent } from '../../../shared/wire.ts';
 
-/** The built beacon (dist/beacon.js, made by the test setup), the file sites load. */
-const BEACON = readFileSync(join(import.meta.dirname, '../../../dist/beacon.js'), 'utf8');
+/** The built beacons (made by the test setup): beacon.js, the file sites load, and its debug build. */
+const BUILDS = {
+  default: readFileSync(join(import.meta.dirname, '../../../dist/beacon.js'), 'utf8'),
+  debug: readFileSync(join(import.meta.dirname, '../../../dist/beacon.debug.js'), 'utf8'),
+};
 
 export const COLLECTOR = 'https://collector.test';
 
@@ -35,6 +38,8 @@ export interface PageOptions {
   now?: number;
   /** how many copies of the tag the page includes (a CMS template and a tag manager both add it) */
   copies?: number;
+  /** which build the tag loads: beacon.js (the default) or beacon.debug.js */
+  build?: keyof typeof BUILDS;
 }
 
 /**
@@ -96,10 +101,11 @@ export class BeaconPage {
       const script = doc.createElement('script');
       // Sites load the beacon with src=…/beacon.js; the inline copy only pretends, so happy-dom
       // runs it without fetching anything.
-      define(script, 'src', () => `${COLLECTOR}/beacon.js`);
+      const file = options.build === 'debug' ? 'beacon.debug.js' : 'beacon.js';
+      define(script, 'src', () => `${COLLECTOR}/${file}`);
       for (const [name, value] of Object.entries(options.tag ?? { site: 'example.com' }))
         script.setAttribute(`data-${name}`, value);
-      script.textContent = BEACON;
+      script.textContent = BUILDS[options.build ?? 'default'];
       doc.head.appendChild(script);
     }
   }
