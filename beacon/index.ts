@@ -1,6 +1,6 @@
 // The beacon: one file, because every byte counts against its gzip budget (see the README's size
 // note) and module boundaries would need setters for the shared state below. Sections: setup and
-// helpers, transport, engagement and page views, clicks, the cfa() API, start.
+// helpers, transport, engagement and page views, clicks, start (with the cfa() API).
 //
 // Size habits (each measured with `gzip -9n`): anything the collector can derive is left to it
 // (UTM, referrer cleaning, share channels, click classification, prop names); one send path with
@@ -18,6 +18,11 @@ declare global {
   // The page's stub, then our cfa() (the bare name reads and writes the global).
   var cfa: Cfa | undefined;
 }
+/**
+ * true in beacon.debug.js, false in beacon.js (scripts/build.mjs `define`): the default build drops
+ * the data-debug log and its reason words, which cost 53 B gzipped, by dead-code elimination.
+ */
+declare const __CFA_DEBUG__: boolean;
 
 // One block, not an IIFE: its let/const stay inside it, and an error at start-up stops here.
 try {
@@ -25,12 +30,12 @@ try {
   const L = location;
 
   const stub = window.cfa;
-  // currentScript points at our tag only now, never in a later callback.
-  const tag = document.currentScript as HTMLScriptElement;
+  // currentScript points at our tag only now, never in a later callback (read twice: a variable
+  // for it costs more than the repeat).
   /** The tag's data-* options; a bare boolean attribute reads as ''. */
-  const options = tag.dataset;
+  const options = (document.currentScript as HTMLScriptElement).dataset;
   /** data-api (resolved by sendBeacon against the page), else /api/event beside beacon.js. */
-  const api = options.api || new URL('/api/event', tag.src);
+  const api = options.api || new URL('/api/event', (document.currentScript as HTMLScriptElement).src);
   /** The site's own user id from cfa('identify', id): in memory only, never a cookie or storage. */
   let userId: unknown;
   /**
@@ -83,22 +88,20 @@ try {
     queueMicrotask(flush);
   };
 
-  /** Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too. */
-  const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
-
   /**
-   * Sends the queue, 25 events a request (the collector's MAX_BATCH), with each event's age in `g`.
-   * Offline it only persists the queue, for the `online` event or the next page load; events older
-   * than a day are sent anyway and dropped by the collector. Synchronous, so pagehide can use it.
+   * Sends the queue, 25 events a request (the collector's MAX_BATCH), each request led by the
+   * clock, so the collector reads each event's age from its time `g` (cheaper than rewriting every
+   * event). Offline it only persists the queue, for the `online` event or the next page load; events
+   * older than a day are sent anyway and dropped by the collector. Synchronous, so pagehide can use it.
    * sendBeacon survives the page closing but cannot report failure; when the browser refuses it,
    * fetch keepalive takes over, and a batch it cannot deliver is kept.
    */
   const flush = safe(() => {
-    const now = Date.now();
-    const list = queue.splice(0);
-    while (nav.onLine && list[0]) {
-      const batch = list.splice(0, 25);
-      const body = JSON.stringify(batch.map((e) => ({ ...e, g: now - e.g })));
+    // Keeps events for a later flush: the newest 50, persisted so that a reload keeps them too.
+    const keep = (events: Pending[]) => store('cfa_q', (queue = queue.concat(events).slice(-50)));
+    while (nav.onLine && queue[0]) {
+      const batch = queue.splice(0, 25);
+      const body = JSON.stringify([Date.now(), ...batch]);
       // esbuild minifies this `if` to `a||b()`, so it costs no byte.
       if (!nav.sendBeacon(api, body))
         fetch(api, {
@@ -108,7 +111,8 @@ try {
           keepalive: 1 as unknown as boolean,
         }).catch(() => keep(batch));
     }
-    keep(list);
+    // What is left (everything, offline) is persisted; online that clears the stored queue.
+    keep([]);
   });
 
   // --- Engaged time, scroll depth and page views ---------------------------------------------
@@ -131,17 +135,20 @@ try {
   /** Sends the current page's engaged time and depth if any time was added; `run` keeps counting. */
   const sendEngagement = (run?: unknown) => {
     count(run);
-    // The page's own URL without its query: UTM and the like belong to the page view.
-    if (path && ms) emit({ k: 'e', u: L.origin + path, d: ms, x: depth });
+    // The page's path alone (the collector puts it on u's origin): UTM and the like belong to the
+    // page view, and after a history change u is already the next page.
+    if (path && ms) emit({ k: 'e', v: path, d: ms, x: depth });
     ms = 0;
   };
 
-  const currentPath = () => L.pathname + ('hash' in options ? L.hash : '');
-
-  /** Sends a page view for the current URL, closing the previous page's engagement first. */
+  /**
+   * Sends a page view for the current URL, closing the previous page's engagement first. The path
+   * (with the fragment under data-hash) is written out here and in navigated: gzip takes the copy
+   * for less than a helper's name costs.
+   */
   const pageview = () => {
     sendEngagement(since);
-    path = currentPath();
+    path = L.pathname + ('hash' in options ? L.hash : '');
     depth = 0;
     emit({ k: 'p', r: referrer });
     referrer = '';
@@ -149,22 +156,17 @@ try {
 
   /** After a history change: a page view when the path (or the fragment, with data-hash) changed. */
   const navigated = safe((): void => {
-    if (path && path != currentPath()) pageview();
+    if (path && path != L.pathname + ('hash' in options ? L.hash : '')) pageview();
   });
-
-  /** The page was hidden or is going away: report its engagement now, while we still can. */
-  const hidden = () => {
-    sendEngagement();
-    flush();
-  };
 
   /**
    * Visibility or focus changed, or the beacon just started. The first page view waits until the
    * page is shown: a background tab nobody looked at is not a visit, and a prerendered page stays
-   * hidden until it is activated.
+   * hidden until it is activated. A hidden page (like pagehide) reports its engagement now, while
+   * we still can.
    */
   const visibility = () =>
-    document.hidden ? hidden() : (count(1), path || 'noAuto' in options || pageview());
+    document.hidden ? (sendEngagement(), flush()) : (count(1), path || 'noAuto' in options || pageview());
 
   // --- Clicks --------------------------------------------------------------------------------
 
@@ -179,60 +181,62 @@ try {
    * links and tags inside open shadow roots count; the nearest tag wins over a link inside it (a
    * "Reset password" wrapper stays that action, with the link as its target); an empty tag names
    * nothing, so without a link worth reporting nothing is sent (the collector would refuse it); a
-   * javascript: link is no link. A right-click, or a click on nothing of the kind, throws at
-   * `.dataset` below, which safe() swallows.
+   * javascript: link is no link. A right-click sends nothing; a click on nothing of the kind throws
+   * at `.dataset` below, which safe() swallows. composedPath() is the same array through the
+   * dispatch, so each lookup reads it afresh rather than keeping it in a variable.
    */
   const click = (e: MouseEvent) => {
-    const path = (e.button < 2 && e.composedPath()) as HTMLAnchorElement[];
-    const find = (selector: string) => path.find((el) => el.matches?.(selector));
+    const find = (selector: string) =>
+      (e.composedPath() as HTMLAnchorElement[]).find((el) => el.matches?.(selector));
     const a = find('a[href]:not([href^="javascript:" i])');
     const p = (find('[data-cfa-event],[data-share]') || a)!.dataset;
     // From the attribute: an SVG link's href property is an SVGAnimatedString, not a URL.
     const url = a && new URL(a.getAttribute('href')!, a.baseURI);
     // A QR download: a download link whose file name or image mentions it (:has is in every target browser).
     const q = find('[download*="qr" i],[download]:has([alt*="qr" i])');
-    if (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+    if (
+      e.button < 2 &&
+      (p.cfaEvent || p.share || (url && (q || url.host != L.host || /\.\w+$/.test(url.pathname))))
+    )
       emit({ k: 'c', p: p as Record<string, string>, l: url?.href.slice(0, 2000), q: !!q });
-  };
-
-  // --- The cfa() API -------------------------------------------------------------------------
-
-  /**
-   * cfa(command, …): 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets
-   * them), or send a manual 'pageview'. Unknown commands do nothing. A share's `link` and
-   * `recipient_count` travel as props; the collector files them under link and recipients.
-   */
-  const command = (name: unknown, arg?: unknown, props?: unknown) => {
-    if (name == 'pageview') pageview();
-    else if (name == 'identify') userId = arg;
-    // Written out twice: gzip takes the copy for less than picking the kind costs.
-    else if (name == 'track') emit({ k: 'a', n: arg, p: props } as WireDraft);
-    else if (name == 'share') emit({ k: 's', n: arg, p: props } as WireDraft);
   };
 
   // --- Start ---------------------------------------------------------------------------------
 
   // Decide whether to run, replace the queue stub with the real API, replay what the page queued
-  // before we loaded, then start capturing.
+  // before we loaded, then start capturing. The reason words exist only in beacon.debug.js: in
+  // beacon.js each `(__CFA_DEBUG__ && word) || 1` folds to 1 and esbuild joins the tests with ||.
   const reason =
     // The tag included twice (a CMS template and a tag manager both adding it): the first copy
     // runs, the second would count every page view and click again.
     stub?.l
-      ? 'twice'
+      ? (__CFA_DEBUG__ && 'twice') || 1
       : nav.webdriver
-        ? 'webdriver'
+        ? (__CFA_DEBUG__ && 'webdriver') || 1
         : options.ignoreDnt == null &&
             (nav.doNotTrack == (1 as unknown as string) || nav.globalPrivacyControl)
-          ? 'dnt'
+          ? (__CFA_DEBUG__ && 'dnt') || 1
           : store('cfa_ignore') === true
-            ? 'cfa_ignore'
+            ? (__CFA_DEBUG__ && 'cfa_ignore') || 1
             : // localhost, 127.x, [::1], and '' (file: pages have no host)
-              options.allowLocalhost == null && /^(localhost|127\.|\[::1]|$)/.test(L.hostname) && 'localhost';
+              options.allowLocalhost == null &&
+              /^(localhost|127\.|\[::1]|$)/.test(L.hostname) &&
+              ((__CFA_DEBUG__ && 'localhost') || 1);
   // A skipped page sends nothing, keeps nothing, and leaves the stub in place.
   if (reason) {
-    if ('debug' in options) console.log('cfa: skipped, ' + reason);
+    if (__CFA_DEBUG__ && 'debug' in options) console.log('cfa: skipped, ' + reason);
   } else {
-    (cfa = safe(command) as Cfa).l = 1;
+    // The cfa() API, written where it is installed (a name for it costs bytes). cfa(command, …):
+    // 'track' a custom action, 'share' explicitly, 'identify' the user (null forgets them), or send
+    // a manual 'pageview'. Unknown commands do nothing. A share's `link` and `recipient_count`
+    // travel as props; the collector files them under link and recipients.
+    (cfa = safe((name: unknown, arg?: unknown, props?: unknown) => {
+      if (name == 'pageview') pageview();
+      else if (name == 'identify') userId = arg;
+      // Written out twice: gzip takes the copy for less than picking the kind costs.
+      else if (name == 'track') emit({ k: 'a', n: arg, p: props } as WireDraft);
+      else if (name == 'share') emit({ k: 's', n: arg, p: props } as WireDraft);
+    }) as Cfa).l = 1;
     queue = store('cfa_q') || [];
     stub?.q?.map((args) => cfa!(...args));
     // Each handler takes its own event type.
@@ -246,7 +250,7 @@ try {
       focus: visibility,
       blur: () => count(0),
       scroll: () => count(since),
-      pagehide: hidden,
+      pagehide: () => (sendEngagement(), flush()),
       online: flush,
     });
     visibility();
@@ -267,23 +271,28 @@ try {
       );
       // Each wrapper calls the original, then `after` with its result and arguments, and hands the
       // page what `after` returns: undefined for pushState (navigated returns nothing), the
-      // original promise for navigator.share.
+      // original promise for navigator.share. `original` is a parameter only to save a `let`: no
+      // caller passes it.
       type Method = (...args: unknown[]) => unknown;
-      const wrap = (target: object, method: string, after: (result: never, data?: ShareData) => unknown) => {
-        const original = (target as Record<string, Method>)[method];
-        if (original)
-          (target as Record<string, Method>)[method] = (...args) =>
-            after(original.apply(target, args) as never, ...(args as [ShareData]));
-      };
+      const wrap = (
+        target: object,
+        method: string,
+        after: (result: never, data?: ShareData) => unknown,
+        original = (target as Record<string, Method>)[method],
+      ) =>
+        original &&
+        ((target as Record<string, Method>)[method] = (...args) =>
+          after(original.apply(target, args) as never, ...(args as [ShareData])));
       wrap(history, 'pushState', navigated);
       wrap(history, 'replaceState', navigated);
-      // navigator.share records a 'native' share with its outcome (1 completed, 0 cancelled); the page
-      // gets the original promise. Last, as a page may have made navigator.share read-only.
+      // navigator.share records a share with its outcome (1 completed, 0 cancelled), which the
+      // collector files under the channel 'native'; the page gets the original promise. Last, as a
+      // page may have made navigator.share read-only.
       wrap(nav, 'share', (result: Promise<void>, data) => {
         // Written out twice: gzip takes the copy for less than a shared helper costs.
         result.then(
-          () => emit({ k: 's', n: 'native', l: data?.url, o: 1 }),
-          () => emit({ k: 's', n: 'native', l: data?.url, o: 0 }),
+          () => emit({ k: 's', l: data?.url, o: 1 }),
+          () => emit({ k: 's', l: data?.url, o: 0 }),
         );
         return result;
       });

@@ -16,6 +16,8 @@ import { userDataRoutes, type UserDataDeps } from './routes/user-data.ts';
 
 export interface AppDeps extends IngestRouteDeps {
   beacon: Asset;
+  /** the same beacon with its data-debug log (dist/beacon.debug.js) */
+  beaconDebug: Asset;
   adminToken: string;
   /** who may do what under /api/analytics and /api/admin (route-access.ts); accounts and sessions */
   auth: AccessDeps & { store: AccessStore };
@@ -49,7 +51,7 @@ export function createApp(deps: AppDeps): Hono {
       authorize: (c) => checkToken(c, deps.auth, false),
     }),
   );
-  app.route('/', beaconRoutes(deps.beacon));
+  app.route('/', beaconRoutes(deps.beacon, deps.beaconDebug));
   app.route('/', ingestRoutes(deps));
   app.route('/', authRoutes({ ...deps.auth, logins: new LoginThrottle() }));
   // One guard for the whole analytics and admin API (Hono's /* also matches /api/analytics

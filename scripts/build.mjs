@@ -1,6 +1,7 @@
-// Builds into dist/: the beacon (a plain script, ES2020, minified), the dashboard when present, and
-// the collector, the `cfa` CLI and the library (package.json "exports") as ES modules, so nothing
-// at run time needs tsx. `npm run build` then adds the library's type declarations (tsconfig.build.json).
+// Builds into dist/: the beacon (a plain script, ES2020, minified) and its debug variant, the
+// dashboard when present, and the collector, the `cfa` CLI and the library (package.json
+// "exports") as ES modules, so nothing at run time needs tsx. `npm run build` then adds the
+// library's type declarations (tsconfig.build.json).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -11,21 +12,31 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 await mkdir(dist, { recursive: true });
 
-await build({
-  entryPoints: [join(root, 'beacon/index.ts')],
-  outfile: join(dist, 'beacon.js'),
-  bundle: true,
-  minify: true,
-  // No IIFE wrapper: beacon/index.ts is one try block whose let/const stay inside it, so nothing
-  // leaks into the page's globals (the output has no import or export, so it runs as a script).
-  format: 'esm',
-  target: 'es2020',
-  legalComments: 'none',
-  // tsconfig's strict would prefix "use strict" (13 bytes, 8 gzipped); the beacon relies on
-  // nothing strict mode changes (test/unit/beacon/beacon-size.test.ts builds it the same way).
-  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
-  logLevel: 'warning',
-});
+// Two builds of the one source: beacon.js for every site, and beacon.debug.js, which a site owner
+// loads instead to see in the console why a page was skipped (data-debug). The define cuts the log
+// and its reason words out of the default build (53 B gzipped: docs/beacon.md); everything else
+// is the same code. test/unit/beacon/beacon-size.test.ts builds both the same way.
+for (const [file, debug] of [
+  ['beacon.js', false],
+  ['beacon.debug.js', true],
+]) {
+  await build({
+    entryPoints: [join(root, 'beacon/index.ts')],
+    outfile: join(dist, file),
+    bundle: true,
+    minify: true,
+    // No IIFE wrapper: beacon/index.ts is one try block whose let/const stay inside it, so nothing
+    // leaks into the page's globals (the output has no import or export, so it runs as a script).
+    format: 'esm',
+    target: 'es2020',
+    legalComments: 'none',
+    // tsconfig's strict would prefix "use strict" (13 bytes, 8 gzipped); the beacon relies on
+    // nothing strict mode changes.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+    define: { __CFA_DEBUG__: String(debug) },
+    logLevel: 'warning',
+  });
+}
 
 // The collector, the CLI and the library as one ES module each: starting them skips transpiling
 // every module through tsx (about 0.6 s of each collector start-up here), and a plain Node app can

@@ -41,7 +41,7 @@ export interface CollectorOptions {
   /** defaults to ClickHouse's settings table, or settings.json in config.dataDir */
   settings?: SettingsStore;
   geolocate?: Geolocate;
-  /** folder holding the built beacon.js (and dashboard); defaults to ./dist */
+  /** folder holding the built beacon.js, beacon.debug.js (and dashboard); defaults to ./dist */
   distDir?: string;
 }
 
@@ -91,6 +91,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
   const distDir = options.distDir ?? join(import.meta.dirname, '..', 'dist');
   const beacon = await loadAsset(join(distDir, 'beacon.js'), 'application/javascript; charset=utf-8');
+  const beaconDebug = await loadAsset(
+    join(distDir, 'beacon.debug.js'),
+    'application/javascript; charset=utf-8',
+  );
   const drops = new DropCounter();
   const saltTimer = setInterval(() => void salts.prune(clock()).catch(() => undefined), 60 * 60 * 1000);
   saltTimer.unref();
@@ -168,6 +172,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const clientIp = clientIpResolver({ trust: config.trustProxy, header: config.clientIpHeader });
   const app = createApp({
     beacon,
+    beaconDebug,
     adminToken,
     auth: {
       store: new AccessStore(settings, clock),

@@ -41,7 +41,10 @@ export interface WireEvent {
   u: string;
   /** referrer (document.referrer), page views only; the collector keeps origin + path */
   r?: string;
-  /** name: the action name for 'a', the share channel for 's' (whatsapp, email, qr, native…) */
+  /**
+   * name: the action name for 'a', the share channel for 's' (whatsapp, email, qr, native…); a
+   * share with an outcome `o` and no name is a navigator.share call, channel 'native'
+   */
   n?: string;
   /**
    * props: custom scalar properties of an action or share; for 'c', the clicked element's dataset
@@ -49,6 +52,11 @@ export interface WireEvent {
    * the page put there, which the collector drops unread)
    */
   p?: Record<string, WireScalar>;
+  /**
+   * the engaged page's path (with the fragment under data-hash), for 'e' from beacons since
+   * 2026-12-06: the page is u's origin + v, as u may already be the next page of a single-page app
+   */
+  v?: string;
   /** engaged milliseconds since the last engagement send, for 'e' */
   d?: number;
   /** maximum scroll depth in percent, for 'e'; the collector caps it at 100 (a page shorter than the window reads as more) */
@@ -63,7 +71,10 @@ export interface WireEvent {
   c?: number;
   /** share outcome for native shares: 1 completed, 0 cancelled */
   o?: 0 | 1;
-  /** age in ms of a queued event when it was finally sent; only orders events, never sets the time */
+  /**
+   * age in ms of a queued event when it was finally sent; only orders events, never sets the time.
+   * In a body led by the beacon's clock, the event's own Date.now(): the age is clock − g.
+   */
   g?: number;
   /**
    * present when the site uses hash routing (the tag's data-hash), so the fragment is part of the
@@ -73,7 +84,10 @@ export interface WireEvent {
 }
 
 /** What the beacon's capture code hands to its send path, which adds site, URL, user and time. */
-export type WireDraft = Omit<WireEvent, 's' | 'u' | 'g' | 'h' | 'i'> & { u?: string };
+export type WireDraft = Omit<WireEvent, 's' | 'u' | 'g' | 'h' | 'i'>;
+
+/** A request body: one event, a batch, or (beacons since 2026-12-06) a batch led by the clock. */
+export type WireBody = WireEvent | WireEvent[] | [clock: number, ...events: WireEvent[]];
 
 /** Most events in one request; the beacon splits bigger flushes. */
 export const MAX_BATCH = 25;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WIRE_KIND, WIRE_LIMITS, type WireEvent } from '../../shared/wire.ts';
 import { expandClick } from './click.ts';
+import { expandShortForms } from './short-forms.ts';
 import { SITE_NAME } from './site-name.ts';
 import { hasControlChar } from '../../shared/control-chars.ts';
 
@@ -60,6 +61,8 @@ const wireEvent = z
     c: z.number().int().min(0).max(1_000_000).optional(),
     o: z.union([z.literal(0), z.literal(1)]).optional(),
     g: z.number().int().min(0).optional(),
+    // An engagement's path, turned into `u` by expandShortForms; one still here was no path.
+    v: z.never({ error: 'must be a path starting with /' }).optional(),
     // The tag's data-hash value (usually ''); beacons before 2026-11-27 sent 1.
     h: z.union([z.literal(1), z.string().max(100)]).optional(),
   })
@@ -89,7 +92,7 @@ export function parseEventBody(body: string): ParsedBody {
   } catch {
     return { ok: false, error: 'body is not valid JSON' };
   }
-  const list = Array.isArray(raw) ? raw : [raw];
+  const list = expandShortForms(raw);
   if (list.length === 0) return { ok: false, error: 'empty batch' };
   if (list.length > WIRE_LIMITS.maxBatch)
     return { ok: false, error: `batch of ${list.length} events exceeds ${WIRE_LIMITS.maxBatch}` };

@@ -152,4 +152,52 @@ describe('beacon in Chromium against the real collector', () => {
       { name: 'outbound_link', props: undefined, link: 'https://other.example.org/docs' },
     ]);
   });
+
+  it('beacon.debug.js logs why it skipped (twice, localhost) under data-debug; beacon.js logs nothing and counts the same', async () => {
+    const before = (await records('pageview')).length;
+    const tag = (file: string, extra: string) =>
+      `<script defer src="${server.url}/${file}" data-site="debug.example.com" data-debug ${extra}></script>`;
+    const pages: Record<string, string> = {};
+    for (const file of ['beacon.js', 'beacon.debug.js']) {
+      // Included twice (a theme and a tag manager): one copy runs, the other says why it does not.
+      pages[`/twice/${file}`] = `<!doctype html><title>Twice</title>
+        ${tag(file, 'data-allow-localhost')}${tag(file, 'data-allow-localhost')}`;
+      // The site is on 127.0.0.1 and the tag does not allow it: nothing is sent.
+      pages[`/local/${file}`] = `<!doctype html><title>Local</title>${tag(file, '')}`;
+    }
+    const site = await servePages(pages);
+    const context = await visitorContext(browser);
+    const seen: Record<string, { logged: string[]; sent: number }> = {};
+    for (const path of Object.keys(pages)) {
+      const page = await context.newPage();
+      const logged: string[] = [];
+      let sent = 0;
+      page.on('console', (m) => void (m.type() === 'log' && logged.push(m.text())));
+      page.on('request', (r) => void (r.url().endsWith('/api/event') && sent++));
+      const marker = page.waitForEvent('console', (m) => m.text() === 'test: done');
+      await page.goto(`${site.url}${path}`);
+      // Console messages arrive in order: whatever the beacons logged came before this one.
+      await page.evaluate(() => console.log('test: done'));
+      await marker;
+      await page.close({ runBeforeUnload: true });
+      seen[path] = { logged: logged.filter((t) => t !== 'test: done'), sent };
+    }
+    const views = (await waitFor('pageview', before + 2)).slice(before);
+    await context.close();
+    await site.close();
+
+    expect(seen).toEqual({
+      '/twice/beacon.js': { logged: [], sent: expect.any(Number) },
+      '/twice/beacon.debug.js': { logged: ['cfa: skipped, twice'], sent: expect.any(Number) },
+      '/local/beacon.js': { logged: [], sent: 0 },
+      '/local/beacon.debug.js': { logged: ['cfa: skipped, localhost'], sent: 0 },
+    });
+    for (const file of ['beacon.js', 'beacon.debug.js'])
+      expect(seen[`/twice/${file}`]!.sent).toBeGreaterThan(0);
+    // One page view each where the tag ran (twice included), none where it skipped.
+    expect(views.map((v) => [v.site, v.path])).toEqual([
+      ['debug.example.com', '/twice/beacon.js'],
+      ['debug.example.com', '/twice/beacon.debug.js'],
+    ]);
+  });
 });

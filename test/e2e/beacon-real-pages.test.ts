@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expandShortForms } from '../../collector/pipeline/short-forms.ts';
 import type { WireEvent } from '../../shared/wire.ts';
 import { RECORD_KINDS, type RecordKind } from '../../storage/schema.ts';
 import { kindFile, utcDay } from '../../storage/day-files.ts';
@@ -51,9 +52,9 @@ beforeAll(async () => {
       body: req.method === 'POST' ? body : undefined,
     });
     if (req.method === 'POST' && req.url === '/api/event') {
-      const parsed = JSON.parse(body.toString()) as WireEvent | WireEvent[];
+      // As the collector reads them: the beacon's clock and short forms expanded.
       posted.push({
-        events: Array.isArray(parsed) ? parsed : [parsed],
+        events: expandShortForms(JSON.parse(body.toString())) as WireEvent[],
         status: answer.status,
         dropped: answer.headers.get('x-cfa-dropped') ?? undefined,
       });

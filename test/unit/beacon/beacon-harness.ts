@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Window } from 'happy-dom';
-import type { WireEvent } from '../../../shared/wire.ts';
+import { expandShortForms } from '../../../collector/pipeline/short-forms.ts';
+import type { WireBody, WireEvent } from '../../../shared/wire.ts';
 
-/** The built beacon (dist/beacon.js, made by the test setup), the file sites load. */
-const BEACON = readFileSync(join(import.meta.dirname, '../../../dist/beacon.js'), 'utf8');
+/** The built beacons (made by the test setup): beacon.js, the file sites load, and its debug build. */
+const BUILDS = {
+  default: readFileSync(join(import.meta.dirname, '../../../dist/beacon.js'), 'utf8'),
+  debug: readFileSync(join(import.meta.dirname, '../../../dist/beacon.debug.js'), 'utf8'),
+};
 
 export const COLLECTOR = 'https://collector.test';
 
 export interface Sent {
   via: 'beacon' | 'fetch';
   url: string;
+  /** its events as the collector reads them (short forms expanded, each `g` an age); bodies holds them as sent */
   events: WireEvent[];
 }
 
@@ -33,6 +38,8 @@ export interface PageOptions {
   now?: number;
   /** how many copies of the tag the page includes (a CMS template and a tag manager both add it) */
   copies?: number;
+  /** which build the tag loads: beacon.js (the default) or beacon.debug.js */
+  build?: keyof typeof BUILDS;
 }
 
 /**
@@ -43,6 +50,8 @@ export interface PageOptions {
 export class BeaconPage {
   readonly window: Window;
   readonly sent: Sent[] = [];
+  /** each request's body as sent: the beacon leads it with its clock and writes some fields short */
+  readonly bodies: WireBody[] = [];
   now: number;
   hidden: boolean;
   online: boolean;
@@ -92,17 +101,19 @@ export class BeaconPage {
       const script = doc.createElement('script');
       // Sites load the beacon with src=…/beacon.js; the inline copy only pretends, so happy-dom
       // runs it without fetching anything.
-      define(script, 'src', () => `${COLLECTOR}/beacon.js`);
+      const file = options.build === 'debug' ? 'beacon.debug.js' : 'beacon.js';
+      define(script, 'src', () => `${COLLECTOR}/${file}`);
       for (const [name, value] of Object.entries(options.tag ?? { site: 'example.com' }))
         script.setAttribute(`data-${name}`, value);
-      script.textContent = BEACON;
+      script.textContent = BUILDS[options.build ?? 'default'];
       doc.head.appendChild(script);
     }
   }
 
   private record(via: Sent['via'], url: string, body: unknown): void {
-    const parsed = JSON.parse(String(body)) as WireEvent | WireEvent[];
-    this.sent.push({ via, url, events: Array.isArray(parsed) ? parsed : [parsed] });
+    const parsed = JSON.parse(String(body)) as WireBody;
+    this.bodies.push(parsed);
+    this.sent.push({ via, url, events: expandShortForms(parsed) as WireEvent[] });
   }
 
   /** Every event sent so far, in order. */

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BeaconPage, type PageOptions } from './beacon-harness.ts';
+import { BeaconPage, type PageOptions, type Sent } from './beacon-harness.ts';
 
 const pages: BeaconPage[] = [];
 afterEach(async () => {
@@ -32,20 +32,47 @@ describe('beacon skips', () => {
     ['localhost', { url: 'http://localhost:3000/' }, 'localhost'],
     ['127.0.0.1', { url: 'http://127.0.0.1:8080/' }, 'localhost'],
   ] as [string, PageOptions, string][])(
-    'sends nothing with %s and says why under data-debug',
+    'sends nothing with %s, and beacon.debug.js says why under data-debug while beacon.js stays quiet',
     async (_n, options, reason) => {
       const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-      const page = await open({ ...options, tag: { site: 'example.com', debug: '' } });
-      expect(page.sent).toEqual([]);
-      expect(page.run('localStorage.cfa_q')).toBeUndefined();
-      expect(log).toHaveBeenCalledWith(`cfa: skipped, ${reason}`);
+      const debug = await open({ ...options, build: 'debug', tag: { site: 'example.com', debug: '' } });
+      expect(debug.sent).toEqual([]);
+      expect(debug.run('localStorage.cfa_q')).toBeUndefined();
+      expect(log.mock.calls).toEqual([[`cfa: skipped, ${reason}`]]);
+      // The default build skips the same page just the same, and says nothing even when asked.
+      const quiet = await open({ ...options, tag: { site: 'example.com', debug: '' } });
+      expect(quiet.sent).toEqual([]);
+      expect(quiet.run('localStorage.cfa_q')).toBeUndefined();
+      expect(quiet.run("typeof cfa === 'function' && !!cfa.l")).toBe(false);
+      expect(log).toHaveBeenCalledTimes(1);
       log.mockRestore();
     },
   );
 
-  it('stays quiet about skipping without data-debug', async () => {
+  it('stays quiet about skipping without data-debug, in either build', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    await open({ build: 'debug', before: nav('doNotTrack', '1') });
     await open({ before: nav('doNotTrack', '1') });
+    expect(log).not.toHaveBeenCalled();
+    log.mockRestore();
+  });
+
+  it('runs a page that is not skipped the same in both builds, data-debug or not, and logs nothing', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const sent: Sent[][] = [];
+    const tags: Record<string, string>[] = [{ site: 'example.com' }, { site: 'example.com', debug: '' }];
+    for (const build of ['default', 'debug'] as const)
+      for (const tag of tags) {
+        const page = await open({ build, tag, html: '<a id="out" href="https://other.org/x">x</a>' });
+        // The page handles its links itself (happy-dom would otherwise navigate away).
+        page.window.document.addEventListener('click', (e) => e.preventDefault());
+        page.click('#out');
+        page.run("history.pushState({}, '', '/next')");
+        await page.settle();
+        sent.push(page.sent);
+      }
+    expect(sent[0]!.flatMap((s) => s.events.map((e) => e.k))).toEqual(['p', 'a', 'c', 'p']);
+    for (const other of sent.slice(1)) expect(other).toEqual(sent[0]);
     expect(log).not.toHaveBeenCalled();
     log.mockRestore();
   });

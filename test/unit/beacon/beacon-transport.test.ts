@@ -28,6 +28,45 @@ describe('beacon transport', () => {
     ]);
   });
 
+  it('leads each request with its clock and writes engagements and native shares short', async () => {
+    const page = await open({
+      url: 'https://example.com/photos?utm_source=x',
+      before: (w) => w.eval('navigator.share = () => Promise.resolve()'),
+    });
+    const t0 = page.now;
+    page.advance(3_000);
+    page.run("history.pushState({}, '', '/albums')");
+    await page.run("navigator.share({ url: 'https://example.com/s/1' })");
+    await page.settle();
+    expect(page.bodies).toEqual([
+      [t0, { k: 'p', s: 'example.com', u: 'https://example.com/photos?utm_source=x', r: '', g: t0 }],
+      [
+        t0 + 3_000,
+        {
+          k: 'e',
+          s: 'example.com',
+          u: 'https://example.com/albums',
+          v: '/photos',
+          d: 3_000,
+          x: 20,
+          g: t0 + 3_000,
+        },
+        { k: 'p', s: 'example.com', u: 'https://example.com/albums', r: '', g: t0 + 3_000 },
+      ],
+      [
+        t0 + 3_000,
+        {
+          k: 's',
+          s: 'example.com',
+          u: 'https://example.com/albums',
+          l: 'https://example.com/s/1',
+          o: 1,
+          g: t0 + 3_000,
+        },
+      ],
+    ]);
+  });
+
   it('falls back to fetch keepalive when the browser refuses sendBeacon', async () => {
     const page = await open({ beaconAccepts: false });
     expect(page.sent.map((s) => s.via)).toEqual(['fetch']);

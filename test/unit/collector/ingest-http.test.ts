@@ -1,5 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kindFile, utcDay } from '../../../storage/day-files.ts';
 import { adminHealth, CHROME_UA, fixedClock, postEvent, testCollector } from '../../support/helpers.ts';
@@ -203,6 +204,36 @@ describe('GET /beacon.js', () => {
     expect(await res.text()).toContain('sendBeacon');
     const again = await collector.app.request('/beacon.js', { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
+  });
+
+  it('serves the debug build at /beacon.debug.js with the same headers, compression and 304s', async () => {
+    const { collector } = await setup();
+    const plain = await collector.app.request('/beacon.js');
+    const debug = await collector.app.request('/beacon.debug.js');
+    expect(debug.status).toBe(200);
+    for (const name of [
+      'content-type',
+      'cache-control',
+      'access-control-allow-origin',
+      'x-content-type-options',
+    ])
+      expect([name, debug.headers.get(name)]).toEqual([name, plain.headers.get(name)]);
+    const etag = debug.headers.get('etag')!;
+    expect(etag).not.toBe(plain.headers.get('etag'));
+    const code = await debug.text();
+    expect(code).toBe(await readFile(join(import.meta.dirname, '../../../dist/beacon.debug.js'), 'utf8'));
+    expect(code).toContain('cfa: skipped, ');
+    expect(await plain.text()).not.toContain('cfa: skipped');
+    const again = await collector.app.request('/beacon.debug.js', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    // Another build's ETag is not this one's.
+    const other = await collector.app.request('/beacon.debug.js', {
+      headers: { 'if-none-match': plain.headers.get('etag')! },
+    });
+    expect(other.status).toBe(200);
+    const br = await collector.app.request('/beacon.debug.js', { headers: { 'accept-encoding': 'br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString()).toBe(code);
   });
 });
 
