@@ -187,5 +187,5 @@ export class SessionTables {
 }
 
 function rangeKey(scope: Omit<RangeScope, 'table'>): string {
-  return `${scope.site}\u0000${scope.from}\u0000${scope.to}`;
+  return `${scope.site}\u0000${scope.from}\u0000${scope.to}\u0000${scope.rest?.text ?? ''}`;
 }
