@@ -155,7 +155,7 @@ export function createRollupsTable(database: string, engine = LOCAL_ENGINES.roll
   pairs UInt64
 ) ENGINE = ${raw(engine)}
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, build, shape, part, site)`;
+ORDER BY (shape, site, day, build, part)`;
 }
 
 /**

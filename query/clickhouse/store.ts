@@ -139,6 +139,8 @@ export class ClickHouseStore implements EventStore {
     let erased = await this.spoolWithout((r) => r.user === userId);
     erased += await this.count(sql`user = ${userId}`);
     await deleteWhere(this.conn, sql`user = ${userId}`);
+    // The user's first and last record per day (new-returning.ts) go too.
+    await deleteWhere(this.conn, sql`user = ${userId}`, undefined, TABLES.userDay);
     return erased;
   }
 
@@ -147,7 +149,11 @@ export class ClickHouseStore implements EventStore {
     yield* this.select(sql`user = ${userId}`);
   }
 
-  /** Drops whole months before the day at once, then deletes the rest of that day's month. */
+  /**
+   * Drops the partitions (one per day and locality, ddl.ts) before the day at once, then deletes
+   * whatever is left before it (rows of a spool replay landing meanwhile), and the purged days of
+   * user_day.
+   */
   async purgeBefore(firstKeptDay: string): Promise<number> {
     const start = Date.parse(`${firstKeptDay}T00:00:00Z`);
     if (!Number.isFinite(start)) throw new Error(`not a day: ${JSON.stringify(firstKeptDay)}`);
@@ -160,19 +166,24 @@ export class ClickHouseStore implements EventStore {
     });
     const days = Number((await result.json<{ days: number | string }>())[0]?.days ?? 0);
     if (days === 0) return 0;
-    const month = Number(firstKeptDay.slice(0, 4) + firstKeptDay.slice(5, 7));
+    const kept = firstKeptDay.replaceAll('-', '');
     const parts = await this.conn.client.query({
       query:
-        sql`SELECT DISTINCT partition FROM system.parts WHERE database = ${this.conn.database} AND table = ${TABLES.events} AND active`
+        sql`SELECT DISTINCT partition_id AS id FROM system.parts WHERE database = ${this.conn.database} AND table = ${TABLES.events} AND active`
           .text,
       format: 'JSONEachRow',
       clickhouse_settings: this.conn.settings,
     });
-    for (const { partition } of await parts.json<{ partition: string }>()) {
-      if (Number(partition) < month)
-        await exec(this.conn, sql`ALTER TABLE ${this.table} DROP PARTITION ${Number(partition)}`);
+    for (const { id } of await parts.json<{ id: string }>()) {
+      const m = /^(\d{4})(\d{2})(\d{2})-(\d)$/.exec(id);
+      if (!m || id.slice(0, 8) >= kept) continue;
+      await exec(
+        this.conn,
+        sql`ALTER TABLE ${this.table} DROP PARTITION (${`${m[1]}-${m[2]}-${m[3]}`}, ${Number(m[4])})`,
+      );
     }
     if ((await this.count(sql`ts < ${start}`)) > 0) await deleteWhere(this.conn, sql`ts < ${start}`);
+    await deleteWhere(this.conn, sql`day < toDate(${firstKeptDay})`, undefined, TABLES.userDay);
     return days;
   }
 
