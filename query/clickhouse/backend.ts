@@ -80,6 +80,7 @@ export class ClickHouseQueryBackend implements QueryBackend {
    * fingerprints turn those days raw), and the builder is asked to rebuild them now.
    */
   changed(): void {
+    this.sessions.forget();
     this.rollups.invalidate();
     this.builder?.kick();
   }

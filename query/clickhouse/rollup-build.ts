@@ -27,6 +27,9 @@ const SUPERSEDED_GRACE_S = 300;
 
 const LOCAL = raw('local = 1');
 
+/** Statements a build keeps in flight. */
+const BUILD_CONCURRENCY = 4;
+
 /**
  * Builds the rollups of every closed UTC day whose local rows have no current build (rollup-days.ts),
  * newest day first. Idempotent, so every collector may run it at once: each build gets its own
@@ -89,6 +92,11 @@ export class RollupBuilder {
     return this.running;
   }
 
+  /** Resolves once no pass is running or asked for. */
+  async settle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
   /** Days with local rows whose build is missing or stale, newest first. */
   async pending(): Promise<number[]> {
     const { config } = await this.plan;
@@ -130,27 +138,28 @@ export class RollupBuilder {
     );
     const sessions = new SessionTables(this.conn, this.table);
     const out: (RollupRow & { site: string; shape: string })[] = [];
-    try {
-      // Each site, and all sites together ('' : a visitor seen on two sites counts once there).
-      for (const site of [...sites.map((s) => s.site), null]) {
-        const tag = (shape: string) => (r: RollupRow) => ({ ...r, site: site ?? '', shape });
-        for (const [key, shape] of plan.queries) {
-          const q: NormalizedQuery = { ...shape, site, from, to, order_by: [], limit: 0, offset: 0 };
-          const f = await figures(this.conn, this.table, sessions, q, LOCAL);
+    // Each site, and all sites together ('': a visitor seen on two sites counts once there).
+    const tasks: (() => Promise<void>)[] = [];
+    for (const site of [...sites.map((s) => s.site), null]) {
+      const tag = (shape: string) => (r: RollupRow) => ({ ...r, site: site ?? '', shape });
+      const base: NormalizedQuery = {
+        site,
+        from,
+        to,
+        metrics: [],
+        dimensions: [],
+        filters: [],
+        order_by: [],
+        limit: 0,
+        offset: 0,
+      };
+      for (const [key, shape] of plan.queries)
+        tasks.push(async () => {
+          const f = await figures(this.conn, this.table, sessions, { ...base, ...shape }, LOCAL);
           out.push(...rowsOfFigures(f).map(tag(key)));
-        }
-        for (const [key, dims] of plan.topLists) {
-          const base: NormalizedQuery = {
-            site,
-            from,
-            to,
-            metrics: [],
-            dimensions: [],
-            filters: [],
-            order_by: [],
-            limit: 0,
-            offset: 0,
-          };
+        });
+      for (const [key, dims] of plan.topLists)
+        tasks.push(async () => {
           for (const t of await topListFigures(this.conn, this.table, sessions, base, dims, LOCAL))
             out.push({
               ...zeroRow('t', [], t.k),
@@ -159,8 +168,9 @@ export class RollupBuilder {
               site: site ?? '',
               shape: key,
             });
-        }
-        if (plan.propKeys) {
+        });
+      if (plan.propKeys)
+        tasks.push(async () => {
           const keys = await numericPropKeys(
             this.conn,
             this.table,
@@ -170,8 +180,11 @@ export class RollupBuilder {
           for (const [name, list] of Object.entries(keys))
             for (const k of list)
               out.push({ ...zeroRow('k', [name], k), site: site ?? '', shape: PROP_KEYS_SHAPE });
-        }
-      }
+        });
+    }
+    try {
+      // A few statements in flight: each is small, so the round trips, not the server, set the pace.
+      await inParallel(tasks, BUILD_CONCURRENCY);
     } finally {
       await sessions.close();
     }
@@ -277,4 +290,18 @@ function groupByDay(list: readonly BuildRow[]): Map<number, BuildRow[]> {
   const byDay = new Map<number, BuildRow[]>();
   for (const b of list) (byDay.get(b.day) ?? byDay.set(b.day, []).get(b.day)!).push(b);
   return byDay;
+}
+
+/** Runs the tasks, at most `n` at a time; rejects with the first failure once all have ended. */
+async function inParallel(tasks: readonly (() => Promise<void>)[], n: number): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => errors.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+  if (errors.length > 0) throw errors[0];
 }

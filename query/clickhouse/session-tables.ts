@@ -99,6 +99,14 @@ export class SessionTables {
     for (const { name } of stale) await this.drop(sql`${ident(this.conn.database)}.${ident(name)}`);
   }
 
+  /**
+   * Forgets every range after the data changed (erasure, purge): later questions sessionize
+   * again, and the old tables are dropped by their timers once questions in flight are done.
+   */
+  forget(): void {
+    this.live.clear();
+  }
+
   async close(): Promise<void> {
     const entries = [...this.live.values()];
     this.live.clear();

@@ -17,6 +17,14 @@ export interface ParityPair {
   clickhouse: QueryService;
   /** runs `call` on both and expects equal answers; returns the in-memory one */
   same<T>(call: (service: QueryService) => Promise<T>): Promise<T>;
+  /** appends late records to both (through the stores, as collectors do) */
+  append(records: StoredRecord[]): Promise<void>;
+  /** erases a user in both, as the erasure route does */
+  eraseUser(userId: string): Promise<void>;
+  /** purges the days before `firstKeptDay` in both, as the retention job does */
+  purgeBefore(firstKeptDay: string): Promise<void>;
+  /** the ClickHouse query backend (its rollup builder: `backend.builder`) */
+  backend: ClickHouseQueryBackend;
   close(): Promise<void>;
 }
 
@@ -51,8 +59,11 @@ export async function openParityPair(
   await flush();
   const index = new MemoryBackend(clock);
   await index.load(json);
-  const backend = new ClickHouseQueryBackend(ch.queries);
+  // Every closed day is rolled up before the first question, so the parity tests compare the
+  // rollups (and the raw rest of each range) with the in-memory engine; no timer runs after that.
+  const backend = new ClickHouseQueryBackend(ch.queries, { cards, clock, buildEveryMs: 3_600_000 });
   await backend.start();
+  await backend.builder!.settle();
   const memory = new QueryService({ backend: index, clock, cards });
   const clickhouse = new QueryService({ backend, clock, cards });
   return {
@@ -63,7 +74,24 @@ export async function openParityPair(
       expect(b).toEqual(a);
       return a;
     },
+    backend,
+    async append(records) {
+      await Promise.all([json.append(records), ch.store.append(records)]);
+      index.add(records);
+    },
+    async eraseUser(userId) {
+      await Promise.all([json.eraseUser(userId), ch.store.eraseUser(userId)]);
+      index.retain((r) => r.user !== userId);
+      backend.retain(() => true);
+    },
+    async purgeBefore(firstKeptDay) {
+      await Promise.all([json.purgeBefore(firstKeptDay), ch.store.purgeBefore(firstKeptDay)]);
+      const start = Date.parse(`${firstKeptDay}T00:00:00Z`);
+      index.retain((r) => r.ts >= start);
+      backend.retain(() => true);
+    },
     async close() {
+      backend.stop();
       await json.close();
       await ch.close();
       await server.destroy();
