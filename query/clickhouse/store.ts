@@ -55,6 +55,8 @@ export class ClickHouseStore implements EventStore {
   private replayTimer: NodeJS.Timeout | null = null;
   private replaying: Promise<void> | null = null;
   private closed = false;
+  /** called after a spool replay inserted rows (they may belong to closed, rolled-up days) */
+  onReplayed: (() => void) | null = null;
 
   constructor(private readonly options: ClickHouseStoreOptions) {
     this.conn = options.connection;
@@ -236,16 +238,29 @@ export class ClickHouseStore implements EventStore {
   }
 
   private async replaySpool(): Promise<void> {
+    let replayed = false;
+    try {
+      replayed = await this.replayFiles();
+    } finally {
+      if (replayed) this.onReplayed?.();
+    }
+  }
+
+  /** Sends the spool's files in order; true when any rows went in. */
+  private async replayFiles(): Promise<boolean> {
+    let replayed = false;
     for (const name of await this.spool.files()) {
       const { records, corrupt } = await this.spool.read(name);
       try {
         if (records.length > 0) await this.insert(records);
       } catch {
-        return; // still down: the timer tries again
+        return replayed; // still down: the timer tries again
       }
+      replayed ||= records.length > 0;
       await this.spool.remove(name);
       this.quarantined += corrupt;
       this.spooledRows = Math.max(0, this.spooledRows - records.length);
     }
+    return replayed;
   }
 }

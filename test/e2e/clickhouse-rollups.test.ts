@@ -33,7 +33,12 @@ function rec(kind: RecordKind, ts: number, fields: Partial<StoredRecord>): Store
 const MIDNIGHT = Math.floor(NOW / DAY_MS) * DAY_MS - 5 * DAY_MS;
 const NON_LOCAL: StoredRecord[] = [
   ...[12, 9, 4, 2].map((d) =>
-    rec('pageview', NOW - d * DAY_MS, { visitor: 'u:alice', user: 'alice', path: '/account', channel: 'direct' }),
+    rec('pageview', NOW - d * DAY_MS, {
+      visitor: 'u:alice',
+      user: 'alice',
+      path: '/account',
+      channel: 'direct',
+    }),
   ),
   rec('action', NOW - 9 * DAY_MS + 1000, { visitor: 'u:alice', user: 'alice', name: 'photo_processed' }),
   rec('pageview', MIDNIGHT - 60_000, { visitor: 'u:bob', session: 'late-night', user: 'bob', path: '/in' }),
@@ -87,7 +92,11 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
   it('turns a day raw after a late insert, and rolls it up again', async () => {
     const day = Math.floor((NOW - 10 * DAY_MS) / DAY_MS);
     await pair.append([
-      rec('pageview', day * DAY_MS + 3_600_000, { visitor: '0123456789abcdef', path: '/late', country: 'NL' }),
+      rec('pageview', day * DAY_MS + 3_600_000, {
+        visitor: '0123456789abcdef',
+        path: '/late',
+        country: 'NL',
+      }),
     ]);
     expect(await pair.backend.builder!.pending()).toContain(day);
     const o = await same((s) => s.overall({ days: 30, limit: 1000 }));
