@@ -2,7 +2,7 @@ import { DAY_MS } from '../../shared/time.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { TABLES } from './ddl.ts';
 import { dayOf } from './prepared.ts';
-import { ident, raw, sql, type SqlFragment } from './sql.ts';
+import { ident, quote, raw, sql, type SqlFragment } from './sql.ts';
 import { rows } from './run.ts';
 
 /**
@@ -140,10 +140,16 @@ export function restOf(firstDay: number, endDay: number, stale: readonly number[
   return raw(parts.join(' OR '));
 }
 
-/** The WHERE selecting a split's rollup rows of one site ('' = all sites) and shape. */
-export function rolledWhere(split: DaySplit, site: string | null, shape: string): SqlFragment {
+/** The WHERE selecting a split's rollup rows of one site ('' = all sites) and shape (or shapes). */
+export function rolledWhere(
+  split: DaySplit,
+  site: string | null,
+  shape: string | readonly string[],
+): SqlFragment {
   const pairs = split.rolled.map(([day, build]) => `(${day}, ${build})`).join(', ');
-  return sql`shape = ${shape} AND site = ${site ?? ''}
+  // IN over literals, which the sort key (shape first) prunes by; has() would read every shape.
+  const shapes = raw(`shape IN (${(typeof shape === 'string' ? [shape] : shape).map(quote).join(', ')})`);
+  return sql`${shapes} AND site = ${site ?? ''}
     AND day >= toDate(${dayOf(split.firstDay * 86_400)}) AND day < toDate(${dayOf(split.endDay * 86_400)})
     AND (toUInt32(day), build) IN (${raw(pairs)})`;
 }

@@ -22,6 +22,7 @@ import { rows } from './run.ts';
  */
 export class Rollups {
   private readonly splits = new Map<string, { at: number; split: Promise<DaySplit | null> }>();
+  private readonly pending = new Map<string, PendingRead>();
 
   constructor(
     private readonly conn: ClickHouseConnection,
@@ -118,17 +119,58 @@ export class Rollups {
     return split;
   }
 
-  private async rolledFigures(split: DaySplit, site: string | null, shape: string): Promise<Figures> {
-    const found = await rows<RollupRow>(
-      this.conn,
-      sql`SELECT part, d, pk, sum(visitors) AS visitors, sum(pageviews) AS pageviews, sum(actions) AS actions,
-        sum(shares) AS shares, sum(recipients) AS recipients, sum(engaged) AS engaged, sumForEach(props) AS props,
-        sum(total) AS total, sum(sessions) AS sessions, sum(duration) AS duration, sum(with_pv) AS with_pv,
-        sum(bounced) AS bounced, sum(scroll_sum) AS scroll_sum, sum(pairs) AS pairs
-      FROM ${rollupsTable(this.conn)} WHERE ${rolledWhere(split, site, shape)} GROUP BY part, d, pk`,
-    );
-    return figuresOfRows(found);
+  /**
+   * The rolled-up figures of one shape. The questions of one `overall` arrive in the same turn of
+   * the event loop, so their reads are gathered into one statement per (split, site): a dozen
+   * small statements cost more than one on a busy 2-core server (each waits its turn).
+   */
+  private rolledFigures(split: DaySplit, site: string | null, shape: string): Promise<Figures> {
+    const key = `${split.firstDay}|${split.endDay}|${site}`;
+    let batch = this.pending.get(key);
+    if (!batch) {
+      const fresh: PendingRead = { split, site, shapes: new Map() };
+      this.pending.set(key, fresh);
+      batch = fresh;
+      setImmediate(() => {
+        this.pending.delete(key);
+        void this.readBatch(fresh);
+      });
+    }
+    let wait = batch.shapes.get(shape);
+    if (!wait) {
+      let resolve!: (f: Figures) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<Figures>((res, rej) => ((resolve = res), (reject = rej)));
+      wait = { promise, resolve, reject };
+      batch.shapes.set(shape, wait);
+    }
+    return wait.promise;
   }
+
+  private async readBatch(batch: PendingRead): Promise<void> {
+    try {
+      const shapes = [...batch.shapes.keys()];
+      const found = await rows<RollupRow & { shape: string }>(
+        this.conn,
+        sql`SELECT shape, part, d, pk, sum(visitors) AS visitors, sum(pageviews) AS pageviews, sum(actions) AS actions,
+          sum(shares) AS shares, sum(recipients) AS recipients, sum(engaged) AS engaged, sumForEach(props) AS props,
+          sum(total) AS total, sum(sessions) AS sessions, sum(duration) AS duration, sum(with_pv) AS with_pv,
+          sum(bounced) AS bounced, sum(scroll_sum) AS scroll_sum, sum(pairs) AS pairs
+        FROM ${rollupsTable(this.conn)} WHERE ${rolledWhere(batch.split, batch.site, shapes)} GROUP BY shape, part, d, pk`,
+      );
+      const byShape = new Map<string, RollupRow[]>(shapes.map((s) => [s, []]));
+      for (const r of found) byShape.get(r.shape)?.push(r);
+      for (const [shape, wait] of batch.shapes) wait.resolve(figuresOfRows(byShape.get(shape)!));
+    } catch (error) {
+      for (const wait of batch.shapes.values()) wait.reject(error);
+    }
+  }
+}
+
+interface PendingRead {
+  split: DaySplit;
+  site: string | null;
+  shapes: Map<string, { promise: Promise<Figures>; resolve(f: Figures): void; reject(e: unknown): void }>;
 }
 
 /** A rollup_day row as stored and read (numbers as ClickHouse returns them). */

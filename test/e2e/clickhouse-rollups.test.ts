@@ -54,7 +54,7 @@ beforeAll(async () => {
     ...generate({ seed: 11, days: 40, events: 20_000, end: NOW, sites: SITES }),
     ...NON_LOCAL,
   ].sort((a, b) => a.ts - b.ts);
-  pair = await openParityPair(records, { database: 'rollups', clock, cards: CARDS });
+  pair = await openParityPair(records, { database: 'rollups', clock, cards: CARDS, rollups: true });
 }, 600_000);
 
 afterAll(async () => {
@@ -87,7 +87,7 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     const o = await same((s) => s.overall({ days: 30, limit: 1000 }));
     expect(o.pages.some((p) => p.key === '/account')).toBe(true);
     expect(o.returning_users).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it('turns a day raw after a late insert, and rolls it up again', async () => {
     const day = Math.floor((NOW - 10 * DAY_MS) / DAY_MS);
@@ -103,7 +103,7 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     expect(o.pages.find((p) => p.key === '/late')?.pageviews).toBe(1);
     await rebuild();
     await allOverall();
-  });
+  }, 600_000);
 
   it('forgets an erased user at once, and after the rebuild', async () => {
     const user = generatedUserId(11, 0);
@@ -114,7 +114,7 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     expect(after.pageviews).toBeLessThan(before.pageviews);
     await rebuild();
     await allOverall();
-  });
+  }, 600_000);
 
   it('drops purged days at once, and after the rebuild', async () => {
     const firstKept = new Date(NOW - 20 * DAY_MS).toISOString().slice(0, 10);
@@ -122,5 +122,5 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     await allOverall();
     await rebuild();
     await allOverall();
-  });
+  }, 600_000);
 });

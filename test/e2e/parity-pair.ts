@@ -34,7 +34,14 @@ export interface ParityPair {
  */
 export async function openParityPair(
   records: Iterable<StoredRecord>,
-  options: { database: string; clock: Clock; cards: readonly MetricCardConfig[]; batchRows?: number },
+  options: {
+    database: string;
+    clock: Clock;
+    cards: readonly MetricCardConfig[];
+    batchRows?: number;
+    /** roll every closed day up before the first question (query/clickhouse/rollup-build.ts) */
+    rollups?: boolean;
+  },
 ): Promise<ParityPair> {
   const server = await startClickHouse();
   const dir = await tempDir();
@@ -59,11 +66,17 @@ export async function openParityPair(
   await flush();
   const index = new MemoryBackend(clock);
   await index.load(json);
-  // Every closed day is rolled up before the first question, so the parity tests compare the
-  // rollups (and the raw rest of each range) with the in-memory engine; no timer runs after that.
-  const backend = new ClickHouseQueryBackend(ch.queries, { cards, clock, buildEveryMs: 3_600_000 });
+  // With `rollups`, every closed day is rolled up before the first question, so the answers
+  // compare the rollups (and the raw rest of each range) with the in-memory engine; no timer runs
+  // after that. Without, no builder runs and every answer is computed raw.
+  const backend = new ClickHouseQueryBackend(ch.queries, {
+    cards,
+    clock,
+    build: options.rollups ?? false,
+    buildEveryMs: 3_600_000,
+  });
   await backend.start();
-  await backend.builder!.settle();
+  await backend.builder?.settle();
   const memory = new QueryService({ backend: index, clock, cards });
   const clickhouse = new QueryService({ backend, clock, cards });
   return {
