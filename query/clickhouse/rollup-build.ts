@@ -49,6 +49,7 @@ export class RollupBuilder {
   private running: Promise<number> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly conn: ClickHouseConnection,
@@ -61,12 +62,15 @@ export class RollupBuilder {
 
   /** Runs a pass every `intervalMs` (and one now). */
   start(intervalMs = 60_000): void {
+    this.stopped = false;
     this.kick();
     this.timer ??= setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
   }
 
+  /** Stops the timer; a pass in flight ends after its current day (its connection may be closing). */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -77,14 +81,16 @@ export class RollupBuilder {
       this.again = true;
       return;
     }
-    void this.run().catch((error: Error) => console.error(`rollups: build failed: ${error.message}`));
+    void this.run().catch((error: Error) => {
+      if (!this.stopped) console.error(`rollups: build failed: ${error.message}`);
+    });
   }
 
   /** One pass; resolves with the number of days built. */
   run(): Promise<number> {
     this.running ??= this.pass().finally(() => {
       this.running = null;
-      if (this.again) {
+      if (this.again && !this.stopped) {
         this.again = false;
         this.kick();
       }
@@ -116,6 +122,7 @@ export class RollupBuilder {
     const plan = await this.plan;
     let built = 0;
     for (const day of await this.pending()) {
+      if (this.stopped) return built;
       if (await this.buildDay(plan, day)) {
         built++;
         this.onBuilt();
