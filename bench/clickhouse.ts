@@ -6,6 +6,12 @@ import { openClickHouse } from '../query/clickhouse/open.ts';
 import { startClickHouse, type ClickHouseServer } from '../test/support/clickhouse-server.ts';
 import type { GenerateOptions } from '../demo/generate.ts';
 import { appendGenerated } from '../demo/write-generated.ts';
+import { DEFAULT_CARDS } from '../query/cards-config.ts';
+import { connectClickHouse } from '../query/clickhouse/connection.ts';
+import { TABLES } from '../query/clickhouse/ddl.ts';
+import { RollupBuilder } from '../query/clickhouse/rollup-build.ts';
+import { rollupPlan } from '../query/clickhouse/rollup-shapes.ts';
+import { ident, sql } from '../query/clickhouse/sql.ts';
 
 /** Whether a clickhouse-server binary is installed (the side-by-side run needs one). */
 export function clickhouseInstalled(): boolean {
@@ -22,6 +28,10 @@ export interface LoadedClickHouse {
   /** environment for a collector reading this server */
   env: Record<string, string>;
   load_ms: number;
+  /** rows per second inserted through the ClickHouse EventStore (what one collector writes) */
+  insert_rows_per_s: number;
+  /** the first rollup build of every closed day (query/clickhouse/rollup-build.ts) */
+  build_ms: number;
   destroy(): Promise<void>;
 }
 
@@ -45,10 +55,23 @@ export async function clickhouseWith(dataset: GenerateOptions): Promise<LoadedCl
       clock: () => Date.now(),
       batchRows: 50_000,
     });
+    let rowsLoaded = 0;
     try {
       await appendGenerated(backend.store, { ...dataset, batchSize: 50_000 });
+      rowsLoaded = backend.store.health().written;
     } finally {
       await backend.close();
+    }
+    const load_ms = Math.round(performance.now() - started);
+    // Rolled up before the collector starts, as a collector's builder would in the background
+    // (the collector's own builder then finds every closed day built, with the same cards).
+    const conn = await connectClickHouse({ url: server.url, database: 'cloudface' });
+    const buildStarted = performance.now();
+    try {
+      const table = sql`${ident('cloudface')}.${ident(TABLES.events)}`;
+      await new RollupBuilder(conn, table, rollupPlan(DEFAULT_CARDS), () => Date.now()).run();
+    } finally {
+      await conn.close();
     }
     return {
       server,
@@ -58,7 +81,9 @@ export async function clickhouseWith(dataset: GenerateOptions): Promise<LoadedCl
         CLICKHOUSE_DATABASE: 'cloudface',
         ANALYTICS_DATA_DIR: spool,
       },
-      load_ms: Math.round(performance.now() - started),
+      load_ms,
+      insert_rows_per_s: Math.round(rowsLoaded / (load_ms / 1000)),
+      build_ms: Math.round(performance.now() - buildStarted),
       destroy,
     };
   } catch (error) {

@@ -94,11 +94,16 @@ for (const events of plan.sizes) {
     log(`dataset ${events}: JSON backend start-up and queries`);
     runs.push(await runBackend('json', { ANALYTICS_DATA_DIR: dir, ANALYTICS_STORE: 'json' }, cases));
     if (withClickHouse) {
-      log(`dataset ${events}: loading ClickHouse`);
+      log(`dataset ${events}: loading ClickHouse and building its rollups`);
       const ch = await clickhouseWith(dataset);
       try {
         log(`dataset ${events}: ClickHouse backend start-up and queries`);
-        runs.push({ ...(await runBackend('clickhouse', ch.env, cases)), load_ms: ch.load_ms });
+        runs.push({
+          ...(await runBackend('clickhouse', ch.env, cases)),
+          load_ms: ch.load_ms,
+          insert_rows_per_s: ch.insert_rows_per_s,
+          build_ms: ch.build_ms,
+        });
       } finally {
         await ch.destroy();
       }

@@ -101,8 +101,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // The query index loads the history in the background; /healthz reports its progress. With
   // ClickHouse the queries run in ClickHouse instead, so every collector sees every collector's events.
   const index = clickhouse
-    ? new ClickHouseQueryBackend(clickhouse.queries)
+    ? new ClickHouseQueryBackend(clickhouse.queries, { cards, clock })
     : (memory?.backend ?? new MemoryBackend(clock, undefined, budget));
+  // Replayed rows land in closed days: rebuild their rollups now rather than within a minute.
+  if (clickhouse && index instanceof ClickHouseQueryBackend)
+    clickhouse.store.onReplayed = () => index.changed();
   // The load starts once everything else is set up (see the end), so the server binds its port
   // before the history's CPU-heavy part runs.
   let startLoad!: () => void;

@@ -13,7 +13,7 @@ import { rows } from './run.ts';
 const SUMIF_KEYS = 20;
 const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
 
-interface RecordFigures {
+export interface RecordFigures {
   d: string[];
   visitors: number;
   users: number;
@@ -27,14 +27,14 @@ interface RecordFigures {
   /** the sums of the wanted numeric props, in propKeys order (empty when they come from wideSums) */
   props: number[];
 }
-interface SessionFigures {
+export interface SessionFigures {
   d: string[];
   sessions: number;
   duration: number;
   with_pv: number;
   bounced: number;
 }
-interface ScrollFigures {
+export interface ScrollFigures {
   d: string[];
   scroll_sum: number;
   pairs: number;
@@ -57,7 +57,38 @@ export async function aggregate(
   sessions: SessionTables,
   q: NormalizedQuery,
 ): Promise<QueryRows> {
-  const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to };
+  return finish(q, await figures(conn, table, sessions, q));
+}
+
+/** A prop key's sum per group, for the queries summing more than SUMIF_KEYS keys. */
+export interface WideSum {
+  d: string[];
+  pk: string;
+  total: number;
+}
+
+/**
+ * The grouped figures a query's metrics are computed from. All of them add up over parts of the
+ * rows that share no visitor and no session (rollups.ts sums them over days), except `users`,
+ * `first_ts`, `last_ts` and `totalVisitors`, which only queries that are never split ask for.
+ */
+export interface Figures {
+  records: RecordFigures[];
+  sessions: SessionFigures[];
+  scroll: ScrollFigures[];
+  wide: WideSum[];
+  totalVisitors: number;
+}
+
+/** The figures of `q` over its range, or only over the rows also matching `rest`. */
+export async function figures(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  sessions: SessionTables,
+  q: NormalizedQuery,
+  rest?: SqlFragment,
+): Promise<Figures> {
+  const scope: RangeScope = { table, site: q.site, from: q.from, to: q.to, rest };
   const want = new Set(q.metrics);
   const wantSessions = q.metrics.some((m) => SESSION_METRICS.has(m));
   const wantScroll = want.has('scroll_depth');
@@ -72,7 +103,7 @@ export async function aggregate(
   const dimArray = raw(`[${dimNames.join(', ')}]`);
   const groupBy = dimNames.length ? raw(`GROUP BY ${dimNames.join(', ')}`) : raw('');
   const select = raw(dims.length ? dims.join(', ') + ',' : '');
-  const propKeys = [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
+  const propKeys = propKeysOf(q);
   // Up to SUMIF_KEYS keys (every API query: validate.ts caps prop_sum metrics at 20) are a sumIf
   // column each. More (overall's action sums, up to 100 names × 20 keys) are one statement over
   // the ARRAY JOINed props, grouped by key as well, so a row costs its own props and the
@@ -148,6 +179,20 @@ export async function aggregate(
     total,
     wideSums,
   ]);
+  return {
+    records: recordRows,
+    sessions: sessionRows,
+    scroll: scrollRows,
+    wide: wideRows,
+    totalVisitors: Number(totalRow?.n ?? 0),
+  };
+}
+
+/** The rows of `q` from its figures: ratios are computed here exactly as the in-memory engine does. */
+export function finish(q: NormalizedQuery, f: Figures): QueryRows {
+  const { records: recordRows, sessions: sessionRows, scroll: scrollRows, wide: wideRows, totalVisitors } = f;
+  const propKeys = propKeysOf(q);
+  const manyKeys = propKeys.length > SUMIF_KEYS;
   const wideByGroup = new Map<string, Map<string, number>>();
   for (const r of wideRows) {
     const key = JSON.stringify(r.d);
@@ -157,7 +202,6 @@ export async function aggregate(
   }
   const bySession = new Map(sessionRows.map((r) => [JSON.stringify(r.d), r]));
   const byScroll = new Map(scrollRows.map((r) => [JSON.stringify(r.d), r]));
-  const totalVisitors = Number(totalRow?.n ?? 0);
   return recordRows.map((r) => {
     const key = JSON.stringify(r.d);
     const s = bySession.get(key);
@@ -200,6 +244,11 @@ function sessionsByRecordGroup(
       GROUP BY sess
     ) ARRAY JOIN groups AS d
     GROUP BY d`;
+}
+
+/** The keys of the query's prop_sum metrics, each once, in metric order. */
+export function propKeysOf(q: NormalizedQuery): string[] {
+  return [...new Set(q.metrics.filter((m) => m.startsWith('prop_sum:')).map((m) => m.slice(9)))];
 }
 
 /** Session totals over every session of the range, from its attributes table. */

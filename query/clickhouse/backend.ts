@@ -14,6 +14,20 @@ import { retention } from './retention.ts';
 import { rows } from './run.ts';
 import { SessionTables } from './session-tables.ts';
 import { topLists } from './top-lists.ts';
+import type { MetricCardConfig } from '../../shared/api.ts';
+import { RollupBuilder } from './rollup-build.ts';
+import { rollupPlan } from './rollup-shapes.ts';
+import { Rollups } from './rollups.ts';
+
+export interface ClickHouseQueryOptions {
+  /** the metric cards `overall` shows: their questions are rolled up too (rollup-shapes.ts) */
+  cards?: readonly MetricCardConfig[];
+  clock?: () => number;
+  /** run the rollup builder in this process (every collector may); off: only read rollups */
+  build?: boolean;
+  /** how often the builder looks for closed days to build (default 60 s) */
+  buildEveryMs?: number;
+}
 
 /**
  * The query backend on ClickHouse: every primitive is SQL run by the server, and only grouped
@@ -25,24 +39,50 @@ export class ClickHouseQueryBackend implements QueryBackend {
   private readonly sessions: SessionTables;
   private rowCount = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** null on a cluster of shards, whose per-shard builds are not wired yet (docs/scaling.md) */
+  private readonly rollups: Rollups | null;
+  /** builds the per-day rollups (rollup-build.ts); null when this process only reads them */
+  readonly builder: RollupBuilder | null;
 
-  constructor(private readonly conn: ClickHouseConnection) {
+  constructor(
+    private readonly conn: ClickHouseConnection,
+    private readonly options: ClickHouseQueryOptions = {},
+  ) {
     this.table = sql`${ident(conn.database)}.${ident(TABLES.events)}`;
     this.sessions = new SessionTables(conn, this.table);
+    const plan = rollupPlan(options.cards ?? []);
+    this.rollups = conn.cluster ? null : new Rollups(conn, this.table, this.sessions, plan);
+    const rollups = this.rollups;
+    this.builder =
+      options.build === false || !rollups
+        ? null
+        : new RollupBuilder(conn, this.table, plan, options.clock ?? Date.now, () => rollups.invalidate());
   }
 
-  /** Starts the row-count refresh; resolves after the first count. */
+  /** Starts the row-count refresh and the rollup builder; resolves after the first count. */
   async start(refreshMs = 30_000): Promise<void> {
     await this.sessions.dropStale(Date.now());
     await this.refresh();
     this.timer ??= setInterval(() => void this.refresh().catch(() => undefined), refreshMs);
     this.timer.unref();
+    this.builder?.start(this.options.buildEveryMs);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.builder?.stop();
     void this.sessions.close();
+  }
+
+  /**
+   * Data changed under closed days (erasure, purge, replay, import): readers see it at once (the
+   * fingerprints turn those days raw), and the builder is asked to rebuild them now.
+   */
+  changed(): void {
+    this.sessions.forget();
+    this.rollups?.invalidate();
+    this.builder?.kick();
   }
 
   // The collector drives the in-memory index through these; with ClickHouse the data is already
@@ -52,14 +92,19 @@ export class ClickHouseQueryBackend implements QueryBackend {
     return this.start();
   }
   add(_records: readonly StoredRecord[]): void {}
-  retain(_keep: (record: StoredRecord) => boolean): void {}
+  /** Called after an erasure or a purge. */
+  retain(_keep: (record: StoredRecord) => boolean): void {
+    this.changed();
+  }
 
-  query: QueryBackend['query'] = (q) => aggregate(this.conn, this.table, this.sessions, q);
+  query: QueryBackend['query'] = async (q) =>
+    (await this.rollups?.aggregate(q)) ?? aggregate(this.conn, this.table, this.sessions, q);
   funnel: QueryBackend['funnel'] = (q) => funnel(this.conn, this.table, this.sessions, q);
   retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, this.sessions, q);
   journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.table, this.sessions, q);
   events: QueryBackend['events'] = (q) => events(this.conn, this.table, this.sessions, q);
-  numericPropKeys: QueryBackend['numericPropKeys'] = (q) => numericPropKeys(this.conn, this.table, q);
+  numericPropKeys: QueryBackend['numericPropKeys'] = async (q) =>
+    (await this.rollups?.propKeys(q)) ?? numericPropKeys(this.conn, this.table, q);
   sites: QueryBackend['sites'] = async () =>
     (
       await rows<{ site: string }>(
@@ -74,8 +119,10 @@ export class ClickHouseQueryBackend implements QueryBackend {
   }
 
   /** Page-view top lists for many dimensions at once (used by `overall`, see top-lists.ts). */
-  topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]> {
-    return topLists(this.conn, this.table, this.sessions, base, dims);
+  async topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]> {
+    return (
+      (await this.rollups?.topLists(base, dims)) ?? topLists(this.conn, this.table, this.sessions, base, dims)
+    );
   }
 
   status(): BackendStatus {

@@ -71,6 +71,7 @@ export async function numericPropKeys(
   conn: ClickHouseConnection,
   table: SqlFragment,
   q: { site: string | null; from: number; to: number; kind: RecordKind; names?: readonly string[] },
+  rest?: SqlFragment,
 ): Promise<Record<string, string[]>> {
   if (q.names?.length === 0) return {};
   const names = q.names ? sql`AND has(${[...q.names]}, toString(name))` : raw('');
@@ -78,7 +79,7 @@ export async function numericPropKeys(
     conn,
     sql`SELECT toString(name) AS name, arraySort(groupUniqArray(key)) AS keys
       FROM ${table} ARRAY JOIN prop_keys AS key, prop_numeric AS numeric
-      WHERE ${scopeWhere({ table, site: q.site, from: q.from, to: q.to })} AND kind = ${q.kind} AND numeric = 1 ${names}
+      WHERE ${scopeWhere({ table, site: q.site, from: q.from, to: q.to, rest })} AND kind = ${q.kind} AND numeric = 1 ${names}
       GROUP BY name`,
   );
   const out: Record<string, string[]> = {};

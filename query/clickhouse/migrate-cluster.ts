@@ -5,7 +5,7 @@ import { rows } from './run.ts';
 import { ident, raw, sql, type SqlFragment } from './sql.ts';
 
 /** Tables that stay on the first node only, read and written there by every collector. */
-const UNSHARDED = new Set<string>([TABLES.salts]);
+const UNSHARDED = new Set<string>([TABLES.salts, TABLES.settings]);
 
 export interface ColumnInfo {
   name: string;
@@ -45,7 +45,10 @@ export async function migrateCluster(
           WHERE database = ${node.database} AND table = ${name}`,
       );
       const target = sql`${ident(conn.database)}.${ident(name)}`;
-      await exec(node, distributedTable(target, cluster.name, node.database, name, columns));
+      await exec(
+        node,
+        distributedTable(target, cluster.name, node.database, name, columns, shardKeyFor(columns)),
+      );
       const present = await rows<{ name: string }>(
         node,
         sql`SELECT name FROM system.columns WHERE database = ${conn.database} AND table = ${name}`,
@@ -70,10 +73,21 @@ export function distributedTable(
   localDb: string,
   local: string,
   columns: readonly ColumnInfo[],
+  key = SHARD_KEY,
 ): SqlFragment {
   return sql`CREATE TABLE IF NOT EXISTS ${target} (
   ${raw(columns.map((c) => columnDefinition(c).text).join(',\n  '))}
-) ENGINE = Distributed(${ident(cluster)}, ${ident(localDb)}, ${ident(local)}, ${raw(SHARD_KEY)})`;
+) ENGINE = Distributed(${ident(cluster)}, ${ident(localDb)}, ${ident(local)}, ${raw(key)})`;
+}
+
+/**
+ * The events' unit key where a table has its columns; tables without them (user_day, the
+ * rollups) are filled on each shard by the shard itself, never through the Distributed table, so
+ * any key will do and `rand()` is the one that needs no columns.
+ */
+function shardKeyFor(columns: readonly ColumnInfo[]): string {
+  const names = new Set(columns.map((c) => c.name));
+  return ['site', 'session', 'visitor'].every((n) => names.has(n)) ? SHARD_KEY : 'rand()';
 }
 
 function columnDefinition(c: ColumnInfo): SqlFragment {

@@ -4,7 +4,8 @@ import { exec } from './migrate.ts';
 import { ident, sql, type SqlFragment } from './sql.ts';
 
 /**
- * Runs `ALTER TABLE events DELETE WHERE <where>` and resolves once the rows are gone from disk.
+ * Runs `ALTER TABLE <table> DELETE WHERE <where>` (events by default) and resolves once the rows
+ * are gone from disk.
  * 18.16 has no `mutations_sync`, so this polls system.mutations (about 100 ms per poll) until
  * every mutation of the table is done; newer servers are polled the same way, which is portable.
  */
@@ -12,19 +13,20 @@ export async function deleteWhere(
   conn: ClickHouseConnection,
   where: SqlFragment,
   timeoutMs = 120_000,
+  name: string = TABLES.events,
 ): Promise<void> {
   // A Distributed table takes no ALTER DELETE: each node deletes from its own table.
   if (conn.cluster) {
-    await Promise.all(conn.cluster.nodes.map((node) => deleteWhere(node, where, timeoutMs)));
+    await Promise.all(conn.cluster.nodes.map((node) => deleteWhere(node, where, timeoutMs, name)));
     return;
   }
-  const table = sql`${ident(conn.database)}.${ident(TABLES.events)}`;
+  const table = sql`${ident(conn.database)}.${ident(name)}`;
   await exec(conn, sql`ALTER TABLE ${table} DELETE WHERE ${where}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await conn.client.query({
       query:
-        sql`SELECT count() AS pending FROM system.mutations WHERE database = ${conn.database} AND table = ${TABLES.events} AND is_done = 0`
+        sql`SELECT count() AS pending FROM system.mutations WHERE database = ${conn.database} AND table = ${name} AND is_done = 0`
           .text,
       format: 'JSONEachRow',
       clickhouse_settings: conn.settings,

@@ -46,7 +46,8 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
     return {
       store,
       salts,
-      settings: new ClickHouseSettingsStore(queries, options.clock),
+      // Like the salts, settings stay on the first node of a cluster: one table every collector reads.
+      settings: new ClickHouseSettingsStore(queries.cluster?.nodes[0] ?? queries, options.clock),
       queries: q,
       async close() {
         await store.close();

@@ -51,20 +51,35 @@ export interface RangeScope {
   site: string | null;
   from: number;
   to: number;
+  /**
+   * Only the rows also matching this (rollups.ts: the rows its rolled-up days do not cover). Part
+   * of the scope, so the range's session tables are keyed by it too.
+   */
+  rest?: SqlFragment;
 }
 
 /**
- * WHERE for the scope: site and ts range. The same range on `time` (whole seconds) is what lets
- * ClickHouse skip partitions and use the sort key, since neither knows `ts`: a 24 h top list over
- * 1M events reads 0.03 s instead of 0.2 s.
+ * WHERE for the scope: site and ts range. The same range on `time` (whole seconds) lets ClickHouse
+ * skip partitions, and on `toDate(time)` (the sort key's second column) skip granules: 18.16
+ * derives neither from a bound on `ts`, nor a `toDate` bound from one on `time`, so without the
+ * explicit day bounds a 24 h list read its whole month (145,702 rows against 63,782 here).
  */
 export function scopeWhere(scope: RangeScope): SqlFragment {
   const site = scope.site === null ? raw('1') : sql`site = ${scope.site}`;
   const first = Math.floor(Math.max(0, scope.from) / 1000);
   const last = Math.floor(Math.max(0, scope.to - 1) / 1000);
+  const rest = scope.rest ? sql` AND (${scope.rest})` : raw('');
   return sql`${site} AND ts >= ${scope.from} AND ts < ${scope.to}
-    AND time >= toDateTime(${first}) AND time <= toDateTime(${last})`;
+    AND time >= toDateTime(${first}) AND time <= toDateTime(${last})
+    AND toDate(time) >= toDate(${dayOf(first)}) AND toDate(time) <= toDate(${dayOf(last)})${rest}`;
 }
+
+/** 'YYYY-MM-DD' (UTC) of an epoch second, as a literal 18.16 compares with toDate(time). */
+export function dayOf(epochSecond: number): string {
+  // Date ends in 2105: a later bound would wrap, so it is clamped (ts still bounds exactly).
+  return new Date(Math.min(epochSecond, LAST_DATE_SECOND) * 1000).toISOString().slice(0, 10);
+}
+const LAST_DATE_SECOND = Date.UTC(2105, 11, 31) / 1000;
 
 /**
  * Records in scope (only those matching `where`), record columns only. A filter given here runs

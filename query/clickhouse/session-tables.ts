@@ -99,6 +99,14 @@ export class SessionTables {
     for (const { name } of stale) await this.drop(sql`${ident(this.conn.database)}.${ident(name)}`);
   }
 
+  /**
+   * Forgets every range after the data changed (erasure, purge): later questions sessionize
+   * again, and the old tables are dropped by their timers once questions in flight are done.
+   */
+  forget(): void {
+    this.live.clear();
+  }
+
   async close(): Promise<void> {
     const entries = [...this.live.values()];
     this.live.clear();
@@ -187,5 +195,5 @@ export class SessionTables {
 }
 
 function rangeKey(scope: Omit<RangeScope, 'table'>): string {
-  return `${scope.site}\u0000${scope.from}\u0000${scope.to}`;
+  return `${scope.site}\u0000${scope.from}\u0000${scope.to}\u0000${scope.rest?.text ?? ''}`;
 }

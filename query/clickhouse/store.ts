@@ -55,6 +55,8 @@ export class ClickHouseStore implements EventStore {
   private replayTimer: NodeJS.Timeout | null = null;
   private replaying: Promise<void> | null = null;
   private closed = false;
+  /** called after a spool replay inserted rows (they may belong to closed, rolled-up days) */
+  onReplayed: (() => void) | null = null;
 
   constructor(private readonly options: ClickHouseStoreOptions) {
     this.conn = options.connection;
@@ -139,6 +141,8 @@ export class ClickHouseStore implements EventStore {
     let erased = await this.spoolWithout((r) => r.user === userId);
     erased += await this.count(sql`user = ${userId}`);
     await deleteWhere(this.conn, sql`user = ${userId}`);
+    // The user's first and last record per day (new-returning.ts) go too.
+    await deleteWhere(this.conn, sql`user = ${userId}`, undefined, TABLES.userDay);
     return erased;
   }
 
@@ -147,7 +151,11 @@ export class ClickHouseStore implements EventStore {
     yield* this.select(sql`user = ${userId}`);
   }
 
-  /** Drops whole months before the day at once, then deletes the rest of that day's month. */
+  /**
+   * Drops the partitions (one per day and locality, ddl.ts) before the day at once, then deletes
+   * whatever is left before it (rows of a spool replay landing meanwhile), and the purged days of
+   * user_day.
+   */
   async purgeBefore(firstKeptDay: string): Promise<number> {
     const start = Date.parse(`${firstKeptDay}T00:00:00Z`);
     if (!Number.isFinite(start)) throw new Error(`not a day: ${JSON.stringify(firstKeptDay)}`);
@@ -160,23 +168,28 @@ export class ClickHouseStore implements EventStore {
     });
     const days = Number((await result.json<{ days: number | string }>())[0]?.days ?? 0);
     if (days === 0) return 0;
-    const month = Number(firstKeptDay.slice(0, 4) + firstKeptDay.slice(5, 7));
+    const kept = firstKeptDay.replaceAll('-', '');
     // On a cluster every node drops its own partitions (a Distributed table has none).
     for (const node of this.conn.cluster?.nodes ?? [this.conn]) {
       const parts = await node.client.query({
         query:
-          sql`SELECT DISTINCT partition FROM system.parts WHERE database = ${node.database} AND table = ${TABLES.events} AND active`
+          sql`SELECT DISTINCT partition_id AS id FROM system.parts WHERE database = ${node.database} AND table = ${TABLES.events} AND active`
             .text,
         format: 'JSONEachRow',
         clickhouse_settings: node.settings,
       });
       const table = sql`${ident(node.database)}.${ident(TABLES.events)}`;
-      for (const { partition } of await parts.json<{ partition: string }>()) {
-        if (Number(partition) < month)
-          await exec(node, sql`ALTER TABLE ${table} DROP PARTITION ${Number(partition)}`);
+      for (const { id } of await parts.json<{ id: string }>()) {
+        const m = /^(\d{4})(\d{2})(\d{2})-(\d)$/.exec(id);
+        if (!m || id.slice(0, 8) >= kept) continue;
+        await exec(
+          node,
+          sql`ALTER TABLE ${table} DROP PARTITION (${`${m[1]}-${m[2]}-${m[3]}`}, ${Number(m[4])})`,
+        );
       }
     }
     if ((await this.count(sql`ts < ${start}`)) > 0) await deleteWhere(this.conn, sql`ts < ${start}`);
+    await deleteWhere(this.conn, sql`day < toDate(${firstKeptDay})`, undefined, TABLES.userDay);
     return days;
   }
 
@@ -229,16 +242,29 @@ export class ClickHouseStore implements EventStore {
   }
 
   private async replaySpool(): Promise<void> {
+    let replayed = false;
+    try {
+      replayed = await this.replayFiles();
+    } finally {
+      if (replayed) this.onReplayed?.();
+    }
+  }
+
+  /** Sends the spool's files in order; true when any rows went in. */
+  private async replayFiles(): Promise<boolean> {
+    let replayed = false;
     for (const name of await this.spool.files()) {
       const { records, corrupt } = await this.spool.read(name);
       try {
         if (records.length > 0) await this.insert(records);
       } catch {
-        return; // still down: the timer tries again
+        return replayed; // still down: the timer tries again
       }
+      replayed ||= records.length > 0;
       await this.spool.remove(name);
       this.quarantined += corrupt;
       this.spooledRows = Math.max(0, this.spooledRows - records.length);
     }
+    return replayed;
   }
 }

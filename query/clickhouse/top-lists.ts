@@ -38,21 +38,15 @@ export async function topLists(
   sessions: SessionTables,
   base: NormalizedQuery,
   dims: readonly Dimension[],
+  rest?: SqlFragment,
 ): Promise<QueryRows[]> {
-  const scope: RangeScope = { table, site: base.site, from: base.from, to: base.to };
-  const sessionFilters = filtersUseSessions(base.filters);
-  const keys = dims.some(isSessionDimension) || sessionFilters ? sessions.keys(scope) : null;
-  const run = (statements: SqlFragment[]) =>
-    Promise.all(statements.map((s) => rows<{ k: string; visitors: number; pageviews: number }>(conn, s)));
-  // Record dimensions start at once unless a filter needs the session tables being built.
-  const found = await Promise.all([
-    sessionFilters
-      ? keys!.then((k) => run(topListStatements(scope, base, dims, k, 'records')))
-      : run(topListStatements(scope, base, dims, null, 'records')),
-    keys ? keys.then((k) => run(topListStatements(scope, base, dims, k, 'sessions'))) : [],
-  ]);
+  return labelTopLists(dims, await topListFigures(conn, table, sessions, base, dims, rest));
+}
+
+/** Top-list figures sorted into one labelled list per dimension. */
+export function labelTopLists(dims: readonly Dimension[], found: readonly TopListFigure[]): QueryRows[] {
   const out = dims.map((): QueryRows => []);
-  for (const r of found.flat(2)) {
+  for (const r of found) {
     const [index, value] = splitKey(r.k);
     out[index]!.push({
       dimensions: [label(dims[index]!, value)],
@@ -60,6 +54,36 @@ export async function topLists(
     });
   }
   return out;
+}
+
+/** One top-list row before labelling: `k` is `index:value`. */
+export interface TopListFigure {
+  k: string;
+  visitors: number;
+  pageviews: number;
+}
+
+/** The rows of every list in `dims` over the range (or the part of it matching `rest`), unlabelled. */
+export async function topListFigures(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  sessions: SessionTables,
+  base: NormalizedQuery,
+  dims: readonly Dimension[],
+  rest?: SqlFragment,
+): Promise<TopListFigure[]> {
+  const scope: RangeScope = { table, site: base.site, from: base.from, to: base.to, rest };
+  const sessionFilters = filtersUseSessions(base.filters);
+  const keys = dims.some(isSessionDimension) || sessionFilters ? sessions.keys(scope) : null;
+  const run = (statements: SqlFragment[]) => Promise.all(statements.map((s) => rows<TopListFigure>(conn, s)));
+  // Record dimensions start at once unless a filter needs the session tables being built.
+  const found = await Promise.all([
+    sessionFilters
+      ? keys!.then((k) => run(topListStatements(scope, base, dims, k, 'records')))
+      : run(topListStatements(scope, base, dims, null, 'records')),
+    keys ? keys.then((k) => run(topListStatements(scope, base, dims, k, 'sessions'))) : [],
+  ]);
+  return found.flat(2);
 }
 
 /**

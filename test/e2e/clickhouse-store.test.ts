@@ -7,6 +7,9 @@ import { openClickHouse } from '../../query/clickhouse/open.ts';
 import { ClickHouseSaltStore } from '../../query/clickhouse/salts.ts';
 import { ClickHouseSettingsStore } from '../../query/clickhouse/settings.ts';
 import { raw } from '../../query/clickhouse/sql.ts';
+import { eventColumns } from '../../query/clickhouse/ddl.ts';
+import { insertRecords } from '../../query/clickhouse/insert.ts';
+import { rows } from '../../query/clickhouse/run.ts';
 import { emptyRecord, type StoredRecord } from '../../storage/schema.ts';
 import { fixedClock, tempDir } from '../support/helpers.ts';
 import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
@@ -57,6 +60,61 @@ describe('schema migration', () => {
       expect((await migrate(conn)).added).toEqual([]);
     } finally {
       await conn.close();
+    }
+  });
+
+  it('moves a table of the monthly layout to daily partitions, once, with collectors starting together', async () => {
+    const database = freshDatabase();
+    const conns = await Promise.all([1, 2, 3].map(() => connectClickHouse({ url: server.url, database })));
+    try {
+      const [first] = conns;
+      await exec(first!, raw(`CREATE DATABASE \`${database}\``));
+      // The layout before: monthly partitions, no `local` column.
+      const columns = eventColumns().map((c) => `\`${c.name}\` ${c.type}`);
+      await exec(
+        first!,
+        raw(`CREATE TABLE \`${database}\`.events (${columns.join(', ')},
+          time DateTime('UTC') MATERIALIZED toDateTime(intDiv(ts, 1000), 'UTC'))
+          ENGINE = MergeTree PARTITION BY toYYYYMM(time) ORDER BY (site, toDate(time), kind, visitor, ts)`),
+      );
+      // Two months, one identified user, one row not day-local.
+      const records = Array.from({ length: 60 }, (_, i) =>
+        record(i, {
+          ts: T0 - i * 86_400_000,
+          visitor: i % 2 ? '0123456789abcdef' : 'u:x',
+          user: i % 3 ? '' : 'ann',
+        }),
+      );
+      await insertRecords(
+        first!,
+        raw(`\`${database}\`.events`),
+        records.map((r) => ({ ...r, scroll: 0 })),
+      );
+      const results = await Promise.all(conns.map((c) => migrate(c)));
+      expect(results.map((r) => r.moved).sort((a, b) => a - b)).toEqual([0, 0, 60]);
+      const [table] = await rows<{ partition_key: string }>(
+        first!,
+        raw(`SELECT partition_key FROM system.tables WHERE database = '${database}' AND name = 'events'`),
+      );
+      expect(table!.partition_key.replace(/\s/g, '')).toBe('(toDate(time),local)');
+      const [counts] = await rows<{ n: number; local: number; tables: number }>(
+        first!,
+        raw(`SELECT count() AS n, sum(local) AS local,
+          (SELECT count() FROM system.tables WHERE database = '${database}' AND startsWith(name, 'events_monthly_')) AS tables
+          FROM \`${database}\`.events`),
+      );
+      expect([Number(counts!.n), Number(counts!.local), Number(counts!.tables)]).toEqual([60, 30, 0]);
+      // The copied rows filled user_day through its view.
+      const [users] = await rows<{ days: number }>(
+        first!,
+        raw(
+          `SELECT count() AS days FROM (SELECT day FROM \`${database}\`.user_day WHERE user = 'ann' GROUP BY day)`,
+        ),
+      );
+      expect(Number(users!.days)).toBe(20);
+      expect((await migrate(first!)).moved).toBe(0);
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
     }
   });
 });

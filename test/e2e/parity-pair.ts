@@ -41,6 +41,14 @@ export interface ParityPair {
   clickhouse: QueryService;
   /** runs `call` on both and expects equal answers; returns the in-memory one */
   same<T>(call: (service: QueryService) => Promise<T>): Promise<T>;
+  /** appends late records to both (through the stores, as collectors do) */
+  append(records: StoredRecord[]): Promise<void>;
+  /** erases a user in both, as the erasure route does */
+  eraseUser(userId: string): Promise<void>;
+  /** purges the days before `firstKeptDay` in both, as the retention job does */
+  purgeBefore(firstKeptDay: string): Promise<void>;
+  /** the ClickHouse query backend (its rollup builder: `backend.builder`) */
+  backend: ClickHouseQueryBackend;
   close(): Promise<void>;
 }
 
@@ -50,7 +58,14 @@ export interface ParityPair {
  */
 export async function openParityPair(
   records: Iterable<StoredRecord>,
-  options: { database: string; clock: Clock; cards: readonly MetricCardConfig[]; batchRows?: number },
+  options: {
+    database: string;
+    clock: Clock;
+    cards: readonly MetricCardConfig[];
+    batchRows?: number;
+    /** roll every closed day up before the first question (query/clickhouse/rollup-build.ts) */
+    rollups?: boolean;
+  },
 ): Promise<ParityPair> {
   const server = await startTopology();
   const dir = await tempDir();
@@ -88,8 +103,18 @@ export async function openParityPair(
     throw error;
   }
   const [jsonStore, chBackend] = [json, ch];
-  const backend = new ClickHouseQueryBackend(chBackend.queries);
+  // With `rollups`, every closed day is rolled up before the first question, so the answers
+  // compare the rollups (and the raw rest of each range) with the in-memory engine; no timer runs
+  // after that. Without, no builder runs and every answer is computed raw.
+  const backend = new ClickHouseQueryBackend(chBackend.queries, {
+    cards,
+    clock,
+    // The rollup builder reads each node's own parts, which a cluster does not wire yet (docs/scaling.md).
+    build: (options.rollups ?? false) && !server.cluster,
+    buildEveryMs: 3_600_000,
+  });
   await backend.start();
+  await backend.builder?.settle();
   const memory = new QueryService({ backend: index, clock, cards });
   const clickhouse = new QueryService({ backend, clock, cards });
   return {
@@ -100,7 +125,24 @@ export async function openParityPair(
       expect(b).toEqual(a);
       return a;
     },
+    backend,
+    async append(records) {
+      await Promise.all([jsonStore.append(records), chBackend.store.append(records)]);
+      index.add(records);
+    },
+    async eraseUser(userId) {
+      await Promise.all([jsonStore.eraseUser(userId), chBackend.store.eraseUser(userId)]);
+      index.retain((r) => r.user !== userId);
+      backend.retain(() => true);
+    },
+    async purgeBefore(firstKeptDay) {
+      await Promise.all([jsonStore.purgeBefore(firstKeptDay), chBackend.store.purgeBefore(firstKeptDay)]);
+      const start = Date.parse(`${firstKeptDay}T00:00:00Z`);
+      index.retain((r) => r.ts >= start);
+      backend.retain(() => true);
+    },
     async close() {
+      backend.stop();
       await jsonStore.close();
       await chBackend.close();
       await server.destroy();

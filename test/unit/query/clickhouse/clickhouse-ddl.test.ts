@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LOCAL_ENGINES,
   addMissingColumns,
+  createBuildsTable,
   createEventsTable,
+  createRollupsTable,
   createSaltsTable,
+  createUserDayTable,
+  createUserDayView,
   eventColumns,
 } from '../../../../query/clickhouse/ddl.ts';
 import { settingsFor } from '../../../../query/clickhouse/connection.ts';
@@ -20,13 +25,31 @@ describe('ClickHouse DDL from storage/schema.ts', () => {
     expect(columns.get('prop_keys')).toBe('Array(String)');
   });
 
-  it('creates a monthly-partitioned MergeTree ordered for per-site time ranges', () => {
+  it('creates a MergeTree partitioned by UTC day and locality, ordered for per-site time ranges', () => {
     const text = createEventsTable('cfa').text;
     expect(text).toMatch(/^CREATE TABLE IF NOT EXISTS `cfa`\.`events`/);
     expect(text).toContain('ENGINE = MergeTree');
-    expect(text).toContain('PARTITION BY toYYYYMM(time)');
+    expect(text).toContain('PARTITION BY (toDate(time), local)');
+    expect(text).toContain("`local` UInt8 MATERIALIZED session = '' AND match(visitor, '^[0-9a-f]{16}$')");
     expect(text).toContain('ORDER BY (site, toDate(time), kind, visitor, ts)');
     expect(text).toContain("`time` DateTime('UTC') MATERIALIZED toDateTime(intDiv(ts, 1000), 'UTC')");
+  });
+
+  it('takes the engine of every table from the caller, so a cluster can wrap them', () => {
+    const engines = {
+      events: "ReplicatedMergeTree('/t/{shard}/events', '{replica}')",
+      salts: "ReplicatedMergeTree('/t/all/salts', '{replica}')",
+      rollups: "ReplicatedMergeTree('/t/{shard}/rollup_day', '{replica}')",
+      builds: "ReplicatedMergeTree('/t/{shard}/rollup_builds', '{replica}')",
+      userDay: "ReplicatedAggregatingMergeTree('/t/{shard}/user_day', '{replica}')",
+    };
+    expect(createEventsTable('cfa', engines.events).text).toContain(`ENGINE = ${engines.events}`);
+    expect(createSaltsTable('cfa', engines.salts).text).toContain(`ENGINE = ${engines.salts}`);
+    expect(createRollupsTable('cfa', engines.rollups).text).toContain(`ENGINE = ${engines.rollups}`);
+    expect(createBuildsTable('cfa', engines.builds).text).toContain(`ENGINE = ${engines.builds}`);
+    expect(createUserDayTable('cfa', engines.userDay).text).toContain(`ENGINE = ${engines.userDay}`);
+    expect(Object.keys(LOCAL_ENGINES).sort()).toEqual(Object.keys(engines).sort());
+    expect(createUserDayView('cfa').text).toContain('TO `cfa`.`user_day`');
   });
 
   it('partitions salts by day so a day can be dropped at once', () => {

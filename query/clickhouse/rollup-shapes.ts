@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { DAY_MS } from '../../shared/time.ts';
+import type { Dimension, MetricCardConfig, NormalizedQuery } from '../../shared/api.ts';
+import type { QueryBackend } from '../backend.ts';
+import { overall } from '../compose/overall.ts';
+
+/**
+ * The questions rolled up per day: exactly those `overall` asks without filters, found by running
+ * compose/overall.ts against a backend that only writes them down, so a change there (a new card,
+ * a new list) changes what is built without a second list to keep in step.
+ */
+
+/** Bump when what a build stores changes: every day is then built again (and raw until then). */
+export const ROLLUP_VERSION = 1;
+
+/** A rolled-up question: the general query's shape without its site and range. */
+export type Shape = Pick<NormalizedQuery, 'metrics' | 'dimensions' | 'filters'>;
+
+export interface RollupPlan {
+  /** by shapeKey */
+  queries: Map<string, Shape>;
+  /** the batched top lists' dimensions, by topListsKey */
+  topLists: Map<string, Dimension[]>;
+  /** numeric prop keys per action name are rolled up too */
+  propKeys: boolean;
+  /** changes with the plan: builds of another config are never read */
+  config: string;
+}
+
+/** Metrics that never add up over days: a query asking for one is always answered raw. */
+const UNSPLITTABLE = new Set(['users', 'first_seen', 'last_seen', 'conversion_rate']);
+
+export function shapeKey(q: Shape): string {
+  return JSON.stringify([q.metrics, q.dimensions, q.filters]);
+}
+
+export function topListsKey(dims: readonly Dimension[]): string {
+  return JSON.stringify(['top-lists', dims]);
+}
+
+export const PROP_KEYS_SHAPE = JSON.stringify(['numeric-prop-keys', 'action']);
+
+/** The plan for these metric cards (every card: the unfiltered all-sites view asks for all). */
+export async function rollupPlan(cards: readonly MetricCardConfig[]): Promise<RollupPlan> {
+  const queries = new Map<string, Shape>();
+  const topLists = new Map<string, Dimension[]>();
+  let propKeys = false;
+  const recorder: QueryBackend = {
+    async query(q) {
+      if (!q.metrics.some((m) => UNSPLITTABLE.has(m)))
+        queries.set(shapeKey(q), { metrics: q.metrics, dimensions: q.dimensions, filters: q.filters });
+      return [];
+    },
+    async topLists(_base, dims) {
+      topLists.set(topListsKey(dims), [...dims]);
+      return dims.map(() => []);
+    },
+    async numericPropKeys(q) {
+      if (q.kind === 'action') propKeys = true;
+      return {};
+    },
+    async newVsReturning() {
+      return { new_users: 0, returning_users: 0 };
+    },
+    funnel: () => Promise.reject(new Error('not asked by overall')),
+    retention: () => Promise.reject(new Error('not asked by overall')),
+    journeys: () => Promise.reject(new Error('not asked by overall')),
+    events: () => Promise.reject(new Error('not asked by overall')),
+    status: () => ({ ready: true, rows: 0, progress: 1 }),
+    sites: async () => [],
+  };
+  // A range of whole days longer than two, as the daily dashboard ranges are.
+  await overall(recorder, { site: null, from: 0, to: 7 * DAY_MS, now: 7 * DAY_MS, limit: 10, cards });
+  const config = createHash('sha256')
+    .update(JSON.stringify([ROLLUP_VERSION, [...queries.keys()], [...topLists.keys()], propKeys]))
+    .digest('hex')
+    .slice(0, 16);
+  return { queries, topLists, propKeys, config };
+}
+
+/** Whether a query of this shape is answered from rollups (the caller checks site and range). */
+export function rolledShape(plan: RollupPlan, q: NormalizedQuery): boolean {
+  return plan.queries.has(shapeKey(q));
+}
