@@ -10,7 +10,7 @@
 export type Access = 'admin' | 'track';
 
 export interface RouteAccess {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** a Hono path pattern; `:name` matches one path segment */
   path: string;
   access: Access;
@@ -30,6 +30,15 @@ export const ANALYTICS_ROUTES: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/analytics/journeys', access: 'admin' },
   { method: 'GET', path: '/api/analytics/virality', access: 'admin' },
   { method: 'GET', path: '/api/analytics/sites', access: 'admin' },
+  { method: 'GET', path: '/api/analytics/properties', access: 'admin' }, // read
+  { method: 'GET', path: '/api/analytics/funnels', access: 'admin' }, // read
+  { method: 'POST', path: '/api/analytics/funnels', access: 'admin' }, // manage-site
+  { method: 'PUT', path: '/api/analytics/funnels/:id', access: 'admin' }, // manage-site
+  { method: 'DELETE', path: '/api/analytics/funnels/:id', access: 'admin' }, // manage-site
+  { method: 'GET', path: '/api/analytics/segments', access: 'admin' }, // read
+  { method: 'POST', path: '/api/analytics/segments', access: 'admin' }, // manage-site
+  { method: 'PUT', path: '/api/analytics/segments/:id', access: 'admin' }, // manage-site
+  { method: 'DELETE', path: '/api/analytics/segments/:id', access: 'admin' }, // manage-site
   { method: 'POST', path: '/api/analytics/track', access: 'track' },
   { method: 'POST', path: '/api/analytics/track-share', access: 'track' },
 ];

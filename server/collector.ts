@@ -14,6 +14,7 @@ import { loadAsset } from '../collector/assets.ts';
 import { ConfigError, type Config } from '../collector/config.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { trackRoutes } from './routes/analytics-track.ts';
+import { savedAnalysisRoutes } from './routes/saved-analysis.ts';
 import { loadCards } from '../query/cards-config.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
 import { openMemoryBackend } from '../query/memory/open.ts';
@@ -201,6 +202,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     extraRoutes: [
       analyticsRoutes(query, config.sites),
+      savedAnalysisRoutes({ service: query, settings }),
       trackRoutes({
         store,
         clock,

@@ -36,6 +36,38 @@ const SAMPLES: Record<string, { url: string; body?: unknown; admin: number }> = 
   'GET /api/analytics/journeys': { url: '/api/analytics/journeys?date_range=7d', admin: 200 },
   'GET /api/analytics/virality': { url: '/api/analytics/virality?days=7', admin: 200 },
   'GET /api/analytics/sites': { url: '/api/analytics/sites', admin: 200 },
+  'GET /api/analytics/properties': { url: '/api/analytics/properties?action=purchase', admin: 200 },
+  'GET /api/analytics/funnels': { url: '/api/analytics/funnels?site=shop.example', admin: 200 },
+  'POST /api/analytics/funnels': {
+    url: '/api/analytics/funnels',
+    body: {
+      site: 'shop.example',
+      name: 'Buy',
+      steps: [
+        { type: 'page', value: '*' },
+        { type: 'action', value: 'purchase' },
+      ],
+    },
+    admin: 201,
+  },
+  'PUT /api/analytics/funnels/:id': {
+    url: '/api/analytics/funnels/nothing-here',
+    body: { site: 'shop.example', name: 'Buy', steps: [{ type: 'page', value: '*' }, { type: 'share' }] },
+    admin: 404,
+  },
+  'DELETE /api/analytics/funnels/:id': { url: '/api/analytics/funnels/nothing-here', admin: 404 },
+  'GET /api/analytics/segments': { url: '/api/analytics/segments', admin: 200 },
+  'POST /api/analytics/segments': {
+    url: '/api/analytics/segments',
+    body: { site: 'shop.example', name: 'Germany', filters: [['is', 'country', ['DE']]] },
+    admin: 201,
+  },
+  'PUT /api/analytics/segments/:id': {
+    url: '/api/analytics/segments/nothing-here',
+    body: { site: 'shop.example', name: 'Germany', filters: [['is', 'country', ['DE']]] },
+    admin: 404,
+  },
+  'DELETE /api/analytics/segments/:id': { url: '/api/analytics/segments/nothing-here', admin: 404 },
   'POST /api/analytics/track': {
     url: '/api/analytics/track',
     body: { site: 'shop.example', user_id: 'alice', action: 'purchase', data: { amount: 9 } },
