@@ -11,12 +11,20 @@ import { cac, type CAC } from 'cac';
 import { ConfigError } from '../collector/config.ts';
 import { UsageError } from './usage-error.ts';
 import * as clickhouseImport from './commands/clickhouse-import.ts';
+import * as configCommand from './commands/config.ts';
 import * as demo from './commands/demo.ts';
 import * as eraseUser from './commands/erase-user.ts';
 import * as exportCommand from './commands/export.ts';
 import * as stats from './commands/stats.ts';
 
-const COMMANDS: { register(cli: CAC): void }[] = [demo, exportCommand, stats, eraseUser, clickhouseImport];
+const COMMANDS: { register(cli: CAC): void }[] = [
+  demo,
+  exportCommand,
+  stats,
+  eraseUser,
+  clickhouseImport,
+  configCommand,
+];
 
 export async function main(argv: string[]): Promise<void> {
   const cli = cac('cfa');

@@ -61,6 +61,13 @@ export const segmentInput = z
   .object({ site, name: text(100), filters, shared: z.boolean().optional() })
   .strict();
 
+/** A stored funnel's body (settings kind `funnel`), as an export file holds it. */
+export const funnelDoc = funnelInput.extend({
+  window_minutes: z.number().int().min(1).max(525_600).nullable(),
+});
+/** A stored segment's body (settings kind `segment`): the input plus its owner. */
+export const segmentDoc = segmentInput.extend({ owner: text(200), shared: z.boolean() });
+
 export type FunnelInput = z.infer<typeof funnelInput>;
 export type SegmentInputChecked = z.infer<typeof segmentInput>;
 
