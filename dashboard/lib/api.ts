@@ -68,6 +68,16 @@ export class ApiClient {
     });
   }
 
+  /** PUT or DELETE (saved funnels and segments); DELETE's 204 answers null. */
+  send<T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Answer<T>> {
+    return this.request<T>(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+  }
+
   private async request<T>(url: string, init: RequestInit): Promise<Answer<T>> {
     let response: Response;
     try {

@@ -3,7 +3,7 @@
 
 import type { DateRangeInput, Dimension, Filter, Metric, QueryRequest } from '../../shared/api.ts';
 import type { ColumnModel } from './model.ts';
-import { FILTER_DIMENSIONS, type FilterKey, type ViewState } from './url-state.ts';
+import { filterDimension, filterValues, NUMERIC_OPS, type FilterKey, type ViewState } from './url-state.ts';
 
 /** The API paths the dashboard reads, in one place. */
 export const API = {
@@ -17,6 +17,9 @@ export const API = {
   journeys: '/api/analytics/journeys',
   virality: '/api/analytics/virality',
   sites: '/api/analytics/sites',
+  properties: '/api/analytics/properties',
+  funnels: '/api/analytics/funnels',
+  segments: '/api/analytics/segments',
 } as const;
 
 const RANGE_DAYS = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 } as const;
@@ -38,9 +41,13 @@ export function filteredSeedParams(state: ViewState): Record<string, string | nu
   return { ...seedParams(state), filters: filters.length ? JSON.stringify(filters) : undefined };
 }
 
-/** The view's chips as API filters (one `is` per dimension; all must hold). */
+/** The view's chips as API filters (one per dimension; all must hold). */
 export function apiFilters(state: ViewState): Filter[] {
-  return state.filters.map((f) => ['is', FILTER_DIMENSIONS[f.key], [f.value]] as Filter);
+  return state.filters.map((f) => {
+    const op = f.op ?? 'is';
+    const values = filterValues(f);
+    return [op, filterDimension(f.key), NUMERIC_OPS.includes(op) ? values.map(Number) : values] as Filter;
+  });
 }
 
 /** Hourly buckets for a day or less, daily beyond, as the seed's overall endpoint does. */
