@@ -51,7 +51,7 @@ export function Segments({
   return html`<div class="segments" data-segments aria-label="Segments">
     ${list.map((s) => {
       const filters = segmentToView(s.filters);
-      return html`<span class="segment chip" data-segment=${s.name}>
+      return html`<span class="segment-chip" data-segment=${s.name}>
         <button
           type="button"
           class="row-link"
