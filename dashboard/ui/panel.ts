@@ -270,10 +270,12 @@ function rowChange(row: Row, column: TabModel['columns'][number]) {
     lowerIsBetter: column.key === 'bounce_rate',
   });
   if (!change) return null;
+  // Per row, a value absent before is simply new: the long card wording would crowd the cell.
+  const text = change.text === 'no earlier data' ? 'new' : change.text;
   return html`<span
     class=${`row-change ${change.tone}`}
     data-change
     title=${`Compared period: ${display(previous, column.format)}`}
-    >${change.text}</span
+    >${text}</span
   >`;
 }

@@ -87,8 +87,7 @@ function Property({
     ${
       n &&
       html`<p class="muted" data-numeric>
-          Sum ${formatNumber(n.sum)} · Average ${formatNumber(n.avg)} · Min ${formatNumber(n.min)} · Max
-          ${formatNumber(n.max)}
+          ${`Sum ${formatNumber(n.sum)} · Average ${formatNumber(n.avg)} · Min ${formatNumber(n.min)} · Max ${formatNumber(n.max)}`}
         </p>
         <div class="histogram" data-histogram role="img" aria-label=${`Distribution of ${prop.key}`}>
           ${n.histogram.map(

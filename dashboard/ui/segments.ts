@@ -59,7 +59,7 @@ export function Segments({
           title=${filters ? `Apply ${s.name}${s.shared ? ' (shared)' : ' (private)'}` : 'Uses filters only the API shows'}
           onClick=${() => filters && onApply(filters)}
         >
-          ${s.shared ? '👥 ' : ''}${s.name}
+          ${s.name}${s.shared ? html`<span class="muted"> · shared</span>` : ''}
         </button>
         <button
           type="button"
