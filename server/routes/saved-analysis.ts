@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import type { QueryService } from '../../query/service.ts';
 import { siteOf } from '../../query/validate.ts';
-import type { SettingsStore } from '../../storage/settings/settings-store.ts';
+import { SettingsError, type SettingsStore } from '../../storage/settings/settings-store.ts';
+import { RetryLaterError } from '../../shared/retry-later.ts';
 import { SavedFunnels, SavedSegments } from '../saved/saved-docs.ts';
 import { answer, json } from './analytics.ts';
 
@@ -26,31 +27,31 @@ export function savedAnalysisRoutes(deps: SavedAnalysisDeps): Hono {
   const who = deps.principal ?? (() => 'admin');
   const site = (c: Context) => siteOf(c.req.query('site')) ?? undefined;
 
-  app.get('/api/analytics/funnels', (c) => answer(c, async () => ({ funnels: await funnels.list(site(c)) })));
+  app.get('/api/analytics/funnels', (c) => stored(c, async () => ({ funnels: await funnels.list(site(c)) })));
   app.post('/api/analytics/funnels', (c) =>
-    answer(c, async () => c.json(await funnels.create(await json(c)), 201)),
+    stored(c, async () => c.json(await funnels.create(await json(c)), 201)),
   );
   app.put('/api/analytics/funnels/:id', (c) =>
-    answer(c, async () => funnels.update(c.req.param('id'), await json(c))),
+    stored(c, async () => funnels.update(c.req.param('id'), await json(c))),
   );
   app.delete('/api/analytics/funnels/:id', (c) =>
-    answer(c, async () => {
+    stored(c, async () => {
       await funnels.remove(c.req.param('id'));
       return c.body(null, 204);
     }),
   );
 
   app.get('/api/analytics/segments', (c) =>
-    answer(c, async () => ({ segments: await segments.list(who(c), site(c)) })),
+    stored(c, async () => ({ segments: await segments.list(who(c), site(c)) })),
   );
   app.post('/api/analytics/segments', (c) =>
-    answer(c, async () => c.json(await segments.create(who(c), await json(c)), 201)),
+    stored(c, async () => c.json(await segments.create(who(c), await json(c)), 201)),
   );
   app.put('/api/analytics/segments/:id', (c) =>
-    answer(c, async () => segments.update(who(c), c.req.param('id'), await json(c))),
+    stored(c, async () => segments.update(who(c), c.req.param('id'), await json(c))),
   );
   app.delete('/api/analytics/segments/:id', (c) =>
-    answer(c, async () => {
+    stored(c, async () => {
       await segments.remove(who(c), c.req.param('id'));
       return c.body(null, 204);
     }),
@@ -58,6 +59,21 @@ export function savedAnalysisRoutes(deps: SavedAnalysisDeps): Hono {
 
   app.get('/api/analytics/properties', (c) => answer(c, () => deps.service.properties(propertyParams(c))));
   return app;
+}
+
+/**
+ * `answer` for the routes that read or write settings: a settings file locked by a stuck CLI or
+ * left unreadable is a wait-and-retry (503 + Retry-After) for the client, not an internal error,
+ * and its message, which names a path, stays in the log.
+ */
+function stored(c: Context, run: () => Promise<unknown>): Promise<Response> {
+  return answer(c, () =>
+    run().catch((error: unknown) => {
+      if (!(error instanceof SettingsError)) throw error;
+      console.error(`collector: settings: ${error.message}`);
+      throw new RetryLaterError('settings are unavailable, retry later', 5);
+    }),
+  );
 }
 
 /** `action`, `site`, `limit`, `date_range=7d` or `from`/`to`, and `filters` as JSON text. */
