@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HTTPException } from 'hono/http-exception';
 import type { SavedFunnel, Segment } from '../../shared/api.ts';
-import type { SettingDoc, SettingsStore } from '../../storage/settings/settings-store.ts';
+import { SETTING_ID, type SettingDoc, type SettingsStore } from '../../storage/settings/settings-store.ts';
 import {
   funnelInput,
   parseBody,
@@ -146,6 +146,7 @@ export class SavedSegments {
   }
 }
 
+/** An id the store would refuse is simply not there: a 404, not a settings error. */
 function validId(id: string): boolean {
-  return /^[\x21-\x7e]{1,200}$/.test(id);
+  return SETTING_ID.test(id);
 }

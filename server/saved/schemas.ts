@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hasControlChar } from '../../shared/control-chars.ts';
-import type { Filter, FunnelStep } from '../../shared/api.ts';
+import type { Filter } from '../../shared/api.ts';
 import { QueryError } from '../../shared/query-error.ts';
 import { normalizeFilters, siteOf } from '../../query/validate.ts';
 
@@ -87,5 +87,3 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, prefix = ''): 
       : issue.message;
   throw new QueryError(`${path || 'body'}: ${message}`);
 }
-
-export type { FunnelStep };
