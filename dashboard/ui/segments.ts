@@ -87,7 +87,7 @@ export function Segments({
                 checked=${shared}
                 onChange=${(e: Event) => setShared((e.target as HTMLInputElement).checked)}
               />
-              Share with the site's team</label
+              Share with the team</label
             >
             <button class="btn" type="submit" disabled=${saving}>Save segment</button>
           </form>`

@@ -143,7 +143,7 @@ describe('analysis an admin shapes in the dashboard', () => {
     await expect.poll(() => visitorsCard(page)).toBe(europe);
 
     await page.getByLabel('Segment name').fill('Europe');
-    await page.getByText("Share with the site's team").click();
+    await page.getByText('Share with the team').click();
     await page.getByRole('button', { name: 'Save segment' }).click();
     await page.locator('[data-segment="Europe"]').waitFor();
     const segments = await api<{ segments: Segment[] }>('GET', `/api/analytics/segments?site=${SITE}`);
