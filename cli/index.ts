@@ -12,6 +12,7 @@ import { ConfigError } from '../collector/config.ts';
 import { UsageError } from './usage-error.ts';
 import * as access from './commands/access.ts';
 import * as clickhouseImport from './commands/clickhouse-import.ts';
+import * as configCommand from './commands/config.ts';
 import * as demo from './commands/demo.ts';
 import * as eraseUser from './commands/erase-user.ts';
 import * as exportCommand from './commands/export.ts';
@@ -24,6 +25,7 @@ const COMMANDS: { register(cli: CAC): void }[] = [
   eraseUser,
   clickhouseImport,
   access,
+  configCommand,
 ];
 
 export async function main(argv: string[]): Promise<void> {

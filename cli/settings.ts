@@ -15,8 +15,10 @@ export async function openSettings(config: Config): Promise<SettingsStore> {
   if (!config.clickhouse) return new FileSettingsStore(config.dataDir);
   const connection = await connectClickHouse(config.clickhouse);
   await migrate(connection);
-  const store = new ClickHouseSettingsStore(connection, systemClock);
+  // On a cluster the settings live on the first node (query/clickhouse/open.ts).
+  const store = new ClickHouseSettingsStore(connection.cluster?.nodes[0] ?? connection, systemClock);
   return {
+    kinds: () => store.kinds(),
     list: (kind, site) => store.list(kind, site),
     get: (kind, id) => store.get(kind, id),
     put: (doc) => store.put(doc),

@@ -77,6 +77,23 @@ export const ROUTES: readonly RouteAccess[] = [
     site: 'setting',
     kind: 'annotation',
   },
+  { method: 'GET', path: '/api/analytics/properties', need: 'read', site: 'request', usersIn: 'query' },
+  { method: 'GET', path: '/api/analytics/funnels', need: 'read', site: 'request' },
+  { method: 'POST', path: '/api/analytics/funnels', need: 'manage-site', site: 'request' },
+  { method: 'PUT', path: '/api/analytics/funnels/:id', need: 'manage-site', site: 'setting', kind: 'funnel' },
+  {
+    method: 'DELETE',
+    path: '/api/analytics/funnels/:id',
+    need: 'manage-site',
+    site: 'setting',
+    kind: 'funnel',
+  },
+  // Anyone who reads a site may keep segments of it: their own private ones, which the handler
+  // keeps to their owner (saved-analysis.ts).
+  { method: 'GET', path: '/api/analytics/segments', need: 'read', site: 'request' },
+  { method: 'POST', path: '/api/analytics/segments', need: 'read', site: 'request' },
+  { method: 'PUT', path: '/api/analytics/segments/:id', need: 'read', site: 'setting', kind: 'segment' },
+  { method: 'DELETE', path: '/api/analytics/segments/:id', need: 'read', site: 'setting', kind: 'segment' },
 ];
 
 /** The row of an unlisted route under a guarded prefix: the owner only. */

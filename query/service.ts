@@ -2,6 +2,7 @@ import type { Clock } from '../storage/types.ts';
 import type { QueryBudget } from './budget.ts';
 import { overall } from './compose/overall.ts';
 import { baseQuery, runQuery } from './compose/query.ts';
+import { propertyBreakdowns } from './compose/properties.ts';
 import { realtime } from './compose/realtime.ts';
 import { userDetail } from './compose/user.ts';
 import { users } from './compose/users.ts';
@@ -14,6 +15,8 @@ import type {
   MetricCardConfig,
   OverallRequest,
   OverallResponse,
+  PropertiesRequest,
+  PropertiesResponse,
   QueryResponse,
   RealtimeResponse,
   RetentionRequest,
@@ -27,7 +30,7 @@ import type {
 import type { QueryBackend } from './backend.ts';
 import { allowedIntervals, cardApplies, defaultInterval, USER_SORTS } from '../shared/api.ts';
 import type { Interval } from '../shared/time.ts';
-import { filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
+import { compareOf, filtersParam, int, normalizeFunnel, normalizeQuery, siteOf } from './validate.ts';
 
 export interface QueryServiceDeps {
   backend: QueryBackend;
@@ -151,7 +154,7 @@ export class QueryService {
   query(body: unknown, site?: string): Promise<QueryResponse> {
     this.deps.budget?.restart();
     const q = normalizeQuery(body, this.deps.clock(), site);
-    return runQuery(this.deps.backend, q, (body as { compare?: string }).compare === 'previous_period');
+    return runQuery(this.deps.backend, q, compareOf(body));
   }
 
   /**
@@ -163,7 +166,7 @@ export class QueryService {
     const q = normalizeQuery(body, this.deps.clock(), site);
     const limited = (body as { limit?: unknown }).limit !== undefined;
     const all = limited ? q : { ...q, limit: Number.MAX_SAFE_INTEGER };
-    return runQuery(this.deps.backend, all, (body as { compare?: string }).compare === 'previous_period');
+    return runQuery(this.deps.backend, all, compareOf(body));
   }
 
   /** The answer says what it was computed under (`query`), as the general query's does. */
@@ -220,6 +223,19 @@ export class QueryService {
       ),
     );
     return { sites, configured: [...configured], seen, applies };
+  }
+
+  /** Each prop of one action as a breakdown (compose/properties.ts). */
+  async properties(params: Loose<PropertiesRequest> = {}): Promise<PropertiesResponse> {
+    this.deps.budget?.restart();
+    const action = params.action;
+    if (typeof action !== 'string' || action === '' || action.length > 200)
+      throw new QueryError('action must be an action name (1 to 200 characters)');
+    const range = resolveDateRange(params.date_range as never, this.deps.clock(), '30d');
+    const scope = { site: siteOf(params.site), ...range, filters: filtersParam(params.filters) };
+    const limit = int(params.limit, 'limit', 20, 1, 1000);
+    const base = { ...baseQuery(scope.site, range.from, range.to), filters: scope.filters };
+    return { ...(await propertyBreakdowns(this.deps.backend, base, action, limit)), query: scope };
   }
 
   virality(params: Loose<OverallRequest> = {}): Promise<ViralityResponse> {

@@ -5,10 +5,11 @@ import {
   TIME_DIMENSIONS,
   VISITOR_FILTER_DIMENSIONS,
 } from '../shared/api.ts';
-import type { Dimension, Filter, FunnelStep, Metric, NormalizedQuery } from '../shared/api.ts';
+import type { CompareMode, Dimension, Filter, FunnelStep, Metric, NormalizedQuery } from '../shared/api.ts';
 import type { NormalizedFunnel } from './backend.ts';
 import { QueryError, resolveDateRange } from './range.ts';
 import { compileRegex, RegexSyntaxError } from './regex.ts';
+import { COMPARE_MODES } from './compare.ts';
 
 const PLAIN_DIMENSIONS = new Set<string>([...RECORD_DIMENSIONS, ...SESSION_DIMENSIONS, ...TIME_DIMENSIONS]);
 const OPS = new Set(['is', 'is_not', 'contains', 'matches', 'gt', 'gte', 'lt', 'lte']);
@@ -50,8 +51,8 @@ export function normalizeQuery(body: unknown, now: number, site?: string): Norma
   if (dimensions.length > 4) throw new QueryError('dimensions: at most 4');
   const filters = normalizeFilters(q.filters);
   const range = resolveDateRange(q.date_range as never, now, '30d');
-  if (q.compare !== undefined && q.compare !== 'previous_period')
-    throw new QueryError('compare must be "previous_period"');
+  if (q.compare !== undefined && !(COMPARE_MODES as readonly unknown[]).includes(q.compare))
+    throw new QueryError('compare must be "previous_period" or "year_over_year"');
   const orderBy =
     q.order_by === undefined
       ? []
@@ -76,6 +77,12 @@ export function normalizeQuery(body: unknown, now: number, site?: string): Norma
     limit: int(q.limit, 'limit', 100, 1, 10_000),
     offset: int(q.offset, 'offset', 0, 0, 1_000_000),
   };
+}
+
+/** The `compare` of a checked query body: a mode, or null for none. */
+export function compareOf(body: unknown): CompareMode | null {
+  const mode = (body as { compare?: unknown } | null)?.compare;
+  return (COMPARE_MODES as readonly unknown[]).includes(mode) ? (mode as CompareMode) : null;
 }
 
 /** Checks a filter list (the `filters` field of any request). */

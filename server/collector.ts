@@ -19,6 +19,8 @@ import { goalRoutes } from './routes/analytics-goals.ts';
 import { Annotations } from '../query/goals/annotations.ts';
 import { CardSettings } from '../query/goals/cards.ts';
 import { Goals } from '../query/goals/goals.ts';
+import { savedAnalysisRoutes } from './routes/saved-analysis.ts';
+import { requester } from '../collector/access/guard.ts';
 import { loadCards } from '../query/cards-config.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
 import { openMemoryBackend } from '../query/memory/open.ts';
@@ -222,6 +224,15 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         goals: new Goals({ settings, backend: index, clock, budget }),
         cards: cardSettings,
         annotations: new Annotations(settings, clock),
+      }),
+      savedAnalysisRoutes({
+        service: query,
+        settings,
+        principal: (c) => {
+          const who = requester(c);
+          return who.kind === 'token' ? 'admin' : `${who.kind}:${who.name}`;
+        },
+        maySave: (c) => !['link', 'api-key', 'write-key'].includes(requester(c).kind),
       }),
       trackRoutes({
         store,

@@ -213,8 +213,12 @@ export interface QueryRequest {
   dimensions?: Dimension[];
   filters?: Filter[];
   date_range?: DateRangeInput;
-  /** previous_period: the same query over the equally long range just before */
-  compare?: 'previous_period';
+  /**
+   * previous_period: the same query over the equally long range just before; year_over_year: over
+   * the same range a year earlier. Each row gets `comparison`; time buckets are matched to the
+   * current range's (see query/compare.ts)
+   */
+  compare?: CompareMode;
   /** e.g. [['visitors', 'desc']]; default: first metric desc, then dimensions asc */
   order_by?: [Metric | Dimension, 'asc' | 'desc'][];
   /** default 100, at most 10 000 */
@@ -235,7 +239,11 @@ export interface QueryResponse {
   total_rows: number;
   /** the query as it was run, with the absolute range */
   query: NormalizedQuery;
+  /** with `compare`: the compared range [from, to) in epoch ms */
+  comparison_range?: { mode: CompareMode; from: number; to: number };
 }
+
+export type CompareMode = 'previous_period' | 'year_over_year';
 
 /** A validated query with an absolute range: what backends receive. */
 export interface NormalizedQuery {
@@ -624,3 +632,82 @@ export interface TrackResponse {
 
 // Goals, metric cards, annotations and chart intervals: see api-goals.ts.
 export * from './api-goals.ts';
+// ─── Property breakdowns (GET /api/analytics/properties) ────────────────────────────────────
+
+export interface PropertiesRequest {
+  site?: string;
+  date_range?: DateRangeInput;
+  /** the action whose props are broken down */
+  action: string;
+  /** narrow as the general query's do; over HTTP a JSON array */
+  filters?: Filter[];
+  /** value rows per property, default 20, at most 1000 */
+  limit?: number;
+}
+
+/** A numeric prop's figures over the action's records that carry a number in it. */
+export interface NumericSummary {
+  count: number;
+  sum: number;
+  avg: number;
+  min: number;
+  max: number;
+  /** equal-width buckets [from, to) from min to max (the last one includes max) */
+  histogram: { from: number; to: number; count: number }[];
+}
+
+export interface PropertyBreakdown {
+  key: string;
+  /** records of the action carrying the prop, and their distinct visitors */
+  count: number;
+  visitors: number;
+  /** the most frequent values first */
+  values: { value: string; count: number; visitors: number }[];
+  /** distinct values in all (values holds at most `limit`) */
+  total_values: number;
+  /** when every value of the prop is a number */
+  numeric: NumericSummary | null;
+}
+
+export interface PropertiesResponse {
+  action: string;
+  /** records of the action and their visitors */
+  count: number;
+  visitors: number;
+  /** at most 20 props, by key */
+  properties: PropertyBreakdown[];
+  query?: ReportScope;
+}
+
+// ─── Saved funnels and segments (/api/analytics/funnels, /api/analytics/segments) ─────────
+
+/** A funnel an admin saved for a site (settings kind `funnel`). */
+export interface SavedFunnel {
+  id: string;
+  site: string;
+  name: string;
+  /** 2–8 steps */
+  steps: FunnelStep[];
+  /** null: the steps must happen in one session */
+  window_minutes: number | null;
+  updated: number;
+}
+
+/** The body of POST /funnels and PUT /funnels/:id. */
+export type SavedFunnelInput = Omit<SavedFunnel, 'id' | 'updated' | 'window_minutes'> & {
+  window_minutes?: number | null;
+};
+
+/** A named set of filters (settings kind `segment`), private to its owner or shared with the site's team. */
+export interface Segment {
+  id: string;
+  site: string;
+  name: string;
+  filters: Filter[];
+  /** who saved it; until accounts exist the admin token's holder, `admin` */
+  owner: string;
+  shared: boolean;
+  updated: number;
+}
+
+export type SegmentInput = Pick<Segment, 'site' | 'name' | 'filters'> & { shared?: boolean };

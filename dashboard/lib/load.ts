@@ -52,6 +52,8 @@ export function toRows(spec: TabSpec, response: QueryResponse): Row[] {
       if (scope) row.label = `${row.label}, ${scope}`;
     }
     spec.metrics.forEach((m, i) => (row[m] = r.metrics[i] ?? 0));
+    // With a comparison: the compared period's figures, for the change beside each cell.
+    if (r.comparison) spec.metrics.forEach((m, i) => (row[`prev:${m}`] = r.comparison![i] ?? 0));
     return row;
   });
 }
@@ -76,6 +78,7 @@ function tabQuery(state: ViewState, spec: TabSpec, limit: number, offset = 0) {
     filters: spec.where,
     limit,
     ...(offset ? { offset } : {}),
+    ...(state.compare ? { compare: state.compare } : {}),
   });
 }
 
@@ -204,7 +207,7 @@ export async function loadOverview(
     api.get<OverallResponse>(API.overall, { ...filteredSeedParams(state), limit: 1 }),
     api.post<QueryResponse>(
       API.query,
-      query(state, { metrics: [...TOTAL_METRICS], compare: 'previous_period' }),
+      query(state, { metrics: [...TOTAL_METRICS], compare: state.compare || 'previous_period' }),
     ),
     api.post<QueryResponse>(
       API.query,
@@ -212,6 +215,7 @@ export async function loadOverview(
         metrics: ['visitors', 'pageviews', 'actions', 'shares'],
         dimensions: [`time:${step}`],
         limit: 10_000,
+        ...(state.compare ? { compare: state.compare } : {}),
       }),
     ),
   ]);
@@ -233,6 +237,18 @@ export async function loadOverview(
   const { from, to } = series.data.query;
   const buckets = new Map(series.data.results.map((r) => [r.dimensions[0] ?? '', r.metrics]));
   const filled = fillBuckets(buckets, from, to, step, 4);
+  const compared = state.compare
+    ? fillBuckets(
+        new Map(series.data.results.map((r) => [r.dimensions[0] ?? '', r.comparison ?? [0, 0, 0, 0]])),
+        from,
+        to,
+        step,
+        4,
+      )
+    : null;
+  const then = state.compare === 'year_over_year' ? 'a year earlier' : 'previous period';
+  const againLine = (label: string, k: number) =>
+    compared ? [{ label: `${label}, ${then}`, values: compared.values[k]!, dashed: true }] : [];
   const lastStart = (filled.times.at(-1) ?? -Infinity) * 1000;
   const partial = nextBucket(lastStart, step) > now;
   const totalRow = totals.data.results[0]?.metrics ?? [];
@@ -249,6 +265,7 @@ export async function loadOverview(
           lines: [
             { label: 'Visitors', values: filled.values[0]! },
             { label: 'Page views', values: filled.values[1]! },
+            ...againLine('Visitors', 0),
           ],
         },
         engagement: {
@@ -258,6 +275,7 @@ export async function loadOverview(
           lines: [
             { label: 'Actions', values: filled.values[2]! },
             { label: 'Shares', values: filled.values[3]! },
+            ...againLine('Actions', 2),
           ],
         },
       },

@@ -12,7 +12,7 @@ export interface CardModel {
   id: string;
   label: string;
   value: number | null;
-  /** the same metric over the previous period of equal length */
+  /** the same metric over the compared period (the previous one of equal length unless chosen) */
   previous?: number | null;
   /** the previous period held no data: there is nothing to compare with */
   noEarlierData?: boolean;
@@ -26,7 +26,8 @@ export interface SeriesModel {
   granularity: Interval;
   /** bucket starts, epoch seconds (uPlot's unit) */
   times: number[];
-  lines: { label: string; values: number[] }[];
+  /** `dashed`: the compared period's line */
+  lines: { label: string; values: number[]; dashed?: boolean }[];
   /** the last bucket is still running (today, this hour): its figures are so far, not final */
   partial: boolean;
 }

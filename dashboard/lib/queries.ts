@@ -5,7 +5,7 @@ import type { DateRangeInput, Dimension, Filter, Metric, QueryRequest } from '..
 import type { Interval } from '../../shared/time.ts';
 import { chartInterval } from './interval.ts';
 import type { ColumnModel } from './model.ts';
-import { FILTER_DIMENSIONS, type FilterKey, type ViewState } from './url-state.ts';
+import { filterDimension, filterValues, NUMERIC_OPS, type FilterKey, type ViewState } from './url-state.ts';
 
 /** The API paths the dashboard reads, in one place. */
 export const API = {
@@ -24,6 +24,9 @@ export const API = {
   cards: '/api/analytics/cards',
   annotations: '/api/analytics/annotations',
   annotation: (id: string) => `/api/analytics/annotations/${encodeURIComponent(id)}`,
+  properties: '/api/analytics/properties',
+  funnels: '/api/analytics/funnels',
+  segments: '/api/analytics/segments',
 } as const;
 
 const RANGE_DAYS = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 } as const;
@@ -45,9 +48,13 @@ export function filteredSeedParams(state: ViewState): Record<string, string | nu
   return { ...seedParams(state), filters: filters.length ? JSON.stringify(filters) : undefined };
 }
 
-/** The view's chips as API filters (one `is` per dimension; all must hold). */
+/** The view's chips as API filters (one per dimension; all must hold). */
 export function apiFilters(state: ViewState): Filter[] {
-  return state.filters.map((f) => ['is', FILTER_DIMENSIONS[f.key], [f.value]] as Filter);
+  return state.filters.map((f) => {
+    const op = f.op ?? 'is';
+    const values = filterValues(f);
+    return [op, filterDimension(f.key), NUMERIC_OPS.includes(op) ? values.map(Number) : values] as Filter;
+  });
 }
 
 /** The chart's buckets: the admin's pick when the range allows it (interval.ts), else the default. */

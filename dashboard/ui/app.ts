@@ -35,6 +35,7 @@ import {
   droppedNotice,
   parseState,
   serializeState,
+  withBuiltFilter,
   withFilter,
   withoutFilter,
   type Filter,
@@ -64,6 +65,18 @@ import { AnnotatedChart, AnnotationsBox } from './annotations.ts';
 import { CardsEditor } from './cards-editor.ts';
 import { Goals } from './goals.ts';
 import { IntervalPicker } from './interval.ts';
+import { CompareSelect } from './compare.ts';
+import { FilterBuilder } from './filter-builder.ts';
+import { SavedFunnels } from './funnels.ts';
+import { Properties } from './properties.ts';
+import { Segments } from './segments.ts';
+import type { PanelModel } from '../lib/model.ts';
+
+/** The view's action names, most frequent first (the actions panel's rows). */
+function actionNames(panels: PanelModel[]): string[] {
+  const rows = panels.find((p) => p.id === 'actions')?.tabs[0]?.rows ?? [];
+  return rows.map((r) => String(r.key ?? '')).filter(Boolean);
+}
 
 interface Slot<T> {
   data: T | null;
@@ -423,6 +436,14 @@ export function App({
       onRemove=${(key: Parameters<typeof withoutFilter>[1]) => navigate(withoutFilter(view, key))}
       onClear=${() => navigate({ ...view, filters: [] })}
     />
+    <div class="toolbar">
+      <${FilterBuilder} onApply=${(f: Filter) => navigate(withBuiltFilter(view, f))} />
+      <${Segments}
+        api=${api}
+        view=${view}
+        onApply=${(filters: Filter[]) => navigate({ ...view, user: '', filters })}
+      />
+    </div>
     ${siteNotice && html`<p class="box badge-box" role="status" data-site-notice>${siteNotice}</p>`}
     ${
       overview.error &&
@@ -464,6 +485,10 @@ export function App({
                 Actions & shares
               </button>
             </div>
+            <${CompareSelect}
+              value=${view.compare}
+              onChange=${(compare: ViewState['compare']) => navigate({ ...view, compare })}
+            />
           </div>
           <${AnnotatedChart}
             series=${data.series[view.chart]}
@@ -518,6 +543,13 @@ export function App({
               unfiltered: 'the funnel counts every visitor',
               subject: 'Funnel',
             })}
+          />
+          <${SavedFunnels} api=${api} view=${view} />
+          <${Properties}
+            api=${api}
+            view=${view}
+            actions=${actionNames(data.panels)}
+            onFilter=${(key: Parameters<typeof withFilter>[1], value: string) => navigate(withFilter(view, key, value))}
           />
           <${Retention}
             data=${retention.data}

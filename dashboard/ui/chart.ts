@@ -123,7 +123,8 @@ export function Chart({
               {
                 label: line.label,
                 stroke,
-                width: 2,
+                width: line.dashed ? 1.5 : 2,
+                ...(line.dashed ? { dash: [3, 4] } : {}),
                 fill: i === 0 ? (dark ? 'rgba(139,133,255,0.12)' : 'rgba(79,70,229,0.08)') : undefined,
                 points: { show: series.times.length < 60 },
               },
@@ -195,7 +196,7 @@ export function Chart({
     <p class="chart-legend muted">
       ${series.lines.map(
         (l, i) =>
-          html`<span
+          html`<span data-line=${l.dashed ? 'compared' : 'current'}
             ><i class="swatch" style=${{ background: COLORS[i % COLORS.length] }}></i>${l.label}</span
           >`,
       )}

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { countryName } from '../lib/format.ts';
-import { filterText, type Filter, type FilterKey } from '../lib/url-state.ts';
+import { filterText, filterValues, type Filter, type ViewFilterKey } from '../lib/url-state.ts';
 
 /** Active filters as removable chips; each one is a part of the URL. */
 export function Chips({
@@ -9,14 +9,16 @@ export function Chips({
   onClear,
 }: {
   filters: Filter[];
-  onRemove: (key: FilterKey) => void;
+  onRemove: (key: ViewFilterKey) => void;
   /** one navigation for all chips: a removal per chip would each start from the same old view */
   onClear: () => void;
 }) {
   if (filters.length === 0) return null;
   return html`<div class="chips" aria-label="Filters">
     ${filters.map((f) => {
-      const value = f.key === 'country' ? countryName(f.value) : f.value;
+      const value = filterValues(f)
+        .map((v) => (f.key === 'country' ? countryName(v) : v))
+        .join(' or ');
       const text = filterText(f, value);
       return html`<div class="chip" data-filter=${f.key}>
         <span title=${text}>${text}</span>

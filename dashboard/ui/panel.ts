@@ -1,14 +1,14 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { formatNumber } from '../lib/format.ts';
+import { formatChange, formatNumber } from '../lib/format.ts';
 import type { PanelModel, TabModel } from '../lib/model.ts';
 import { paginate, searchRows, type Row } from '../lib/table.ts';
-import type { FilterKey } from '../lib/url-state.ts';
+import type { ViewFilterKey } from '../lib/url-state.ts';
 import { downloadCsv } from './csv.ts';
 import { display } from './format-value.ts';
 
 /** A click on a row; `country` scopes a region or city to its country. */
-export type OnFilter = (key: FilterKey, value: string, country?: string) => void;
+export type OnFilter = (key: ViewFilterKey, value: string, country?: string) => void;
 
 const TOP = 10;
 const PAGE = 50;
@@ -253,10 +253,29 @@ function RowTable({ tab, rows, onFilter }: { tab: TabModel; rows: TabModel['rows
               }
               ${note && html`<span class="row-note" title=${note}>${note}</span>`}
             </td>
-            ${numeric.map((c) => html`<td>${display(row[c.key], c.format)}</td>`)}
+            ${numeric.map((c) => html`<td>${display(row[c.key], c.format)}${rowChange(row, c)}</td>`)}
           </tr>`;
         })}
       </tbody>
     </table>
   `;
+}
+
+/** The change against the compared period beside a cell; rates in percentage points. */
+function rowChange(row: Row, column: TabModel['columns'][number]) {
+  const previous = row[`prev:${column.key}`];
+  if (typeof previous !== 'number') return null;
+  const change = formatChange(Number(row[column.key]) || 0, previous, {
+    points: column.format === 'percent',
+    lowerIsBetter: column.key === 'bounce_rate',
+  });
+  if (!change) return null;
+  // Per row, a value absent before is simply new: the long card wording would crowd the cell.
+  const text = change.text === 'no earlier data' ? 'new' : change.text;
+  return html`<span
+    class=${`row-change ${change.tone}`}
+    data-change
+    title=${`Compared period: ${display(previous, column.format)}`}
+    >${text}</span
+  >`;
 }

@@ -48,6 +48,12 @@ export class ClickHouseSettingsStore implements SettingsStore {
     return selectDocs<T>(await this.kind(kind), kind, site);
   }
 
+  /** Every kind ever written, sorted: telling removed-only kinds apart would cost a read of each. */
+  async kinds(): Promise<string[]> {
+    const found = await rows<{ kind: string }>(this.conn, sql`SELECT DISTINCT kind FROM ${this.table}`);
+    return found.map((r) => r.kind).sort();
+  }
+
   async get<T>(kind: string, id: string): Promise<SettingDoc<T> | null> {
     checkKey(kind, id);
     return ((await this.kind(kind)).find((d) => d.id === id) as SettingDoc<T> | undefined) ?? null;

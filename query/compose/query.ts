@@ -1,4 +1,12 @@
-import type { Dimension, Metric, NormalizedQuery, QueryResponse, QueryRow } from '../../shared/api.ts';
+import type {
+  CompareMode,
+  Dimension,
+  Metric,
+  NormalizedQuery,
+  QueryResponse,
+  QueryRow,
+} from '../../shared/api.ts';
+import { comparisonRange, shiftBucket } from '../compare.ts';
 import type { QueryBackend } from '../backend.ts';
 
 /** Sorts rows by the query's order_by (default: first metric desc, then dimensions asc). */
@@ -51,25 +59,48 @@ function rowOrder(q: NormalizedQuery): (a: QueryRow, b: QueryRow) => number {
   };
 }
 
-/** Runs a general query on a backend: sort, page, and the previous period when asked. */
+/**
+ * Runs a general query on a backend: sort, page, and the compared range when asked. With a time
+ * dimension the compared rows' buckets are moved onto the current range's (compare.ts), and a
+ * bucket that has figures only in the compared range is listed with zeros, so a chart's second
+ * line has every point.
+ */
 export async function runQuery(
   backend: QueryBackend,
   q: NormalizedQuery,
-  compare = false,
+  compare: CompareMode | null = null,
 ): Promise<QueryResponse> {
-  const rows = await backend.query(q);
-  const page = firstRows(rows, q, q.offset + q.limit).slice(q.offset);
-  if (!compare) return { results: page, total_rows: rows.length, query: q };
-  const span = q.to - q.from;
-  const previous = await backend.query({ ...q, from: q.from - span, to: q.from });
-  const byKey = new Map(previous.map((r) => [JSON.stringify(r.dimensions), r.metrics]));
+  if (!compare) {
+    const rows = await backend.query(q);
+    const page = firstRows(rows, q, q.offset + q.limit).slice(q.offset);
+    return { results: page, total_rows: rows.length, query: q };
+  }
+  const range = comparisonRange(q, compare);
+  const [rows, previous] = await Promise.all([backend.query(q), backend.query({ ...q, ...range })]);
+  const timeAt = q.dimensions.findIndex((d) => d.startsWith('time:'));
+  const keyOf = (dims: string[]) => JSON.stringify(dims);
+  const byKey = new Map<string, number[]>();
+  for (const r of previous) {
+    const dims = [...r.dimensions];
+    if (timeAt >= 0) dims[timeAt] = shiftBucket(dims[timeAt]!, q.dimensions[timeAt]!, q, range, compare);
+    if (!byKey.has(keyOf(dims))) byKey.set(keyOf(dims), r.metrics);
+  }
+  const all = [...rows];
+  if (timeAt >= 0) {
+    const present = new Set(rows.map((r) => keyOf(r.dimensions)));
+    for (const key of byKey.keys())
+      if (!present.has(key))
+        all.push({ dimensions: JSON.parse(key) as string[], metrics: q.metrics.map(() => 0) });
+  }
+  const page = firstRows(all, q, q.offset + q.limit).slice(q.offset);
   return {
     results: page.map((r) => ({
       ...r,
-      comparison: byKey.get(JSON.stringify(r.dimensions)) ?? q.metrics.map(() => 0),
+      comparison: byKey.get(keyOf(r.dimensions)) ?? q.metrics.map(() => 0),
     })),
-    total_rows: rows.length,
+    total_rows: all.length,
     query: q,
+    comparison_range: { mode: compare, ...range },
   };
 }
 

@@ -55,6 +55,10 @@ export class FileSettingsStore implements SettingsStore {
     return selectDocs<T>((await this.load()).values(), kind, site);
   }
 
+  async kinds(): Promise<string[]> {
+    return [...new Set([...(await this.load()).values()].map((doc) => doc.kind))].sort();
+  }
+
   async get<T>(kind: string, id: string): Promise<SettingDoc<T> | null> {
     checkKey(kind, id);
     return ((await this.load()).get(key(kind, id)) as SettingDoc<T> | undefined) ?? null;

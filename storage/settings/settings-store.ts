@@ -27,6 +27,8 @@ export interface SettingsStore {
   get<T = unknown>(kind: string, id: string): Promise<SettingDoc<T> | null>;
   /** creates or replaces the document (kind, id) */
   put<T = unknown>(doc: NewSettingDoc<T>): Promise<SettingDoc<T>>;
+  /** the kinds with documents, sorted (a store may also name a kind whose documents were all removed) */
+  kinds(): Promise<string[]>;
   /** true when there was a document to remove */
   remove(kind: string, id: string): Promise<boolean>;
   close(): Promise<void>;

@@ -43,6 +43,14 @@ export function settingsContract(open: () => Promise<SettingsPair>): void {
       expect((await a.list('goal')).map((d) => d.id)).toEqual(['g2']);
     }));
 
+  it('names the kinds it holds', () =>
+    withPair(async ({ a }) => {
+      expect(await a.kinds()).toEqual([]);
+      await a.put({ kind: 'segment', id: 's1', site: 'a.example', body: {} });
+      await a.put({ kind: 'account', id: 'ana', site: null, body: {} });
+      expect(await a.kinds()).toEqual(['account', 'segment']);
+    }));
+
   it("keeps text exactly, with quotes, newlines and non-ASCII, and no kind sees another's ids", () =>
     withPair(async ({ a }) => {
       const body = { name: 'Ünïcode "quoted"\nline', n: 1.5, list: [1, null, 'x'] };

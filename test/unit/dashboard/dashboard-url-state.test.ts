@@ -46,8 +46,10 @@ describe('dashboard URL state', () => {
     expect(parseState('?constructor=x&__proto__=y').filters).toEqual([]);
   });
 
-  it('keeps the first value when a dimension repeats', () => {
-    expect(parseState('?country=FR&country=DE').filters).toEqual([{ key: 'country', value: 'FR' }]);
+  it('reads a repeated dimension as one filter with several values', () => {
+    expect(parseState('?country=FR&country=DE').filters).toEqual([
+      { key: 'country', value: 'FR', values: ['FR', 'DE'] },
+    ]);
   });
 
   it('round-trips every view through the URL, leaving defaults out', () => {
