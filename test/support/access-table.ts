@@ -213,7 +213,57 @@ const SAMPLES: Record<
     url: `/api/analytics/annotations/${await saved('annotations', noteBody(site))}`,
     ok: 200,
   }),
+  'GET /api/analytics/properties': (s) => ({
+    url: `/api/analytics/properties?action=signup${q(s)}`,
+    ok: 200,
+  }),
+  'GET /api/analytics/funnels': (s) => ({ url: `/api/analytics/funnels?${q(s)}`, ok: 200 }),
+  'POST /api/analytics/funnels': (site) => ({
+    url: '/api/analytics/funnels',
+    body: funnelBody(site),
+    ok: site ? 201 : 400,
+  }),
+  'PUT /api/analytics/funnels/:id': async (site) => ({
+    url: `/api/analytics/funnels/${await saved('funnels', funnelBody(site))}`,
+    body: funnelBody(site),
+    ok: 200,
+  }),
+  'DELETE /api/analytics/funnels/:id': async (site) => ({
+    url: `/api/analytics/funnels/${await saved('funnels', funnelBody(site))}`,
+    ok: 204,
+  }),
+  'GET /api/analytics/segments': (s) => ({ url: `/api/analytics/segments?${q(s)}`, ok: 200 }),
+  'POST /api/analytics/segments': (site) => ({
+    url: '/api/analytics/segments',
+    body: segmentBody(site),
+    ok: site ? 201 : 400,
+  }),
+  // Shared by the admin token, so every team member of the site may change it.
+  'PUT /api/analytics/segments/:id': async (site) => ({
+    url: `/api/analytics/segments/${await saved('segments', segmentBody(site))}`,
+    body: segmentBody(site),
+    ok: 200,
+  }),
+  'DELETE /api/analytics/segments/:id': async (site) => ({
+    url: `/api/analytics/segments/${await saved('segments', segmentBody(site))}`,
+    ok: 204,
+  }),
 };
+
+const funnelBody = (site: string | undefined) => ({
+  site,
+  name: `Signup ${++unique}`,
+  steps: [
+    { type: 'page', value: '*' },
+    { type: 'action', value: 'signup' },
+  ],
+});
+const segmentBody = (site: string | undefined) => ({
+  site,
+  name: `Germany ${++unique}`,
+  filters: [['is', 'country', ['DE']]],
+  shared: true,
+});
 
 const CARDS = { cards: [{ id: 'buys', label: 'Purchases', kind: 'count', event: 'purchase' }] };
 const goalBody = (site: string | undefined) => ({
@@ -225,7 +275,7 @@ const goalBody = (site: string | undefined) => ({
 const noteBody = (site: string | undefined) => ({ site, date: '2026-11-27', text: `Launch ${++unique}` });
 
 /** Saves a settings document as the admin token and returns its id, for a route that changes one. */
-async function saved(kind: 'goals' | 'annotations', body: unknown): Promise<string> {
+async function saved(kind: 'goals' | 'annotations' | 'funnels' | 'segments', body: unknown): Promise<string> {
   const res = await asAdmin('POST', `/api/analytics/${kind}`, body);
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
@@ -242,8 +292,22 @@ function siteCases(route: RouteAccess): SiteCase[] {
   return ['none'];
 }
 
+/** Links and API keys read segments but never save them (saved-analysis.ts), whatever they may read. */
+const SAVES_NO_SEGMENTS = new Set<Credential>([
+  'read key of A',
+  'track key of A',
+  'link to A',
+  'link to A with users',
+]);
+
 function allowed(credential: Credential, need: Permission, site: SiteCase, route: RouteAccess): boolean {
   const can = CAN[credential];
+  if (
+    route.path.startsWith('/api/analytics/segments') &&
+    route.method !== 'GET' &&
+    SAVES_NO_SEGMENTS.has(credential)
+  )
+    return false;
   if (can.everywhere.includes(need)) return true;
   if (route.site === 'any') return can.onA.includes(need);
   if (route.site === 'all') return false;

@@ -6,6 +6,7 @@ import {
   createEventsTable,
   createRollupsTable,
   createSaltsTable,
+  createSettingsTable,
   createUserDayTable,
   createUserDayView,
   eventColumns,
@@ -42,12 +43,14 @@ describe('ClickHouse DDL from storage/schema.ts', () => {
       rollups: "ReplicatedMergeTree('/t/{shard}/rollup_day', '{replica}')",
       builds: "ReplicatedMergeTree('/t/{shard}/rollup_builds', '{replica}')",
       userDay: "ReplicatedAggregatingMergeTree('/t/{shard}/user_day', '{replica}')",
+      settings: "ReplicatedReplacingMergeTree('/t/all/settings', '{replica}', version)",
     };
     expect(createEventsTable('cfa', engines.events).text).toContain(`ENGINE = ${engines.events}`);
     expect(createSaltsTable('cfa', engines.salts).text).toContain(`ENGINE = ${engines.salts}`);
     expect(createRollupsTable('cfa', engines.rollups).text).toContain(`ENGINE = ${engines.rollups}`);
     expect(createBuildsTable('cfa', engines.builds).text).toContain(`ENGINE = ${engines.builds}`);
     expect(createUserDayTable('cfa', engines.userDay).text).toContain(`ENGINE = ${engines.userDay}`);
+    expect(createSettingsTable('cfa', engines.settings).text).toContain(`ENGINE = ${engines.settings}`);
     expect(Object.keys(LOCAL_ENGINES).sort()).toEqual(Object.keys(engines).sort());
     expect(createUserDayView('cfa').text).toContain('TO `cfa`.`user_day`');
   });
