@@ -46,7 +46,9 @@ export function requester(c: Context): Principal {
 
 /** Whether the requester may see identified users on `site` (null: every site). */
 export function seesUsers(c: Context, site: string | null): boolean {
-  return allows(requester(c).grants, 'read-users', site === null ? '*' : [site]);
+  // A route mounted without the guard has no requester: it shows no one rather than failing.
+  const who = c.get('principal') as Principal | undefined;
+  return who !== undefined && allows(who.grants, 'read-users', site === null ? '*' : [site]);
 }
 
 /** The sites of `sites` the requester may read, for the site switcher. */

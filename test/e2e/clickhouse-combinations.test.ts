@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../../collector/error-handler.ts';
 import { analyticsRoutes } from '../../server/routes/analytics.ts';
+import { OWNER } from '../../collector/access/principal.ts';
 import type { NormalizedQuery, QueryRow } from '../../shared/api.ts';
 import {
   combinationRecords,
@@ -33,8 +34,17 @@ let clickhouse: Hono;
 beforeAll(async () => {
   pair = await openParityPair(records, { database: 'combinations', clock: () => NOW, cards: [] });
   // With the app's error handler, so a refused combination shows its 400 and reason.
-  memory = new Hono().route('/', analyticsRoutes(pair.memory)).onError(errorHandler);
-  clickhouse = new Hono().route('/', analyticsRoutes(pair.clickhouse)).onError(errorHandler);
+  // As the admin token: the guard (tested on its own in auth-routes) would set this requester.
+  const asOwner = (app: Hono) =>
+    new Hono()
+      .use(async (c, next) => {
+        c.set('principal', { ...OWNER, session: null });
+        await next();
+      })
+      .route('/', app)
+      .onError(errorHandler);
+  memory = asOwner(analyticsRoutes(pair.memory));
+  clickhouse = asOwner(analyticsRoutes(pair.clickhouse));
 });
 afterAll(async () => {
   await pair?.close();
