@@ -4,6 +4,8 @@ import { DAY_MS } from '../../shared/time.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
 import type { Filter, MetricCardConfig } from '../../shared/api.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
+import { splitRange } from '../../query/clickhouse/rollup-days.ts';
+import { rollupPlan } from '../../query/clickhouse/rollup-shapes.ts';
 
 // `overall` from the per-day rollups (query/clickhouse/rollups.ts) against the in-memory engine,
 // field by field: after the builder ran, and after each change that must turn days raw until
@@ -83,6 +85,17 @@ async function rebuild(): Promise<void> {
 describe('overall from ClickHouse rollups equals the in-memory engine', () => {
   it('after the builder ran, at 24h, 7d, 30d and 90d, for all sites and one, with filters', async () => {
     expect(await pair.backend.builder!.pending()).toEqual([]);
+    // The whole days of 30 days are read from rollups, on a cluster from every node's own build.
+    const { config } = await rollupPlan(CARDS);
+    const split = await splitRange(pair.connection, config, NOW - 30 * DAY_MS, NOW);
+    expect(split?.stale).toEqual([]);
+    const days = new Set(split?.rolled.map(([day]) => day));
+    expect(days.size).toBe(29);
+    const nodes = pair.connection.cluster?.nodes.length ?? 1;
+    expect(split?.rolled).toHaveLength(days.size * nodes);
+    if (nodes > 1)
+      // Build ids carry the node in their low bits (rollup-build.ts), so the nodes' builds differ.
+      expect(new Set(split?.rolled.map(([, build]) => build % 4096))).toEqual(new Set([0, 1]));
     await allOverall();
     const o = await same((s) => s.overall({ days: 30, limit: 1000 }));
     expect(o.pages.some((p) => p.key === '/account')).toBe(true);
