@@ -136,4 +136,18 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     await rebuild();
     await allOverall();
   }, 600_000);
+
+  it('stays exact with a day-local id on two sites: on a cluster that day stays raw (so last)', async () => {
+    const day = Math.floor((NOW - 3 * DAY_MS) / DAY_MS);
+    // An imported id (the collector hashes the site in): on a cluster it may sit on two shards.
+    const twoSites = (site: string, at: number) =>
+      rec('pageview', day * DAY_MS + at, { visitor: 'fedcba9876543210', site, path: '/both' });
+    await pair.append([twoSites('cloudface.ai', 3_600_000), twoSites('shop.example', 7_200_000)]);
+    await pair.backend.builder!.settle();
+    await pair.backend.builder!.run();
+    expect(await pair.backend.builder!.pending()).toEqual(pair.connection.cluster ? [day] : []);
+    await allOverall();
+    const o = await same((s) => s.overall({ days: 7, limit: 1000 }));
+    expect(o.pages.find((p) => p.key === '/both')?.visitors).toBe(1);
+  }, 600_000);
 });
