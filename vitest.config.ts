@@ -32,6 +32,7 @@ export default defineConfig({
             'test/e2e/clickhouse-parity.test.ts',
             'test/e2e/clickhouse-parity-sessions.test.ts',
             'test/e2e/clickhouse-combinations.test.ts',
+            'test/e2e/clickhouse-rollups.test.ts',
           ],
           env: { CFA_CLICKHOUSE_SHARDS: '2' },
           environment: 'node',

@@ -15,7 +15,7 @@ import { rows } from './run.ts';
 import { SessionTables } from './session-tables.ts';
 import { topLists } from './top-lists.ts';
 import type { MetricCardConfig } from '../../shared/api.ts';
-import { RollupBuilder } from './rollup-build.ts';
+import { ClusterRollupBuilder, RollupBuilder, type ShardOf } from './rollup-build.ts';
 import { rollupPlan } from './rollup-shapes.ts';
 import { Rollups } from './rollups.ts';
 
@@ -39,29 +39,37 @@ export class ClickHouseQueryBackend implements QueryBackend {
   private readonly sessions: SessionTables;
   private rowCount = 0;
   private timer: NodeJS.Timeout | null = null;
-  /** null on a cluster of shards, whose per-shard builds are not wired yet (docs/scaling.md) */
-  private readonly rollups: Rollups | null;
-  /** builds the per-day rollups (rollup-build.ts); null when this process only reads them */
-  readonly builder: RollupBuilder | null;
+  private readonly rollups: Rollups;
+  /** builds the per-day rollups (rollup-build.ts), on a cluster one per node; null when this process only reads them */
+  readonly builder: RollupBuilder | ClusterRollupBuilder | null;
 
   constructor(
     private readonly conn: ClickHouseConnection,
     private readonly options: ClickHouseQueryOptions = {},
   ) {
-    this.table = sql`${ident(conn.database)}.${ident(TABLES.events)}`;
+    this.table = eventsOf(conn);
     this.sessions = new SessionTables(conn, this.table);
     const plan = rollupPlan(options.cards ?? []);
-    this.rollups = conn.cluster ? null : new Rollups(conn, this.table, this.sessions, plan);
-    const rollups = this.rollups;
+    const rollups = (this.rollups = new Rollups(conn, this.table, this.sessions, plan));
+    const clock = options.clock ?? Date.now;
+    const builder = (node: ClickHouseConnection, shard: ShardOf | null) =>
+      new RollupBuilder(node, eventsOf(node), plan, clock, () => rollups.invalidate(), shard);
     this.builder =
-      options.build === false || !rollups
+      options.build === false
         ? null
-        : new RollupBuilder(conn, this.table, plan, options.clock ?? Date.now, () => rollups.invalidate());
+        : conn.cluster
+          ? new ClusterRollupBuilder(
+              conn.cluster.nodes.map((node, index) => builder(node, { index, cluster: conn })),
+            )
+          : builder(conn, null);
   }
 
   /** Starts the row-count refresh and the rollup builder; resolves after the first count. */
   async start(refreshMs = 30_000): Promise<void> {
     await this.sessions.dropStale(Date.now());
+    // The builders' session tables of a cluster are made on each node (a process may have died mid-build).
+    for (const node of this.conn.cluster?.nodes ?? [])
+      await new SessionTables(node, eventsOf(node)).dropStale(Date.now());
     await this.refresh();
     this.timer ??= setInterval(() => void this.refresh().catch(() => undefined), refreshMs);
     this.timer.unref();
@@ -81,7 +89,7 @@ export class ClickHouseQueryBackend implements QueryBackend {
    */
   changed(): void {
     this.sessions.forget();
-    this.rollups?.invalidate();
+    this.rollups.invalidate();
     this.builder?.kick();
   }
 
@@ -98,13 +106,13 @@ export class ClickHouseQueryBackend implements QueryBackend {
   }
 
   query: QueryBackend['query'] = async (q) =>
-    (await this.rollups?.aggregate(q)) ?? aggregate(this.conn, this.table, this.sessions, q);
+    (await this.rollups.aggregate(q)) ?? aggregate(this.conn, this.table, this.sessions, q);
   funnel: QueryBackend['funnel'] = (q) => funnel(this.conn, this.table, this.sessions, q);
   retention: QueryBackend['retention'] = (q) => retention(this.conn, this.table, this.sessions, q);
   journeys: QueryBackend['journeys'] = (q) => journeys(this.conn, this.table, this.sessions, q);
   events: QueryBackend['events'] = (q) => events(this.conn, this.table, this.sessions, q);
   numericPropKeys: QueryBackend['numericPropKeys'] = async (q) =>
-    (await this.rollups?.propKeys(q)) ?? numericPropKeys(this.conn, this.table, q);
+    (await this.rollups.propKeys(q)) ?? numericPropKeys(this.conn, this.table, q);
   sites: QueryBackend['sites'] = async () =>
     (
       await rows<{ site: string }>(
@@ -121,7 +129,7 @@ export class ClickHouseQueryBackend implements QueryBackend {
   /** Page-view top lists for many dimensions at once (used by `overall`, see top-lists.ts). */
   async topLists(base: NormalizedQuery, dims: readonly Dimension[]): Promise<QueryRows[]> {
     return (
-      (await this.rollups?.topLists(base, dims)) ?? topLists(this.conn, this.table, this.sessions, base, dims)
+      (await this.rollups.topLists(base, dims)) ?? topLists(this.conn, this.table, this.sessions, base, dims)
     );
   }
 
@@ -133,4 +141,9 @@ export class ClickHouseQueryBackend implements QueryBackend {
     const [row] = await rows<{ n: number }>(this.conn, sql`SELECT count() AS n FROM ${this.table}`);
     this.rowCount = Number(row?.n ?? 0);
   }
+}
+
+/** The events table of a connection: on a cluster's main connection the Distributed one, on a node its own. */
+function eventsOf(conn: ClickHouseConnection): SqlFragment {
+  return sql`${ident(conn.database)}.${ident(TABLES.events)}`;
 }

@@ -19,7 +19,8 @@ import { PROP_KEYS_SHAPE, type RollupPlan } from './rollup-shapes.ts';
 import { rowsOfFigures, type RollupRow } from './rollups.ts';
 import { SessionTables } from './session-tables.ts';
 import { topListFigures } from './top-lists.ts';
-import { raw, sql, type SqlFragment } from './sql.ts';
+import { ident, raw, sql, type SqlFragment } from './sql.ts';
+import { TABLES } from './ddl.ts';
 import { rows } from './run.ts';
 
 /** Superseded builds are deleted only this long after their successor, so no reader still uses them. */
@@ -41,9 +42,9 @@ const BUILD_CONCURRENCY = 4;
  * second, so a first backfill takes about 1.5 min in the background; afterwards one day a day,
  * plus the days a late insert, replay, import, erasure or purge touched.
  *
- * Cluster: run it on each shard against its local tables (events_local, rollup_day_local…), so
- * each shard rolls up its own partitions; local visitors live on one shard (sharded by unit), so
- * per-shard figures add up through the Distributed tables.
+ * Cluster: ClusterRollupBuilder runs one per node, with the node's connection and its local
+ * tables, so each node rolls up its own partitions; sharded by unit, a day-local visitor lives on
+ * one node, so per-node figures add up through the Distributed tables (see `shard`).
  */
 export class RollupBuilder {
   private running: Promise<number> | null = null;
@@ -58,6 +59,8 @@ export class RollupBuilder {
     private readonly clock: () => number,
     /** called after each day built, so readers drop cached splits */
     private readonly onBuilt: () => void = () => {},
+    /** set when building one node of a cluster (`conn` and `table` are then the node's own) */
+    private readonly shard: ShardOf | null = null,
   ) {}
 
   /** Runs a pass every `intervalMs` (and one now). */
@@ -136,7 +139,10 @@ export class RollupBuilder {
   private async buildDay(plan: RollupPlan, day: number): Promise<boolean> {
     const before = (await fingerprints(this.conn, day, day + 1)).get(day);
     if (!before) return false;
-    const build = randomInt(1, 2 ** 47);
+    if (this.shard && (await splitVisitors(this.shard, day))) return false;
+    // On a cluster the low bits name the node: readers filter the Distributed rollup table by
+    // every node's (day, build) at once, so no node's build may match another's.
+    const build = this.shard ? randomInt(1, 2 ** 35) * MAX_NODES + this.shard.index : randomInt(1, 2 ** 47);
     const from = day * DAY_MS;
     const to = from + DAY_MS;
     const sites = await rows<{ site: string }>(
@@ -264,6 +270,69 @@ export class RollupBuilder {
     if (doomed.length === 0) return;
     await exec(this.conn, sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
     await exec(this.conn, sql`ALTER TABLE ${buildsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
+  }
+}
+
+/** A cluster node a builder works on: its place among the nodes, and the cluster-wide events. */
+export interface ShardOf {
+  index: number;
+  /** the main connection, whose `events` is the Distributed table over every node */
+  cluster: ClickHouseConnection;
+}
+
+/** Build ids leave room for this many nodes in their low bits. */
+const MAX_NODES = 4096;
+
+/**
+ * Whether a day-local visitor id of the day appears on two sites anywhere in the cluster. Sharded
+ * by (site, visitor), it may then sit on two nodes, whose all-sites ('') figures would each count
+ * it: such a day is not built and stays raw, which is exact. Collector ids hash the site in, so
+ * only imported ids do this. Read between the fingerprints: a later insert on any node changes
+ * that node's fingerprint, so its build of the day is made again, and checked again.
+ */
+async function splitVisitors(shard: ShardOf, day: number): Promise<boolean> {
+  const events = sql`${ident(shard.cluster.database)}.${ident(TABLES.events)}`;
+  const [row] = await rows<{ n: number }>(
+    shard.cluster,
+    sql`SELECT count() AS n FROM (SELECT visitor FROM ${events}
+      WHERE time >= toDateTime(${day * 86_400}) AND time < toDateTime(${(day + 1) * 86_400}) AND local = 1
+      GROUP BY visitor HAVING uniqExact(site) > 1)`,
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * The builders of a cluster's nodes behind one builder's methods: each node builds its own days,
+ * all at once (each is its own server).
+ */
+export class ClusterRollupBuilder {
+  constructor(private readonly builders: readonly RollupBuilder[]) {}
+
+  start(intervalMs?: number): void {
+    for (const b of this.builders) b.start(intervalMs);
+  }
+
+  stop(): void {
+    for (const b of this.builders) b.stop();
+  }
+
+  kick(): void {
+    for (const b of this.builders) b.kick();
+  }
+
+  async run(): Promise<number> {
+    const built = await Promise.all(this.builders.map((b) => b.run()));
+    return built.reduce((a, b) => a + b, 0);
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.builders.map((b) => b.settle()));
+  }
+
+  /** Days some node has not built, newest first. */
+  async pending(): Promise<number[]> {
+    const days = (await Promise.all(this.builders.map((b) => b.pending()))).flat();
+    return [...new Set(days)].sort((a, b) => b - a);
   }
 }
 

@@ -12,9 +12,8 @@ import { rows } from './run.ts';
  * is recorded with the fingerprint it was made from, so a late insert, a spool replay, an import,
  * an erasure or a purge turns its day raw until the builder has built it again.
  *
- * On a cluster each shard holds its own partitions: the fingerprints and builds of a day are then
- * per shard (read them through the local tables on each shard, or add the shard number to both),
- * and a day is rolled only when every shard's build of it is current.
+ * On a cluster each node holds its own partitions, builds and rollups in its local database, so
+ * fingerprints and builds are read per node (splitRange).
  */
 
 export interface Fingerprint {
@@ -93,7 +92,7 @@ export function currentBuild(fp: Fingerprint, candidates: readonly BuildRow[]): 
 export interface DaySplit {
   firstDay: number;
   endDay: number;
-  /** [day, build] of every whole day with local rows and a current build */
+  /** [day, build] of every whole day with local rows and a current build (one per node holding the day) */
   rolled: [number, number][];
   /** days with local rows but no current build: read raw */
   stale: number[];
@@ -101,7 +100,12 @@ export interface DaySplit {
   rest: SqlFragment;
 }
 
-/** The split of [from, to), or null when it holds no whole day with a current build. */
+/**
+ * The split of [from, to), or null when it holds no whole day with a current build. On a cluster
+ * the fingerprints and builds are read on every node (each builds from its own partitions), and a
+ * day is rolled only when every node holding local rows of it has a current build: `rolled` then
+ * holds each such node's (day, build), read through the Distributed rollup table.
+ */
 export async function splitRange(
   conn: ClickHouseConnection,
   config: string,
@@ -111,21 +115,42 @@ export async function splitRange(
   const firstDay = Math.ceil(from / DAY_MS);
   const endDay = Math.floor(to / DAY_MS);
   if (endDay <= firstDay) return null;
-  const [fps, made] = await Promise.all([
-    fingerprints(conn, firstDay, endDay),
-    builds(conn, config, firstDay, endDay),
-  ]);
-  const byDay = new Map<number, BuildRow[]>();
-  for (const b of made) (byDay.get(b.day) ?? byDay.set(b.day, []).get(b.day)!).push(b);
-  const rolled: [number, number][] = [];
-  const stale: number[] = [];
-  for (const [day, fp] of [...fps].sort((a, b) => a[0] - b[0])) {
-    const build = currentBuild(fp, byDay.get(day) ?? []);
-    if (build) rolled.push([day, build.build]);
-    else stale.push(day);
-  }
+  const perNode = await Promise.all(
+    (conn.cluster?.nodes ?? [conn]).map(async (node) => {
+      const [fps, made] = await Promise.all([
+        fingerprints(node, firstDay, endDay),
+        builds(node, config, firstDay, endDay),
+      ]);
+      const byDay = new Map<number, BuildRow[]>();
+      for (const b of made) (byDay.get(b.day) ?? byDay.set(b.day, []).get(b.day)!).push(b);
+      const current = new Map<number, BuildRow | null>();
+      for (const [day, fp] of fps) current.set(day, currentBuild(fp, byDay.get(day) ?? []));
+      return current;
+    }),
+  );
+  const { rolled, stale } = rolledDays(perNode);
   if (rolled.length === 0) return null;
   return { firstDay, endDay, rolled, stale, rest: restOf(firstDay, endDay, stale) };
+}
+
+/**
+ * Given each node's days with local rows and their current build (null: none), the days read
+ * from rollups, with every node's build of them, and the stale days: a day is stale when any
+ * node holding rows of it has no current build, since its raw read then covers every node.
+ */
+export function rolledDays(perNode: readonly ReadonlyMap<number, BuildRow | null>[]): {
+  rolled: [number, number][];
+  stale: number[];
+} {
+  const days = [...new Set(perNode.flatMap((current) => [...current.keys()]))].sort((a, b) => a - b);
+  const rolled: [number, number][] = [];
+  const stale: number[] = [];
+  for (const day of days) {
+    const found = perNode.map((current) => current.get(day)).filter((b) => b !== undefined);
+    if (found.every((b) => b !== null)) for (const b of found) rolled.push([day, b.build]);
+    else stale.push(day);
+  }
+  return { rolled, stale };
 }
 
 /**

@@ -4,6 +4,8 @@ import { DAY_MS } from '../../shared/time.ts';
 import { emptyRecord, type RecordKind, type StoredRecord } from '../../storage/schema.ts';
 import type { Filter, MetricCardConfig } from '../../shared/api.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
+import { splitRange } from '../../query/clickhouse/rollup-days.ts';
+import { rollupPlan } from '../../query/clickhouse/rollup-shapes.ts';
 
 // `overall` from the per-day rollups (query/clickhouse/rollups.ts) against the in-memory engine,
 // field by field: after the builder ran, and after each change that must turn days raw until
@@ -83,6 +85,17 @@ async function rebuild(): Promise<void> {
 describe('overall from ClickHouse rollups equals the in-memory engine', () => {
   it('after the builder ran, at 24h, 7d, 30d and 90d, for all sites and one, with filters', async () => {
     expect(await pair.backend.builder!.pending()).toEqual([]);
+    // The whole days of 30 days are read from rollups, on a cluster from every node's own build.
+    const { config } = await rollupPlan(CARDS);
+    const split = await splitRange(pair.connection, config, NOW - 30 * DAY_MS, NOW);
+    expect(split?.stale).toEqual([]);
+    const days = new Set(split?.rolled.map(([day]) => day));
+    expect(days.size).toBe(29);
+    const nodes = pair.connection.cluster?.nodes.length ?? 1;
+    expect(split?.rolled).toHaveLength(days.size * nodes);
+    if (nodes > 1)
+      // Build ids carry the node in their low bits (rollup-build.ts), so the nodes' builds differ.
+      expect(new Set(split?.rolled.map(([, build]) => build % 4096))).toEqual(new Set([0, 1]));
     await allOverall();
     const o = await same((s) => s.overall({ days: 30, limit: 1000 }));
     expect(o.pages.some((p) => p.key === '/account')).toBe(true);
@@ -122,5 +135,36 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     await allOverall();
     await rebuild();
     await allOverall();
+  }, 600_000);
+
+  it('stays exact with day-local ids on two sites: on a cluster that day stays raw (so last)', async () => {
+    const day = Math.floor((NOW - 3 * DAY_MS) / DAY_MS);
+    // Imported ids (the collector hashes the site in), each on two sites: on a cluster some sit on two shards.
+    const ids = ['fedcba9876543210', 'fedcba9876543211', 'fedcba9876543212', 'fedcba9876543213'];
+    await pair.append(
+      ids.flatMap((visitor, i) =>
+        ['cloudface.ai', 'shop.example'].map((site, j) =>
+          rec('pageview', day * DAY_MS + 3_600_000 * (1 + i) + 60_000 * j, { visitor, site, path: '/both' }),
+        ),
+      ),
+    );
+    const nodes = pair.connection.cluster?.nodes ?? [];
+    const held = await Promise.all(
+      nodes.map(async (node) => {
+        const result = await node.client.query({
+          query: `SELECT DISTINCT visitor FROM ${node.database}.events WHERE has(['${ids.join("','")}'], visitor)`,
+          format: 'JSONEachRow',
+        });
+        return (await result.json<{ visitor: string }>()).map((r) => r.visitor);
+      }),
+    );
+    // On a cluster, an id split over two nodes is what the builder must not sum twice.
+    if (nodes.length > 1) expect(ids.some((id) => held.every((list) => list.includes(id)))).toBe(true);
+    await pair.backend.builder!.settle();
+    await pair.backend.builder!.run();
+    expect(await pair.backend.builder!.pending()).toEqual(pair.connection.cluster ? [day] : []);
+    await allOverall();
+    const o = await same((s) => s.overall({ days: 7, limit: 1000 }));
+    expect(o.pages.find((p) => p.key === '/both')?.visitors).toBe(ids.length);
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { openClickHouse } from '../../query/clickhouse/open.ts';
 import { ClickHouseQueryBackend } from '../../query/clickhouse/backend.ts';
+import type { ClickHouseConnection } from '../../query/clickhouse/connection.ts';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import type { MetricCardConfig } from '../../shared/api.ts';
 import { MemoryBackend } from '../../query/memory/backend.ts';
@@ -49,6 +50,8 @@ export interface ParityPair {
   purgeBefore(firstKeptDay: string): Promise<void>;
   /** the ClickHouse query backend (its rollup builder: `backend.builder`) */
   backend: ClickHouseQueryBackend;
+  /** the backend's connection (on a cluster, with every node's) */
+  connection: ClickHouseConnection;
   close(): Promise<void>;
 }
 
@@ -109,8 +112,8 @@ export async function openParityPair(
   const backend = new ClickHouseQueryBackend(chBackend.queries, {
     cards,
     clock,
-    // The rollup builder reads each node's own parts, which a cluster does not wire yet (docs/scaling.md).
-    build: (options.rollups ?? false) && !server.cluster,
+    // On a cluster each node builds from its own partitions (ClusterRollupBuilder).
+    build: options.rollups ?? false,
     buildEveryMs: 3_600_000,
   });
   await backend.start();
@@ -126,6 +129,7 @@ export async function openParityPair(
       return a;
     },
     backend,
+    connection: chBackend.queries,
     async append(records) {
       await Promise.all([jsonStore.append(records), chBackend.store.append(records)]);
       index.add(records);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CARDS } from '../../../../query/cards-config.ts';
 import type { Figures } from '../../../../query/clickhouse/aggregate.ts';
-import { currentBuild, restOf, type BuildRow } from '../../../../query/clickhouse/rollup-days.ts';
+import { currentBuild, restOf, rolledDays, type BuildRow } from '../../../../query/clickhouse/rollup-days.ts';
 import { rollupPlan, shapeKey } from '../../../../query/clickhouse/rollup-shapes.ts';
 import { addFigures, rowsOfFigures } from '../../../../query/clickhouse/rollups.ts';
 import { scopeWhere } from '../../../../query/clickhouse/prepared.ts';
@@ -34,6 +34,32 @@ describe('ClickHouse rollups: which days are read from a build', () => {
     expect(currentBuild({ rows: 101, block: 8 }, made)).toBeNull();
     expect(currentBuild({ rows: 90, block: 7 }, made)).toBeNull();
     expect(currentBuild({ rows: 100, block: 7 }, made)).toBe(made[0]);
+  });
+
+  it("on a cluster, rolls a day only when every node holding it has a current build, with each node's build", () => {
+    const a = build({ build: 4096 * 5 });
+    const b = build({ build: 4096 * 8 + 1 });
+    const nodeA = new Map<number, BuildRow | null>([
+      [20_000, a],
+      [20_001, null],
+      [20_002, build({ day: 20_002, build: 4096 * 2 })],
+    ]);
+    // Node B holds no rows of 20_002, so node A's build alone covers it.
+    const nodeB = new Map<number, BuildRow | null>([
+      [20_000, b],
+      [20_001, build({ day: 20_001, build: 4096 * 3 + 1 })],
+      [20_003, null],
+    ]);
+    expect(rolledDays([nodeA, nodeB])).toEqual({
+      rolled: [
+        [20_000, 4096 * 5],
+        [20_000, 4096 * 8 + 1],
+        [20_002, 4096 * 2],
+      ],
+      stale: [20_001, 20_003],
+    });
+    expect(rolledDays([nodeA])).toEqual(rolledDays([new Map(nodeA)]));
+    expect(rolledDays([new Map(), new Map()])).toEqual({ rolled: [], stale: [] });
   });
 
   it('leaves raw every non-local row, the ragged ends and the stale days, as bounds on time', () => {
