@@ -10,7 +10,8 @@ import { compactSessions, keyedRows } from './session-build.ts';
 import type { SessionTables } from './session-tables.ts';
 import { rows } from './run.ts';
 
-const SUMIF_KEYS = 20;
+/** Up to this many prop_sum keys are a column each; more are summed as ARRAY JOINed rows. */
+export const SUMIF_KEYS = 20;
 const SESSION_METRICS = new Set<Metric>(['sessions', 'bounce_rate', 'session_duration', 'views_per_session']);
 
 export interface RecordFigures {

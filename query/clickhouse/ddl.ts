@@ -16,6 +16,8 @@ export const TABLES = {
   rollups: 'rollup_day',
   /** one row per finished rollup build: the day's fingerprint it was built from */
   builds: 'rollup_builds',
+  /** one row per finished multi-day block: the day builds it adds up (rollup-blocks.ts) */
+  blocks: 'rollup_blocks',
   /** first and last record per (site, day, identified user), filled by `userDayView` */
   userDay: 'user_day',
   userDayView: 'user_day_mv',
@@ -98,6 +100,7 @@ export interface TableEngine {
   settings: string;
   rollups: string;
   builds: string;
+  blocks: string;
   /** an AggregatingMergeTree (or its Replicated form) */
   userDay: string;
 }
@@ -108,6 +111,7 @@ export const LOCAL_ENGINES: TableEngine = {
   settings: 'ReplacingMergeTree(version)',
   rollups: 'MergeTree',
   builds: 'MergeTree',
+  blocks: 'MergeTree',
   userDay: 'AggregatingMergeTree',
 };
 
@@ -178,6 +182,24 @@ export function createBuildsTable(database: string, engine = LOCAL_ENGINES.build
 ) ENGINE = ${raw(engine)}
 PARTITION BY toYYYYMM(day)
 ORDER BY (day, config, build)`;
+}
+
+/**
+ * A finished block of `span` aligned days from `start`, whose rows (in rollup_day, under `day` =
+ * start and `build`) are the sums of the day builds named in `members` ("day:build,…"): a reader
+ * uses it only while those are still the days' current builds.
+ */
+export function createBlocksTable(database: string, engine = LOCAL_ENGINES.blocks): SqlFragment {
+  return sql`CREATE TABLE IF NOT EXISTS ${ident(database)}.${ident(TABLES.blocks)} (
+  start Date,
+  span UInt16,
+  build UInt64,
+  config String,
+  members String,
+  built_at DateTime
+) ENGINE = ${raw(engine)}
+PARTITION BY toYYYYMM(start)
+ORDER BY (start, span, config, build)`;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   EVENTS_PARTITION,
   TABLES,
   addMissingColumns,
+  createBlocksTable,
   createBuildsTable,
   createEventsTable,
   createRollupsTable,
@@ -14,7 +15,7 @@ import {
   eventColumns,
 } from './ddl.ts';
 import { ident, raw, sql, type SqlFragment } from './sql.ts';
-import { rows } from './run.ts';
+import { retryLaterOnTimeout, rows } from './run.ts';
 import { migrateCluster } from './migrate-cluster.ts';
 
 /** Prefix of an events table of the monthly layout while migrate() copies it into the daily one. */
@@ -45,6 +46,7 @@ export async function migrate(conn: ClickHouseConnection): Promise<{ added: stri
   await exec(conn, createSettingsTable(database));
   await exec(conn, createRollupsTable(database));
   await exec(conn, createBuildsTable(database));
+  await exec(conn, createBlocksTable(database));
   const added = await addColumns(conn, TABLES.events);
   let moved = 0;
   for (const table of claimed) moved += await moveInto(conn, table);
@@ -139,5 +141,7 @@ async function addColumns(conn: ClickHouseConnection, table: string): Promise<st
 
 /** Runs one statement that returns no rows. */
 export async function exec(conn: ClickHouseConnection, statement: SqlFragment): Promise<void> {
-  await conn.client.command({ query: statement.text, clickhouse_settings: conn.settings });
+  await retryLaterOnTimeout(() =>
+    conn.client.command({ query: statement.text, clickhouse_settings: conn.settings }),
+  );
 }

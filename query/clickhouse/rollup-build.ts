@@ -3,9 +3,8 @@ import { DAY_MS } from '../../shared/time.ts';
 import type { NormalizedQuery } from '../../shared/api.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { figures } from './aggregate.ts';
-import { numericPropKeys } from './events.ts';
 import { exec } from './migrate.ts';
-import { dayOf } from './prepared.ts';
+import { dayOf, scopeWhere } from './prepared.ts';
 import {
   builds,
   buildsTable,
@@ -15,8 +14,18 @@ import {
   type BuildRow,
   type Fingerprint,
 } from './rollup-days.ts';
-import { PROP_KEYS_SHAPE, type RollupPlan } from './rollup-shapes.ts';
-import { rowsOfFigures, type RollupRow } from './rollups.ts';
+import {
+  blockBuilds,
+  blocksTable,
+  currentBlock,
+  MAX_BLOCK_LEVEL,
+  memberPairs,
+  membersOf,
+  type BlockRow,
+  type CurrentBuilds,
+} from './rollup-blocks.ts';
+import { PROP_SUMS_SHAPE, type RollupPlan } from './rollup-shapes.ts';
+import { rowsOfFigures, zeroRow, type RollupRow } from './rollups.ts';
 import { SessionTables } from './session-tables.ts';
 import { topListFigures } from './top-lists.ts';
 import { ident, raw, sql, type SqlFragment } from './sql.ts';
@@ -131,8 +140,89 @@ export class RollupBuilder {
         this.onBuilt();
       }
     }
+    if (this.stopped) return built;
+    if ((await this.buildBlocks(plan.config)) > 0) this.onBuilt();
     await this.collect(plan.config);
     return built;
+  }
+
+  /** Each closed day → its current build on this node (null: it has local rows but none). */
+  private async currentBuilds(config: string): Promise<Map<number, BuildRow | null>> {
+    const today = Math.floor(this.clock() / DAY_MS);
+    const [fps, made] = await Promise.all([
+      fingerprints(this.conn, 0, today),
+      builds(this.conn, config, 0, today),
+    ]);
+    const byDay = groupByDay(made);
+    const current = new Map<number, BuildRow | null>();
+    for (const [day, fp] of fps) current.set(day, currentBuild(fp, byDay.get(day) ?? []));
+    return current;
+  }
+
+  /**
+   * Makes every aligned block of closed days (rollup-blocks.ts) whose days all have a current
+   * build and that has no block made from exactly those builds; resolves with how many it made.
+   * One INSERT … SELECT each over rollup_day, so a block costs a few tens of milliseconds.
+   */
+  private async buildBlocks(config: string): Promise<number> {
+    const today = Math.floor(this.clock() / DAY_MS);
+    const current = await this.currentBuilds(config);
+    const made = await blockBuilds(this.conn, config, 0, today);
+    let count = 0;
+    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
+      const span = 2 ** level;
+      const starts = new Set([...current.keys()].map((day) => day - (day % span)));
+      for (const start of [...starts].sort((a, b) => b - a)) {
+        if (this.stopped) return count;
+        if (start + span > today) continue;
+        const members = membersOf(current, start, span);
+        if (!members || currentBlock(made, start, span, members)) continue;
+        await this.buildBlock(config, start, span, members);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private async buildBlock(config: string, start: number, span: number, members: string): Promise<void> {
+    const build = this.newBuildId();
+    const pairs = memberPairs(members)
+      .map(([day, b]) => `(${day}, ${b})`)
+      .join(', ');
+    const table = rollupsTable(this.conn);
+    await exec(
+      this.conn,
+      sql`INSERT INTO ${table} (site, day, build, shape, part, d, pk, visitors, pageviews, actions, shares,
+          recipients, engaged, matched, props, total, sessions, duration, with_pv, bounced, scroll_sum, pairs)
+        SELECT site, toDate(${dayOf(start * 86_400)}), ${build}, shape, part, d, pk, sum(visitors), sum(pageviews),
+          sum(actions), sum(shares), sum(recipients), sum(engaged), sum(matched), sumForEach(props), sum(total),
+          sum(sessions), sum(duration), sum(with_pv), sum(bounced), sum(scroll_sum), sum(pairs)
+        FROM ${table}
+        WHERE day >= toDate(${dayOf(start * 86_400)}) AND day < toDate(${dayOf((start + span) * 86_400)})
+          AND (toUInt32(day), build) IN (${raw(pairs)})
+        GROUP BY site, shape, part, d, pk`,
+    );
+    // Recorded last, as a day build is: a reader never sees a block whose rows are not all there.
+    await this.conn.client.insert({
+      table: blocksTable(this.conn).text,
+      values: [
+        {
+          start: dayOf(start * 86_400),
+          span,
+          build,
+          config,
+          members,
+          built_at: Math.floor(this.clock() / 1000),
+        },
+      ],
+      format: 'JSONEachRow',
+      clickhouse_settings: this.conn.settings,
+    });
+  }
+
+  /** A new build id; on a cluster the low bits name the node (see buildDay). */
+  private newBuildId(): number {
+    return this.shard ? randomInt(1, 2 ** 35) * MAX_NODES + this.shard.index : randomInt(1, 2 ** 47);
   }
 
   /** Builds one day; false when its data changed meanwhile (the next pass tries again). */
@@ -142,7 +232,7 @@ export class RollupBuilder {
     if (this.shard && (await splitVisitors(this.shard, day))) return false;
     // On a cluster the low bits name the node: readers filter the Distributed rollup table by
     // every node's (day, build) at once, so no node's build may match another's.
-    const build = this.shard ? randomInt(1, 2 ** 35) * MAX_NODES + this.shard.index : randomInt(1, 2 ** 47);
+    const build = this.newBuildId();
     const from = day * DAY_MS;
     const to = from + DAY_MS;
     const sites = await rows<{ site: string }>(
@@ -184,15 +274,13 @@ export class RollupBuilder {
         });
       if (plan.propKeys)
         tasks.push(async () => {
-          const keys = await numericPropKeys(
-            this.conn,
-            this.table,
-            { site, from, to, kind: 'action' },
-            LOCAL,
-          );
-          for (const [name, list] of Object.entries(keys))
-            for (const k of list)
-              out.push({ ...zeroRow('k', [name], k), site: site ?? '', shape: PROP_KEYS_SHAPE });
+          for (const r of await propSums(this.conn, this.table, site, from, to))
+            out.push({
+              ...zeroRow(r.part, [r.name], r.pk),
+              total: Number(r.total),
+              site: site ?? '',
+              shape: PROP_SUMS_SHAPE,
+            });
         });
     }
     try {
@@ -267,9 +355,76 @@ export class RollupBuilder {
         if (stale || (best && now - best.built_at > SUPERSEDED_GRACE_S)) doomed.push(b.build);
       }
     }
-    if (doomed.length === 0) return;
-    await exec(this.conn, sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
-    await exec(this.conn, sql`ALTER TABLE ${buildsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
+    const doomedBlocks = await this.doomedBlocks(config, mine, fps, now);
+    if (doomed.length > 0) {
+      await exec(this.conn, sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
+      await exec(this.conn, sql`ALTER TABLE ${buildsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
+    }
+    if (doomedBlocks.length > 0) {
+      await exec(
+        this.conn,
+        sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomedBlocks}, build)`,
+      );
+      await exec(
+        this.conn,
+        sql`ALTER TABLE ${blocksTable(this.conn)} DELETE WHERE has(${doomedBlocks}, build)`,
+      );
+    }
+  }
+
+  /**
+   * The blocks no reader will use again: those of another config, those adding up a day build
+   * made from data that has changed since (at once, as such day builds are: their rows may hold
+   * an erased user's paths), and those superseded more than SUPERSEDED_GRACE_S ago.
+   */
+  private async doomedBlocks(
+    config: string,
+    dayBuilds: readonly BuildRow[],
+    fps: ReadonlyMap<number, Fingerprint>,
+    now: number,
+  ): Promise<number[]> {
+    const all = await rows<{
+      sn: number;
+      span: number;
+      build: number;
+      config: string;
+      members: string;
+      built_at: number;
+    }>(
+      this.conn,
+      sql`SELECT toUInt32(start) AS sn, span, build, config, members, toUInt32(built_at) AS built_at FROM ${blocksTable(this.conn)}`,
+    );
+    const byBuild = new Map(dayBuilds.map((b) => [b.build, b]));
+    const current: CurrentBuilds = new Map(
+      [...groupByDay(dayBuilds)].map(([day, list]) => {
+        const fp = fps.get(day);
+        return [day, fp ? currentBuild(fp, list) : null];
+      }),
+    );
+    const mine: BlockRow[] = [];
+    const doomed: number[] = [];
+    for (const b of all) {
+      const block = {
+        start: Number(b.sn),
+        span: Number(b.span),
+        build: Number(b.build),
+        members: b.members,
+        built_at: Number(b.built_at),
+      };
+      if (b.config !== config) doomed.push(block.build);
+      else mine.push(block);
+    }
+    for (const b of mine) {
+      const members = membersOf(current, b.start, b.span);
+      if (members !== null && currentBlock(mine, b.start, b.span, members) === b) continue;
+      const changed = memberPairs(b.members).some(([day, build]) => {
+        const made = byBuild.get(build);
+        const fp = fps.get(day);
+        return !made || !fp || made.fp_rows !== fp.rows || made.fp_block !== fp.block;
+      });
+      if (changed || now - b.built_at > SUPERSEDED_GRACE_S) doomed.push(b.build);
+    }
+    return doomed;
   }
 }
 
@@ -336,26 +491,27 @@ export class ClusterRollupBuilder {
   }
 }
 
-function zeroRow(part: string, d: string[], pk: string): RollupRow {
-  return {
-    part,
-    d,
-    pk,
-    visitors: 0,
-    pageviews: 0,
-    actions: 0,
-    shares: 0,
-    recipients: 0,
-    engaged: 0,
-    props: [],
-    total: 0,
-    sessions: 0,
-    duration: 0,
-    with_pv: 0,
-    bounced: 0,
-    scroll_sum: 0,
-    pairs: 0,
-  };
+/**
+ * A day's PROP_SUMS_SHAPE rows: per action name its record count ('n') and the sum of each
+ * numeric prop key ('w'), summed as aggregate.ts sums them (toFloat64OrZero of numeric values).
+ */
+function propSums(
+  conn: ClickHouseConnection,
+  table: SqlFragment,
+  site: string | null,
+  from: number,
+  to: number,
+): Promise<{ part: string; name: string; pk: string; total: number }[]> {
+  const where = sql`${scopeWhere({ table, site, from, to, rest: LOCAL })} AND kind = 'action'`;
+  return rows(
+    conn,
+    sql`SELECT 'n' AS part, toString(name) AS name, '' AS pk, toFloat64(count()) AS total
+      FROM ${table} WHERE ${where} GROUP BY name
+    UNION ALL
+    SELECT 'w' AS part, toString(name) AS name, pk, sum(toFloat64OrZero(pval)) AS total
+      FROM ${table} ARRAY JOIN prop_keys AS pk, prop_values AS pval, prop_numeric AS pnum
+      WHERE ${where} AND pnum = 1 GROUP BY name, pk`,
+  );
 }
 
 function same(a: Fingerprint, b: Fingerprint): boolean {

@@ -2,6 +2,7 @@ import { DAY_MS } from '../../shared/time.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { TABLES } from './ddl.ts';
 import { dayOf } from './prepared.ts';
+import { blockBuilds, cover } from './rollup-blocks.ts';
 import { ident, quote, raw, sql, type SqlFragment } from './sql.ts';
 import { rows } from './run.ts';
 
@@ -92,8 +93,15 @@ export function currentBuild(fp: Fingerprint, candidates: readonly BuildRow[]): 
 export interface DaySplit {
   firstDay: number;
   endDay: number;
-  /** [day, build] of every whole day with local rows and a current build (one per node holding the day) */
+  /**
+   * [day, build] of each day build and [start, build] of each multi-day block read (one per node
+   * holding rows of it): rollup_day's rows of these pairs cover `days`
+   */
   rolled: [number, number][];
+  /** the whole days with local rows read from rollups (directly or through a block) */
+  days: number[];
+  /** how many multi-day blocks `rolled` holds (rollup-blocks.ts) */
+  blocks: number;
   /** days with local rows but no current build: read raw */
   stale: number[];
   /** the rows not covered by `rolled` (for RangeScope.rest) */
@@ -117,20 +125,37 @@ export async function splitRange(
   if (endDay <= firstDay) return null;
   const perNode = await Promise.all(
     (conn.cluster?.nodes ?? [conn]).map(async (node) => {
-      const [fps, made] = await Promise.all([
+      const [fps, made, blocks] = await Promise.all([
         fingerprints(node, firstDay, endDay),
         builds(node, config, firstDay, endDay),
+        blockBuilds(node, config, firstDay, endDay),
       ]);
       const byDay = new Map<number, BuildRow[]>();
       for (const b of made) (byDay.get(b.day) ?? byDay.set(b.day, []).get(b.day)!).push(b);
       const current = new Map<number, BuildRow | null>();
       for (const [day, fp] of fps) current.set(day, currentBuild(fp, byDay.get(day) ?? []));
-      return current;
+      return { current, blocks };
     }),
   );
-  const { rolled, stale } = rolledDays(perNode);
-  if (rolled.length === 0) return null;
-  return { firstDay, endDay, rolled, stale, rest: restOf(firstDay, endDay, stale) };
+  const currents = perNode.map((n) => n.current);
+  const { rolled, stale } = rolledDays(currents);
+  const covered = cover(
+    firstDay,
+    endDay,
+    currents,
+    perNode.map((n) => n.blocks),
+    rolled,
+  );
+  if (covered.pairs.length === 0) return null;
+  return {
+    firstDay,
+    endDay,
+    rolled: covered.pairs,
+    days: covered.days,
+    blocks: covered.blocks,
+    stale,
+    rest: restOf(firstDay, endDay, stale),
+  };
 }
 
 /**

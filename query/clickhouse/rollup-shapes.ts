@@ -11,7 +11,7 @@ import { overall } from '../compose/overall.ts';
  */
 
 /** Bump when what a build stores changes: every day is then built again (and raw until then). */
-export const ROLLUP_VERSION = 1;
+export const ROLLUP_VERSION = 2;
 
 /** A rolled-up question: the general query's shape without its site and range. */
 export type Shape = Pick<NormalizedQuery, 'metrics' | 'dimensions' | 'filters'>;
@@ -21,7 +21,10 @@ export interface RollupPlan {
   queries: Map<string, Shape>;
   /** the batched top lists' dimensions, by topListsKey */
   topLists: Map<string, Dimension[]>;
-  /** numeric prop keys per action name are rolled up too */
+  /**
+   * the numeric prop keys of each action name and their sums are rolled up too (PROP_SUMS_SHAPE):
+   * `overall` asks for them with the names and keys it found, which no fixed shape can hold
+   */
   propKeys: boolean;
   /** changes with the plan: builds of another config are never read */
   config: string;
@@ -38,7 +41,29 @@ export function topListsKey(dims: readonly Dimension[]): string {
   return JSON.stringify(['top-lists', dims]);
 }
 
-export const PROP_KEYS_SHAPE = JSON.stringify(['numeric-prop-keys', 'action']);
+/**
+ * Per action name: 'n' rows hold its record count (so a name whose records carry no numeric prop
+ * still has its group), 'w' rows the sum of each numeric prop key (pk). The keys of a name are
+ * those with a 'w' row, so the same rows answer `numericPropKeys` and the sums.
+ */
+export const PROP_SUMS_SHAPE = JSON.stringify(['prop-sums-by-name', 'action']);
+
+/**
+ * The action names of a query that sums numeric props per action name over some names (the
+ * question `overall`'s action summaries ask with the names they found), or null for any other
+ * query. Its answer comes from PROP_SUMS_SHAPE whatever the names and keys.
+ */
+export function propSumNames(q: Shape): string[] | null {
+  const [kind, names, ...more] = q.filters;
+  const isFilter = (f: unknown, dim: string) =>
+    Array.isArray(f) && f.length === 3 && f[0] === 'is' && f[1] === dim && Array.isArray(f[2]);
+  if (more.length > 0 || !isFilter(kind, 'event:kind') || !isFilter(names, 'event:name')) return null;
+  const kinds = (kind as [string, string, string[]])[2];
+  if (kinds.length !== 1 || kinds[0] !== 'action') return null;
+  if (q.dimensions.length !== 1 || q.dimensions[0] !== 'event:name') return null;
+  if (q.metrics.length === 0 || !q.metrics.every((m) => m.startsWith('prop_sum:'))) return null;
+  return (names as [string, string, string[]])[2];
+}
 
 /** The plan for these metric cards (every card: the unfiltered all-sites view asks for all). */
 export async function rollupPlan(cards: readonly MetricCardConfig[]): Promise<RollupPlan> {

@@ -2,10 +2,10 @@ import type { Dimension, NormalizedQuery } from '../../shared/api.ts';
 import type { RecordKind } from '../../shared/record.ts';
 import type { QueryRows } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
-import { figures, finish, type Figures } from './aggregate.ts';
+import { figures, finish, propKeysOf, SUMIF_KEYS, type Figures } from './aggregate.ts';
 import { numericPropKeys } from './events.ts';
 import { rolledWhere, rollupsTable, splitRange, type DaySplit } from './rollup-days.ts';
-import { PROP_KEYS_SHAPE, shapeKey, topListsKey, type RollupPlan } from './rollup-shapes.ts';
+import { PROP_SUMS_SHAPE, propSumNames, shapeKey, topListsKey, type RollupPlan } from './rollup-shapes.ts';
 import type { SessionTables } from './session-tables.ts';
 import { labelTopLists, topListFigures, type TopListFigure } from './top-lists.ts';
 import { sql, type SqlFragment } from './sql.ts';
@@ -34,6 +34,8 @@ export class Rollups {
 
   async aggregate(q: NormalizedQuery): Promise<QueryRows | null> {
     const plan = await this.plan;
+    const names = plan.propKeys ? propSumNames(q) : null;
+    if (names) return this.propSums(q, names);
     const shape = shapeKey(q);
     if (!plan.queries.has(shape)) return null;
     const split = await this.split(plan.config, q.from, q.to);
@@ -87,7 +89,7 @@ export class Rollups {
       rows<{ name: string; keys: string[] }>(
         this.conn,
         sql`SELECT d[1] AS name, groupUniqArray(pk) AS keys FROM ${rollupsTable(this.conn)}
-          WHERE ${rolledWhere(split, q.site, PROP_KEYS_SHAPE)} AND part = 'k' ${names} GROUP BY name`,
+          WHERE ${rolledWhere(split, q.site, PROP_SUMS_SHAPE)} AND part = 'w' ${names} GROUP BY name`,
       ),
     ]);
     const union = new Map<string, Set<string>>();
@@ -96,6 +98,44 @@ export class Rollups {
       for (const k of keys) set.add(k);
     }
     return Object.fromEntries([...union].map(([name, keys]) => [name, [...keys].sort()]));
+  }
+
+  /**
+   * Sums of numeric props per action name (PROP_SUMS_SHAPE): whichever names and keys the query
+   * names, the rolled days' sums are added to those of the rows read raw.
+   */
+  private async propSums(q: NormalizedQuery, names: readonly string[]): Promise<QueryRows | null> {
+    const split = await this.split((await this.plan).config, q.from, q.to);
+    if (!split) return null;
+    const keys = propKeysOf(q);
+    const [raw, rolled] = await Promise.all([
+      figures(this.conn, this.table, this.sessions, q, split.rest),
+      rows<{ part: string; name: string; pk: string; total: number }>(
+        this.conn,
+        sql`SELECT part, d[1] AS name, pk, sum(total) AS total FROM ${rollupsTable(this.conn)}
+          WHERE ${rolledWhere(split, q.site, PROP_SUMS_SHAPE)} AND has(${[...names]}, d[1])
+            AND (part = 'n' OR has(${keys}, pk))
+          GROUP BY part, name, pk`,
+      ),
+    ]);
+    // As figures() returns them: up to SUMIF_KEYS sums in each record row's props, more as wide rows.
+    const manyKeys = keys.length > SUMIF_KEYS;
+    const sums = new Map<string, Map<string, number>>();
+    for (const r of rolled)
+      if (r.part === 'w')
+        (sums.get(r.name) ?? sums.set(r.name, new Map()).get(r.name)!).set(r.pk, Number(r.total));
+    const f: Figures = { records: [], sessions: [], scroll: [], wide: [], totalVisitors: 0 };
+    for (const r of rolled) {
+      if (r.part !== 'n') continue;
+      const own = sums.get(r.name) ?? new Map<string, number>();
+      f.records.push({
+        ...ZERO_RECORD,
+        d: [r.name],
+        props: manyKeys ? [] : keys.map((k) => own.get(k) ?? 0),
+      });
+      if (manyKeys) for (const [pk, total] of own) f.wide.push({ d: [r.name], pk, total });
+    }
+    return finish(q, addFigures(raw, f));
   }
 
   /** Forgets the cached splits, so the next question sees a build or a change at once. */
@@ -194,14 +234,13 @@ export interface RollupRow {
   pairs: number;
 }
 
-const ZERO: Omit<RollupRow, 'part' | 'd' | 'pk'> = {
+const ZERO: Readonly<Omit<RollupRow, 'part' | 'd' | 'pk' | 'props'>> = {
   visitors: 0,
   pageviews: 0,
   actions: 0,
   shares: 0,
   recipients: 0,
   engaged: 0,
-  props: [],
   total: 0,
   sessions: 0,
   duration: 0,
@@ -211,15 +250,29 @@ const ZERO: Omit<RollupRow, 'part' | 'd' | 'pk'> = {
   pairs: 0,
 };
 
+/** A rollup row of `part` whose figures are all zero, for the caller to fill in. */
+export function zeroRow(part: string, d: string[], pk: string): RollupRow {
+  return { ...ZERO, props: [], part, d, pk };
+}
+
+const ZERO_RECORD: Omit<Figures['records'][number], 'd' | 'props'> = {
+  visitors: 0,
+  users: 0,
+  pageviews: 0,
+  actions: 0,
+  shares: 0,
+  recipients: 0,
+  engaged: 0,
+  first_ts: 0,
+  last_ts: 0,
+};
+
 /** Figures as rollup rows: 'r' records, 's' sessions, 'c' scroll depth, 'w' prop sums by key. */
 export function rowsOfFigures(f: Figures): RollupRow[] {
   const out: RollupRow[] = [];
   for (const r of f.records)
     out.push({
-      ...ZERO,
-      part: 'r',
-      d: r.d,
-      pk: '',
+      ...zeroRow('r', r.d, ''),
       visitors: r.visitors,
       pageviews: r.pageviews,
       actions: r.actions,
@@ -230,18 +283,14 @@ export function rowsOfFigures(f: Figures): RollupRow[] {
     });
   for (const s of f.sessions)
     out.push({
-      ...ZERO,
-      part: 's',
-      d: s.d,
-      pk: '',
+      ...zeroRow('s', s.d, ''),
       sessions: s.sessions,
       duration: s.duration,
       with_pv: s.with_pv,
       bounced: s.bounced,
     });
-  for (const c of f.scroll)
-    out.push({ ...ZERO, part: 'c', d: c.d, pk: '', scroll_sum: c.scroll_sum, pairs: c.pairs });
-  for (const w of f.wide) out.push({ ...ZERO, part: 'w', d: w.d, pk: w.pk, total: w.total });
+  for (const c of f.scroll) out.push({ ...zeroRow('c', c.d, ''), scroll_sum: c.scroll_sum, pairs: c.pairs });
+  for (const w of f.wide) out.push({ ...zeroRow('w', w.d, w.pk), total: w.total });
   return out;
 }
 

@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CARDS } from '../../../../query/cards-config.ts';
 import type { Figures } from '../../../../query/clickhouse/aggregate.ts';
 import { currentBuild, restOf, rolledDays, type BuildRow } from '../../../../query/clickhouse/rollup-days.ts';
-import { rollupPlan, shapeKey } from '../../../../query/clickhouse/rollup-shapes.ts';
+import { propSumNames, rollupPlan, shapeKey } from '../../../../query/clickhouse/rollup-shapes.ts';
+import { actionSummaries } from '../../../../query/compose/overall.ts';
+import type { QueryBackend } from '../../../../query/backend.ts';
+import type { NormalizedQuery } from '../../../../shared/api.ts';
 import { addFigures, rowsOfFigures } from '../../../../query/clickhouse/rollups.ts';
+import { cover, currentBlock, memberPairs, membersOf } from '../../../../query/clickhouse/rollup-blocks.ts';
 import { scopeWhere } from '../../../../query/clickhouse/prepared.ts';
 import { raw } from '../../../../query/clickhouse/sql.ts';
 
@@ -151,5 +155,140 @@ describe('ClickHouse rollups: the questions rolled up', () => {
     expect(plan.propKeys).toBe(true);
     expect((await rollupPlan(DEFAULT_CARDS)).config).toBe(plan.config);
     expect((await rollupPlan([])).config).not.toBe(plan.config);
+  });
+});
+
+describe('ClickHouse rollups: action prop sums', () => {
+  const base: NormalizedQuery = {
+    site: null,
+    from: 0,
+    to: 7 * DAY,
+    metrics: [],
+    dimensions: [],
+    filters: [],
+    order_by: [],
+    limit: 10,
+    offset: 0,
+  };
+
+  it("recognise the sums question of overall's action summaries, whatever its names and keys", async () => {
+    const asked: NormalizedQuery[] = [];
+    const backend = {
+      async query(q: NormalizedQuery) {
+        asked.push(q);
+        if (q.metrics[0] === 'actions')
+          return ['photo_processed', 'search_performed', 'no_props'].map((name, i) => ({
+            dimensions: [name],
+            metrics: [10 - i, 1],
+          }));
+        return [];
+      },
+      async numericPropKeys() {
+        return {
+          photo_processed: ['processed_count', 'threshold_used'],
+          search_performed: ['matches_found'],
+        };
+      },
+    } as unknown as QueryBackend;
+    await actionSummaries(backend, base);
+    const sums = asked.find((q) => q.metrics.some((m) => m.startsWith('prop_sum:')))!;
+    expect(propSumNames(sums)).toEqual(['photo_processed', 'search_performed']);
+    // The counting question and any other shape stay with the ordinary plan.
+    expect(propSumNames(asked[0]!)).toBeNull();
+    expect(propSumNames({ ...sums, filters: [...sums.filters, ['is', 'country', ['DE']]] })).toBeNull();
+    expect(propSumNames({ ...sums, dimensions: ['page'] })).toBeNull();
+    expect(propSumNames({ ...sums, metrics: [...sums.metrics, 'visitors'] })).toBeNull();
+    expect(
+      propSumNames({ ...sums, filters: [['is', 'event:kind', ['share']], sums.filters[1]!] }),
+    ).toBeNull();
+  });
+});
+
+describe('ClickHouse rollups: multi-day blocks', () => {
+  const b = (day: number, build: number): BuildRow => ({ day, build, fp_rows: 1, fp_block: 1, built_at: 1 });
+  /** Days 64..191 with rows and a current build (build = day + 1000), day 100 without rows. */
+  const node = new Map<number, BuildRow | null>();
+  for (let day = 64; day < 192; day++) if (day !== 100) node.set(day, b(day, day + 1000));
+  const block = (
+    start: number,
+    span: number,
+    current: ReadonlyMap<number, BuildRow | null>,
+    build = start,
+  ) => ({
+    start,
+    span,
+    build,
+    members: membersOf(current, start, span)!,
+    built_at: 1,
+  });
+  const rolledOf = (current: ReadonlyMap<number, BuildRow | null>) => rolledDays([current]).rolled;
+
+  it('name the day builds they add up, and only while each day of them has one', () => {
+    expect(membersOf(node, 98, 4)).toBe('98:1098,99:1099,101:1101');
+    expect(memberPairs('98:1098,99:1099')).toEqual([
+      [98, 1098],
+      [99, 1099],
+    ]);
+    expect(membersOf(node, 0, 64)).toBe('');
+    const stale = new Map(node).set(99, null);
+    expect(membersOf(stale, 96, 8)).toBeNull();
+  });
+
+  it('cover a range with the longest aligned blocks that are current, else days', () => {
+    const blocks = [block(64, 64, node), block(128, 32, node), block(160, 16, node), block(176, 8, node)];
+    // [70, 180): days 70..127 have no 64-block that fits, so days and smaller blocks would be
+    // needed; only the blocks made are read, the other days one by one.
+    const c = cover(70, 180, [node], [blocks], rolledOf(node));
+    expect(c.blocks).toBe(2);
+    expect(c.pairs).toContainEqual([128, 128]);
+    expect(c.pairs).toContainEqual([160, 160]);
+    expect(c.pairs).toContainEqual([70, 1070]);
+    expect(c.pairs.some(([day]) => day >= 176)).toBe(true);
+    expect(c.days).toHaveLength(180 - 70 - 1);
+    // The whole 64-day block when the range holds it.
+    const whole = cover(64, 192, [node], [blocks], rolledOf(node));
+    expect(whole.pairs).toEqual([
+      [64, 64],
+      [128, 128],
+      [160, 160],
+      [176, 176],
+      ...Array.from({ length: 8 }, (_, i) => [184 + i, 1184 + i]),
+    ]);
+    expect(whole.days).toHaveLength(127);
+  });
+
+  it('are not read once one of their days was built again, or has no current build', () => {
+    const blocks = [block(64, 64, node), block(128, 64, node)];
+    const rebuilt = new Map(node).set(130, b(130, 9999));
+    const c = cover(64, 192, [rebuilt], [blocks], rolledOf(rebuilt));
+    expect(c.pairs).toContainEqual([64, 64]);
+    expect(c.pairs).not.toContainEqual([128, 128]);
+    expect(c.pairs).toContainEqual([130, 9999]);
+    const stale = new Map(node).set(70, null);
+    const s = cover(64, 192, [stale], [blocks], rolledOf(stale));
+    expect(s.pairs).not.toContainEqual([64, 64]);
+    expect(s.days).not.toContain(70);
+    expect(s.days).toContain(71);
+  });
+
+  it('on a cluster, are read only when every node holding rows has its own current block', () => {
+    const other = new Map<number, BuildRow | null>([[65, b(65, 5065)]]);
+    const mine = [block(64, 64, node)];
+    expect(cover(64, 128, [node, other], [mine, []], rolledOf(node)).blocks).toBe(0);
+    const theirs = [block(64, 64, other, 7)];
+    const both = cover(64, 128, [node, other], [mine, theirs], rolledDays([node, other]).rolled);
+    expect(both.pairs).toEqual([
+      [64, 64],
+      [64, 7],
+    ]);
+    // A node without rows in the block needs no block there.
+    expect(cover(128, 192, [node, other], [[block(128, 64, node)], []], []).pairs).toEqual([[128, 128]]);
+  });
+
+  it('pick the newest of two blocks made from the same day builds', () => {
+    const one = { ...block(64, 2, node), build: 1, built_at: 5 };
+    const two = { ...block(64, 2, node), build: 2, built_at: 9 };
+    expect(currentBlock([one, two], 64, 2, one.members)).toBe(two);
+    expect(currentBlock([one, two], 64, 4, one.members)).toBeNull();
   });
 });
