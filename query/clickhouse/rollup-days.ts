@@ -197,10 +197,11 @@ export function rolledWhere(
   shape: string | readonly string[],
 ): SqlFragment {
   const pairs = split.rolled.map(([day, build]) => `(${day}, ${build})`).join(', ');
-  // IN over literals, which the sort key (shape first) prunes by; has() would read every shape.
+  // IN over literals, which the sort key (shape, site, day) prunes by; has() would read every
+  // shape, and a day range every day's rows where a block stands for most of them.
   const shapes = raw(`shape IN (${(typeof shape === 'string' ? [shape] : shape).map(quote).join(', ')})`);
-  return sql`${shapes} AND site = ${site ?? ''}
-    AND day >= toDate(${dayOf(split.firstDay * 86_400)}) AND day < toDate(${dayOf(split.endDay * 86_400)})
+  const days = [...new Set(split.rolled.map(([day]) => day))].map((day) => quote(dayOf(day * 86_400)));
+  return sql`${shapes} AND site = ${site ?? ''} AND day IN (${raw(days.join(', '))})
     AND (toUInt32(day), build) IN (${raw(pairs)})`;
 }
 
