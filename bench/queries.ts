@@ -7,8 +7,11 @@ export interface QueryTiming {
   runs: number;
 }
 
-/** A query the API does not answer yet (404 without a JSON error): reported, not failed. */
-export type QueryResult = QueryTiming | { absent: true };
+/**
+ * A query the API does not answer yet (404 without a JSON error), or one it declined with 503 +
+ * Retry-After (a store that did not answer in time): reported in the table, not failed.
+ */
+export type QueryResult = QueryTiming | { absent: true } | { declined: string };
 
 /** How many times each query runs: `runs`, or fewer (never under `minRuns`) once `budgetMs` is spent. */
 export interface Repetitions {
@@ -38,6 +41,10 @@ export async function timeQueries(
       results[query.name] = { absent: true };
       continue;
     }
+    if (first.status === 503 && first.json) {
+      results[query.name] = { declined: `503 after ${(first.ms / 1000).toFixed(1)} s` };
+      continue;
+    }
     if (first.status !== 200) {
       throw new Error(
         `${query.name}: ${query.method} ${query.path} answered ${first.status} ${first.text.slice(0, 300)}`,
@@ -45,18 +52,25 @@ export async function timeQueries(
     }
     const samples: number[] = repetitions.warmup ? [] : [first.ms];
     const began = performance.now();
+    let declined: Answer | null = null;
     for (let i = samples.length; i < runs; i += 1) {
       if (i >= minRuns && performance.now() - began > budgetMs) break;
       const started = performance.now();
       const answer = await call(baseUrl, token, query);
+      if (answer.status === 503 && answer.json) {
+        declined = answer;
+        break;
+      }
       samples.push(performance.now() - started);
       if (answer.status !== 200) throw new Error(`${query.name}: answered ${answer.status} on run ${i + 1}`);
     }
-    results[query.name] = {
-      p50_ms: round(percentile(samples, 50)),
-      p95_ms: round(percentile(samples, 95)),
-      runs,
-    };
+    results[query.name] = declined
+      ? { declined: `503 after ${(declined.ms / 1000).toFixed(1)} s (run ${samples.length + 1})` }
+      : {
+          p50_ms: round(percentile(samples, 50)),
+          p95_ms: round(percentile(samples, 95)),
+          runs: samples.length,
+        };
   }
   return results;
 }

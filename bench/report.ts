@@ -112,6 +112,7 @@ export function printReport(r: Results): void {
 function cell(result: QueryResult | undefined): string {
   if (!result) return '';
   if ('absent' in result) return 'n/a';
+  if ('declined' in result) return result.declined;
   return `${result.p50_ms} / ${result.p95_ms}`;
 }
 

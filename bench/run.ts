@@ -7,7 +7,8 @@
  *   npm run bench -- --quick   CI smoke: same code paths, small sizes, under 60 s
  *
  * Prints a table and writes bench/results.json. Fails only on errors (a server that does not
- * start, a query that answers 5xx), never because a figure missed its target.
+ * start, a query that answers 500), never because a figure missed its target; a query the server
+ * declines with 503 + Retry-After (its store did not answer in time) is shown as such.
  */
 import { cac } from 'cac';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
