@@ -92,6 +92,7 @@ export function AnnotationsBox({
   site,
   sites,
   onChanged,
+  editable = true,
 }: {
   api: ApiClient;
   data: AnnotationsResponse | null;
@@ -99,6 +100,8 @@ export function AnnotationsBox({
   site: string;
   sites: string[];
   onChanged: () => void;
+  /** false for who may only read the site: the notes without the form or delete buttons */
+  editable?: boolean;
 }) {
   const [date, setDate] = useState(() => new Date().toISOString().slice(0, 10));
   const [text, setText] = useState('');
@@ -131,43 +134,49 @@ export function AnnotationsBox({
             html`<li data-note=${a.id}>
               <span class="muted">${dayName.format(a.at)}${site ? '' : ` · ${a.site}`}</span>
               <span>${a.text}</span>
-              <button
-                class="link-btn"
-                type="button"
-                aria-label=${`Delete note ${a.text}`}
-                onClick=${() => run(() => api.send('DELETE', API.annotation(a.id)))}
-              >
-                Delete
-              </button>
+              ${
+                editable &&
+                html`<button
+                  class="link-btn"
+                  type="button"
+                  aria-label=${`Delete note ${a.text}`}
+                  onClick=${() => run(() => api.send('DELETE', API.annotation(a.id)))}
+                >
+                  Delete
+                </button>`
+              }
             </li>`,
         )}
       </ul>`
     }
-    <form class="stack-form" data-annotation-form onSubmit=${add}>
-      ${!site && html`<${SitePicker} sites=${sites} value=${forSite} onChange=${setForSite} />`}
-      <label
-        >Date
-        <input
-          type="date"
-          name="note-date"
-          required
-          value=${date}
-          onInput=${(e: Event) => setDate((e.target as HTMLInputElement).value)}
-        />
-      </label>
-      <label
-        >Note
-        <input
-          name="note-text"
-          required
-          maxlength="280"
-          placeholder="Launched WhatsApp sharing"
-          value=${text}
-          onInput=${(e: Event) => setText((e.target as HTMLInputElement).value)}
-        />
-      </label>
-      <button class="btn" type="submit">Add note</button>
-    </form>
+    ${
+      editable &&
+      html`<form class="stack-form" data-annotation-form onSubmit=${add}>
+        ${!site && html`<${SitePicker} sites=${sites} value=${forSite} onChange=${setForSite} />`}
+        <label
+          >Date
+          <input
+            type="date"
+            name="note-date"
+            required
+            value=${date}
+            onInput=${(e: Event) => setDate((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label
+          >Note
+          <input
+            name="note-text"
+            required
+            maxlength="280"
+            placeholder="Launched WhatsApp sharing"
+            value=${text}
+            onInput=${(e: Event) => setText((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button class="btn" type="submit">Add note</button>
+      </form>`
+    }
     ${(problem ?? error) && html`<p class="error" role="alert">${problem ?? error}</p>`}
   </details>`;
 }

@@ -429,6 +429,9 @@ export function App({
   // A report is compared with the page's figures of the same view only: while a view loads, the
   // figures of the view being left are no yardstick.
   const pageScope = (slot: Slot<unknown>) => (slot.key === overview.key ? data?.scope : undefined);
+  // Goals, cards, notes and funnels are the site's settings: only who may change them is offered
+  // the controls (the collector refuses the rest with a 403 anyway).
+  const editable = can(session, 'settings', view.site);
   return html`<main class=${stale ? 'wrap stale' : 'wrap'} aria-busy=${pending > 0}>
     ${header}
     <${Chips}
@@ -442,6 +445,7 @@ export function App({
         api=${api}
         view=${view}
         onApply=${(filters: Filter[]) => navigate({ ...view, user: '', filters })}
+        maySave=${session.kind !== 'link'}
       />
     </div>
     ${siteNotice && html`<p class="box badge-box" role="status" data-site-notice>${siteNotice}</p>`}
@@ -464,7 +468,7 @@ export function App({
     ${
       data &&
       html`<${Cards} cards=${data.cards} />
-        <${CardsEditor} api=${api} site=${view.site} onChanged=${refresh} />
+        ${editable && html`<${CardsEditor} api=${api} site=${view.site} onChanged=${refresh} />`}
         <section class="box" aria-label="Time series">
           <div class="box-head">
             <h2>${view.chart === 'traffic' ? 'Visitors and page views' : 'Actions and shares'}</h2>
@@ -502,6 +506,7 @@ export function App({
             site=${view.site}
             sites=${sites}
             onChanged=${() => void fill(generation.current, serializeState(view), loadAnnotations(api, view), setAnnotations)}
+            editable=${editable}
           />
         </section>
         <div class="grid">
@@ -514,6 +519,7 @@ export function App({
             selected=${view.goal}
             onSelect=${(goal: string) => navigate({ ...view, goal }, true)}
             onChanged=${onGoalsChanged}
+            editable=${editable}
           />
           ${(panels ?? [])
             .filter((p) => p.id !== 'shares')
@@ -544,7 +550,7 @@ export function App({
               subject: 'Funnel',
             })}
           />
-          <${SavedFunnels} api=${api} view=${view} />
+          <${SavedFunnels} api=${api} view=${view} editable=${editable} />
           <${Properties}
             api=${api}
             view=${view}

@@ -13,7 +13,16 @@ const MAX_STEPS = 8;
  * The site's saved funnels, each computed under the view's range and filters, and a builder for
  * new ones (2–8 steps of pages, actions or shares, an optional time window).
  */
-export function SavedFunnels({ api, view }: { api: ApiClient; view: ViewState }) {
+export function SavedFunnels({
+  api,
+  view,
+  editable = true,
+}: {
+  api: ApiClient;
+  view: ViewState;
+  /** false for who may only read the site: the funnels' figures without new, edit or delete */
+  editable?: boolean;
+}) {
   const [funnels, setFunnels] = useState<SavedFunnel[] | null>(null);
   const [results, setResults] = useState<Record<string, FunnelResponse | string>>({});
   const [editing, setEditing] = useState<SavedFunnel | 'new' | null>(null);
@@ -39,7 +48,7 @@ export function SavedFunnels({ api, view }: { api: ApiClient; view: ViewState })
     <div class="box-head">
       <h2>Funnels</h2>
       ${
-        view.site && !editing
+        editable && view.site && !editing
           ? html`<button class="link-btn" type="button" data-new-funnel onClick=${() => setEditing('new')}>
               New funnel
             </button>`
@@ -49,6 +58,7 @@ export function SavedFunnels({ api, view }: { api: ApiClient; view: ViewState })
     ${problem && html`<p class="error" role="alert">${problem}</p>`}
     ${
       editing &&
+      editable &&
       html`<${FunnelForm}
         site=${view.site}
         initial=${editing === 'new' ? null : editing}
@@ -60,24 +70,27 @@ export function SavedFunnels({ api, view }: { api: ApiClient; view: ViewState })
         }}
       />`
     }
-    ${!view.site && html`<p class="muted">Pick a site to define a funnel; all sites' funnels are listed here.</p>`}
+    ${!view.site && editable && html`<p class="muted">Pick a site to define a funnel; all sites' funnels are listed here.</p>`}
     ${funnels && funnels.length === 0 && view.site && !editing && html`<p class="empty">No saved funnel yet.</p>`}
     ${(funnels ?? []).map((f) => {
       const result = results[f.id];
       return html`<div class="saved-funnel" data-funnel=${f.name}>
         <div class="box-head">
           <h3>${f.name}${view.site ? '' : html` <span class="muted">· ${f.site}</span>`}</h3>
-          <span>
-            <button class="link-btn" type="button" onClick=${() => setEditing(f)}>Edit</button>
-            <button
-              class="link-btn"
-              type="button"
-              aria-label=${`Delete funnel ${f.name}`}
-              onClick=${() => deleteSaved(api, 'funnels', f.id).then(reload, (e: unknown) => setProblem(message(e)))}
-            >
-              Delete
-            </button>
-          </span>
+          ${
+            editable &&
+            html`<span>
+              <button class="link-btn" type="button" onClick=${() => setEditing(f)}>Edit</button>
+              <button
+                class="link-btn"
+                type="button"
+                aria-label=${`Delete funnel ${f.name}`}
+                onClick=${() => deleteSaved(api, 'funnels', f.id).then(reload, (e: unknown) => setProblem(message(e)))}
+              >
+                Delete
+              </button>
+            </span>`
+          }
         </div>
         ${
           typeof result === 'string'

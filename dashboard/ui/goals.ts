@@ -31,6 +31,7 @@ export function Goals({
   selected,
   onSelect,
   onChanged,
+  editable = true,
 }: {
   api: ApiClient;
   data: GoalsResponse | null;
@@ -41,6 +42,8 @@ export function Goals({
   selected: string;
   onSelect: (id: string) => void;
   onChanged: () => void;
+  /** false for who may only read the site (a viewer, a public link): no add or delete */
+  editable?: boolean;
 }) {
   const [adding, setAdding] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -58,12 +61,21 @@ export function Goals({
   return html`<section class="box" data-panel="goals" aria-label="Goals">
     <div class="box-head">
       <h2>Goals</h2>
-      <button class="link-btn" type="button" aria-expanded=${adding} onClick=${() => setAdding(!adding)}>
-        ${adding ? 'Cancel' : 'Add goal'}
-      </button>
+      ${
+        editable &&
+        html`<button
+          class="link-btn"
+          type="button"
+          aria-expanded=${adding}
+          onClick=${() => setAdding(!adding)}
+        >
+          ${adding ? 'Cancel' : 'Add goal'}
+        </button>`
+      }
     </div>
     ${
       adding &&
+      editable &&
       html`<${GoalForm}
         api=${api}
         site=${site}
@@ -88,11 +100,11 @@ export function Goals({
                 <th scope="col">Goal</th>
                 <th scope="col">Conversions</th>
                 <th scope="col">Conv. rate</th>
-                <th scope="col"><span class="sr-only">Delete</span></th>
+                ${editable && html`<th scope="col"><span class="sr-only">Delete</span></th>`}
               </tr>
             </thead>
             <tbody>
-              ${goals.map((g) => html`<${GoalRow} goal=${g} site=${site} selected=${g.id === selected} onSelect=${onSelect} onRemove=${remove} />`)}
+              ${goals.map((g) => html`<${GoalRow} goal=${g} site=${site} selected=${g.id === selected} onSelect=${onSelect} onRemove=${editable ? remove : null} />`)}
             </tbody>
           </table>`
     }
@@ -117,7 +129,8 @@ function GoalRow({
   site: string;
   selected: boolean;
   onSelect: (id: string) => void;
-  onRemove: (goal: Goal) => void;
+  /** null: the row has no delete button */
+  onRemove: ((goal: Goal) => void) | null;
 }) {
   return html`<tr data-goal=${goal.id} class=${selected ? 'picked' : ''}>
     <td>
@@ -134,16 +147,19 @@ function GoalRow({
     </td>
     <td>${formatNumber(goal.conversions)} / ${formatNumber(goal.visitors)}</td>
     <td data-rate>${display(goal.conversion_rate, 'percent')}</td>
-    <td>
-      <button
-        class="link-btn"
-        type="button"
-        aria-label=${`Delete goal ${goal.name}`}
-        onClick=${() => onRemove(goal)}
-      >
-        Delete
-      </button>
-    </td>
+    ${
+      onRemove &&
+      html`<td>
+        <button
+          class="link-btn"
+          type="button"
+          aria-label=${`Delete goal ${goal.name}`}
+          onClick=${() => onRemove(goal)}
+        >
+          Delete
+        </button>
+      </td>`
+    }
   </tr>`;
 }
 

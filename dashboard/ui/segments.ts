@@ -16,10 +16,13 @@ export function Segments({
   api,
   view,
   onApply,
+  maySave = true,
 }: {
   api: ApiClient;
   view: ViewState;
   onApply: (filters: Filter[]) => void;
+  /** false for a public link, which the collector lets apply the team's segments but not keep any */
+  maySave?: boolean;
 }) {
   const [segments, setSegments] = useState<Segment[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -38,6 +41,8 @@ export function Segments({
     try {
       await saveSegment(api, { site: view.site, name: name.trim(), filters: apiFilters(view), shared });
       setName('');
+      // The next segment is private again unless asked: sharing is never carried over.
+      setShared(false);
       setProblem(null);
       await reload();
     } catch (error) {
@@ -61,17 +66,21 @@ export function Segments({
         >
           ${s.name}${s.shared ? html`<span class="muted"> · shared</span>` : ''}
         </button>
-        <button
-          type="button"
-          aria-label=${`Delete segment ${s.name}`}
-          onClick=${() => deleteSaved(api, 'segments', s.id).then(reload, (e: unknown) => setProblem(message(e)))}
-        >
-          ×
-        </button>
+        ${
+          maySave &&
+          html`<button
+            type="button"
+            aria-label=${`Delete segment ${s.name}`}
+            onClick=${() => deleteSaved(api, 'segments', s.id).then(reload, (e: unknown) => setProblem(message(e)))}
+          >
+            ×
+          </button>`
+        }
       </span>`;
     })}
     ${
       view.filters.length > 0 &&
+      maySave &&
       (view.site
         ? html`<form class="segment-save" onSubmit=${save} data-save-segment>
             <input

@@ -144,6 +144,11 @@ export const VISITS: Visit[] = [
   { ago: 60 * DAY, visitor: 'y1', user: 'carol', ...de, ...chrome, pages: ['/', '/app', '/pricing'] },
 ];
 
+/** The records `visits` stand for, oldest first, as the collector would have stored them. */
+export function visitRecords(visits: readonly Visit[], now: number): StoredRecord[] {
+  return visits.flatMap((v) => records(v, now)).sort((a, b) => a.ts - b.ts);
+}
+
 /** Writes `visits` into `dataDir` through the real store and closes it. */
 export async function writeVisits(
   dataDir: string,
@@ -151,7 +156,7 @@ export async function writeVisits(
   now = Date.now(),
 ): Promise<void> {
   const store = await JsonlStore.open({ dataDir, clock: () => now, compressEveryMs: 0 });
-  await store.append(visits.flatMap((v) => records(v, now)).sort((a, b) => a.ts - b.ts));
+  await store.append(visitRecords(visits, now));
   await store.close();
 }
 
