@@ -4,20 +4,24 @@ import type { Segment } from '../../shared/api.ts';
 import type { ApiClient } from '../lib/api.ts';
 import { apiFilters } from '../lib/queries.ts';
 import { deleteSaved, listSegments, saveSegment, segmentToView } from '../lib/saved.ts';
+import { mayChangeSegment, type Session } from '../lib/session.ts';
 import type { Filter, ViewState } from '../lib/url-state.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : 'request failed');
 
 /**
- * The site's saved segments (the admin's own and the team's shared ones), each applied in one
- * click, and a form that saves the view's filters as a new one.
+ * The site's saved segments (the session's own and the team's shared ones), each applied in one
+ * click, and a form that saves the view's filters as a new one. Only the segments the session may
+ * change offer a delete, and a public link is offered no save: the collector would refuse them.
  */
 export function Segments({
   api,
+  session,
   view,
   onApply,
 }: {
   api: ApiClient;
+  session: Session;
   view: ViewState;
   onApply: (filters: Filter[]) => void;
 }) {
@@ -61,17 +65,21 @@ export function Segments({
         >
           ${s.name}${s.shared ? html`<span class="muted"> · shared</span>` : ''}
         </button>
-        <button
-          type="button"
-          aria-label=${`Delete segment ${s.name}`}
-          onClick=${() => deleteSaved(api, 'segments', s.id).then(reload, (e: unknown) => setProblem(message(e)))}
-        >
-          ×
-        </button>
+        ${
+          mayChangeSegment(session, s) &&
+          html`<button
+            type="button"
+            aria-label=${`Delete segment ${s.name}`}
+            onClick=${() => deleteSaved(api, 'segments', s.id).then(reload, (e: unknown) => setProblem(message(e)))}
+          >
+            ×
+          </button>`
+        }
       </span>`;
     })}
     ${
       view.filters.length > 0 &&
+      session.kind !== 'link' &&
       (view.site
         ? html`<form class="segment-save" onSubmit=${save} data-save-segment>
             <input
