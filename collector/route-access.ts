@@ -88,8 +88,9 @@ export const ROUTES: readonly RouteAccess[] = [
     site: 'setting',
     kind: 'funnel',
   },
-  // Anyone who reads a site may keep segments of it: their own private ones, which the handler
-  // keeps to their owner (saved-analysis.ts).
+  // Anyone who reads a site may keep segments of it. The handler (server/saved/saved-docs.ts)
+  // decides by the segment: a private one only its owner changes, a shared one its owner or an
+  // admin of its site.
   { method: 'GET', path: '/api/analytics/segments', need: 'read', site: 'request' },
   { method: 'POST', path: '/api/analytics/segments', need: 'read', site: 'request' },
   { method: 'PUT', path: '/api/analytics/segments/:id', need: 'read', site: 'setting', kind: 'segment' },

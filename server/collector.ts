@@ -21,6 +21,8 @@ import { CardSettings } from '../query/goals/cards.ts';
 import { Goals } from '../query/goals/goals.ts';
 import { savedAnalysisRoutes } from './routes/saved-analysis.ts';
 import { requester } from '../collector/access/guard.ts';
+import { allows } from '../collector/access/roles.ts';
+import { segmentOwner } from '../shared/api.ts';
 import { loadCards } from '../query/cards-config.ts';
 import { MemoryBackend } from '../query/memory/backend.ts';
 import { openMemoryBackend } from '../query/memory/open.ts';
@@ -228,11 +230,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       savedAnalysisRoutes({
         service: query,
         settings,
-        principal: (c) => {
-          const who = requester(c);
-          return who.kind === 'token' ? 'admin' : `${who.kind}:${who.name}`;
-        },
+        principal: (c) => segmentOwner(requester(c).kind, requester(c).name),
         maySave: (c) => !['link', 'api-key', 'write-key'].includes(requester(c).kind),
+        managesSite: (c, site) => allows(requester(c).grants, 'manage-site', [site]),
       }),
       trackRoutes({
         store,

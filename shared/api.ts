@@ -704,10 +704,19 @@ export interface Segment {
   site: string;
   name: string;
   filters: Filter[];
-  /** who saved it; until accounts exist the admin token's holder, `admin` */
+  /** who saved it: `account:<name>`, or `admin` for every admin-token holder (segmentOwner) */
   owner: string;
   shared: boolean;
   updated: number;
+}
+
+/**
+ * The `owner` stamped on the segments a principal saves (`kind` as /api/auth/me names it). The
+ * collector stamps it and the dashboard compares it, to offer changes only where the collector
+ * allows them, so both take it from here.
+ */
+export function segmentOwner(kind: string, name: string): string {
+  return kind === 'token' ? 'admin' : `${kind}:${name}`;
 }
 
 export type SegmentInput = Pick<Segment, 'site' | 'name' | 'filters'> & { shared?: boolean };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SettingDoc, SettingsStore } from '../../storage/settings/settings-store.ts';
+import { SETTING_ID, type SettingDoc, type SettingsStore } from '../../storage/settings/settings-store.ts';
 import type { Clock } from '../../storage/types.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { Roles } from './roles.ts';
@@ -99,9 +99,13 @@ export class AccessStore {
     private readonly clock: Clock,
   ) {}
 
-  /** Any settings document, for routes whose permission depends on the site it belongs to. */
+  /**
+   * Any settings document, for routes whose permission depends on the site it belongs to. An id
+   * the store could never hold is no document (the handler's 404); a store that cannot be read
+   * throws its SettingsError (503 + Retry-After), so a damaged file never reads as "not yours".
+   */
   setting(kind: string, id: string): Promise<SettingDoc | null> {
-    return this.settings.get(kind, id).catch(() => null);
+    return SETTING_ID.test(id) ? this.settings.get(kind, id) : Promise.resolve(null);
   }
 
   // ─── Accounts ────────────────────────────────────────────────────────────────────────────

@@ -37,7 +37,7 @@ export async function requestScope(
   }
   const named: unknown[] = [];
   if (route.site === 'setting') {
-    const id = decodeURIComponent(c.req.path.split('/').pop() ?? '');
+    const id = decodedSegment(c.req.path.split('/').pop() ?? '');
     const doc = await store.setting(route.kind ?? '', id);
     // A missing document is the handler's 404; a document of no site is everyone's default.
     named.push(doc ? (doc.site ?? '*') : '\u0000no such document');
@@ -70,6 +70,15 @@ export async function requestScope(
 
 // A site that is no string can match no grant but '*' (the handler then answers its 400).
 const siteKey = (site: unknown) => (typeof site === 'string' ? site.toLowerCase() : '\u0000not a site');
+
+/** A path segment's text; a malformed escape (`%E0`) names no document rather than failing with a 500. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
+  }
+}
 
 function parseJson(text: string): unknown {
   try {

@@ -15,8 +15,17 @@ export interface AuthRouteDeps extends AccessDeps {
 /** What the dashboard learns about the requester: the same shape from login, link and me. */
 export function describe(who: Principal): Record<string, unknown> {
   const csrf = who.session?.body.csrf ?? null;
+  // The link's id lets the /share/<id> page see, after a reload, that the cookie already holds
+  // this link's session (it asks for the password only otherwise). It is the page's own URL.
   if (who.kind === 'link')
-    return { kind: 'link', site: who.site, show_users: who.show_users ?? false, roles: who.roles, csrf };
+    return {
+      kind: 'link',
+      link: who.session?.body.link ?? null,
+      site: who.site,
+      show_users: who.show_users ?? false,
+      roles: who.roles,
+      csrf,
+    };
   if (who.kind === 'api-key' || who.kind === 'write-key')
     return {
       kind: who.kind,

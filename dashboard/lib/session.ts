@@ -2,6 +2,8 @@
 // once and then only asked. The server decides every permission; the page only hides what the
 // server would refuse, so a viewer is not offered buttons that end in 403.
 
+import { segmentOwner, type Segment } from '../../shared/api.ts';
+
 export const ROLES = ['owner', 'admin', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -100,6 +102,21 @@ export function can(session: Session, capability: Capability, site = ''): boolea
   // Erasure acts on every site's records of a user id, so it takes a role on every site.
   const role = capability === 'erase' ? roleOn(session, '') : site ? roleOn(session, site) : topRole(session);
   return role !== null && RANK[role] >= RANK[NEEDS[capability]];
+}
+
+/**
+ * Whether the session may change or delete a saved segment, as the collector decides it
+ * (server/saved/saved-docs.ts): its owner may, and an admin (or owner) of its site may if it is
+ * shared. A public link saves and changes none; it only applies the shared ones.
+ */
+export function mayChangeSegment(
+  session: Session,
+  segment: Pick<Segment, 'site' | 'owner' | 'shared'>,
+): boolean {
+  if (session.kind === 'link') return false;
+  if (session.name !== null && segment.owner === segmentOwner(session.kind, session.name)) return true;
+  const role = roleOn(session, segment.site);
+  return segment.shared && role !== null && RANK[role] >= RANK.admin;
 }
 
 /** The sites of `listed` where the session holds at least `least` (every one under a `*` role). */

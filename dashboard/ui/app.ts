@@ -443,6 +443,7 @@ export function App({
       <${FilterBuilder} onApply=${(f: Filter) => navigate(withBuiltFilter(view, f))} />
       <${Segments}
         api=${api}
+        session=${session}
         view=${view}
         onApply=${(filters: Filter[]) => navigate({ ...view, user: '', filters })}
         maySave=${session.kind !== 'link'}

@@ -4,21 +4,25 @@ import type { Segment } from '../../shared/api.ts';
 import type { ApiClient } from '../lib/api.ts';
 import { apiFilters } from '../lib/queries.ts';
 import { deleteSaved, listSegments, saveSegment, segmentToView } from '../lib/saved.ts';
+import { mayChangeSegment, type Session } from '../lib/session.ts';
 import type { Filter, ViewState } from '../lib/url-state.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : 'request failed');
 
 /**
- * The site's saved segments (the admin's own and the team's shared ones), each applied in one
- * click, and a form that saves the view's filters as a new one.
+ * The site's saved segments (the session's own and the team's shared ones), each applied in one
+ * click, and a form that saves the view's filters as a new one. Only the segments the session may
+ * change offer a delete, and a public link is offered no save: the collector would refuse them.
  */
 export function Segments({
   api,
+  session,
   view,
   onApply,
   maySave = true,
 }: {
   api: ApiClient;
+  session: Session;
   view: ViewState;
   onApply: (filters: Filter[]) => void;
   /** false for a public link, which the collector lets apply the team's segments but not keep any */
@@ -68,6 +72,7 @@ export function Segments({
         </button>
         ${
           maySave &&
+          mayChangeSegment(session, s) &&
           html`<button
             type="button"
             aria-label=${`Delete segment ${s.name}`}
@@ -81,6 +86,7 @@ export function Segments({
     ${
       view.filters.length > 0 &&
       maySave &&
+      session.kind !== 'link' &&
       (view.site
         ? html`<form class="segment-save" onSubmit=${save} data-save-segment>
             <input

@@ -1,9 +1,9 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { linkOptions, SCOPES, shareUrl, when, type Scope, type TeamApi } from '../lib/team.ts';
+import { LabelledField } from './labelled-field.ts';
 import { ConfirmButton, CopyButton, useAction, useList, type OnFailure } from './team-kit.ts';
 
-const value = (e: Event) => (e.target as HTMLInputElement).value;
 const checked = (e: Event) => (e.target as HTMLInputElement).checked;
 
 const SCOPE_TEXT: Record<Scope, string> = {
@@ -81,10 +81,7 @@ export function TeamKeys({ team, site, fail }: { team: TeamApi; site: string; fa
     ${line}
     <form class="editor" onSubmit=${create} data-add-key>
       <h3 class="subhead">Create a key</h3>
-      <label
-        >Name
-        <input autocomplete="off" value=${name} onInput=${(e: Event) => setName(value(e))} />
-      </label>
+      <${LabelledField} label="Name" autocomplete="off" value=${name} onValue=${setName} />
       <fieldset class="scopes">
         <legend>Scopes</legend>
         ${SCOPES.map(
@@ -182,18 +179,19 @@ export function TeamLinks({
     ${line}
     <form class="editor" onSubmit=${create} data-add-link>
       <h3 class="subhead">Create a public link</h3>
-      <label
-        >Password (optional)
-        <input
-          type="password"
-          autocomplete="new-password"
-          value=${password}
-          onInput=${(e: Event) => setPassword(value(e))}
-      /></label>
-      <label
-        >Expires at the end of (optional, UTC)
-        <input type="date" value=${expires} onInput=${(e: Event) => setExpires(value(e))} />
-      </label>
+      <${LabelledField}
+        label="Password (optional)"
+        type="password"
+        autocomplete="new-password"
+        value=${password}
+        onValue=${setPassword}
+      />
+      <${LabelledField}
+        label="Expires at the end of (optional, UTC)"
+        type="date"
+        value=${expires}
+        onValue=${setExpires}
+      />
       <label class="check"
         ><input type="checkbox" checked=${showUsers} onChange=${(e: Event) => setShowUsers(checked(e))} />Show
         the users table and user pages (they name identified users)</label

@@ -11,9 +11,9 @@ import {
   type TeamApi,
   type TeamUser,
 } from '../lib/team.ts';
+import { LabelledField } from './labelled-field.ts';
 import { ConfirmButton, useAction, useList, type OnFailure } from './team-kit.ts';
 
-const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
 const siteLabel = (site: string) => (site === '*' ? 'Every site' : site);
 
 /** One role line: the site and the role on it (owner only on every site). */
@@ -34,29 +34,21 @@ function RoleLine({
     ...(row.site && row.site !== '*' && !sites.includes(row.site) ? [row.site] : []),
   ];
   return html`<div class="role-line">
-    <label
-      ><span class="sr-only">Site</span>
-      <select
-        class="site"
-        value=${row.site}
-        onChange=${(e: Event) => {
-          const site = value(e);
-          onChange({ site, role: rolesFor(site).includes(row.role) ? row.role : 'viewer' });
-        }}
-      >
-        ${choices.map((s) => html`<option value=${s}>${siteLabel(s)}</option>`)}
-      </select></label
-    >
-    <label
-      ><span class="sr-only">Role</span>
-      <select
-        class="site"
-        value=${row.role}
-        onChange=${(e: Event) => onChange({ ...row, role: value(e) as Role })}
-      >
-        ${rolesFor(row.site).map((r) => html`<option value=${r}>${r}</option>`)}
-      </select></label
-    >
+    <${LabelledField}
+      label="Site"
+      hideLabel
+      value=${row.site}
+      choices=${choices.map((s) => ({ value: s, text: siteLabel(s) }))}
+      onValue=${(site: string) =>
+        onChange({ site, role: rolesFor(site).includes(row.role) ? row.role : 'viewer' })}
+    />
+    <${LabelledField}
+      label="Role"
+      hideLabel
+      value=${row.role}
+      choices=${rolesFor(row.site).map((r) => ({ value: r, text: r }))}
+      onValue=${(role: string) => onChange({ ...row, role: role as Role })}
+    />
     ${onRemove && html`<button class="btn" type="button" onClick=${onRemove}>Remove role</button>`}
   </div>`;
 }
@@ -193,14 +185,13 @@ export function TeamUsers({
                   }
                 }}
               >
-                <label
-                  >New password for ${u.name}
-                  <input
-                    type="password"
-                    autocomplete="new-password"
-                    value=${newPassword}
-                    onInput=${(e: Event) => setNewPassword(value(e))}
-                /></label>
+                <${LabelledField}
+                  label=${`New password for ${u.name}`}
+                  type="password"
+                  autocomplete="new-password"
+                  value=${newPassword}
+                  onValue=${setNewPassword}
+                />
                 <div class="actions">
                   <button class="btn" type="submit" disabled=${busy}>Set password</button>
                   <button class="btn" type="button" onClick=${() => setEditing(null)}>Cancel</button>
@@ -258,22 +249,20 @@ export function TeamUsers({
     ${line}
     <form class="editor" onSubmit=${add} data-add-user>
       <h3 class="subhead">Add a colleague</h3>
-      <label
-        >Username
-        <input
-          autocomplete="off"
-          autocapitalize="none"
-          value=${name}
-          onInput=${(e: Event) => setName(value(e))}
-      /></label>
-      <label
-        >Password
-        <input
-          type="password"
-          autocomplete="new-password"
-          value=${password}
-          onInput=${(e: Event) => setPassword(value(e))}
-      /></label>
+      <${LabelledField}
+        label="Username"
+        autocomplete="off"
+        autocapitalize="none"
+        value=${name}
+        onValue=${setName}
+      />
+      <${LabelledField}
+        label="Password"
+        type="password"
+        autocomplete="new-password"
+        value=${password}
+        onValue=${setPassword}
+      />
       <${RoleLine} row=${first} sites=${sites} onChange=${setFirst} />
       ${problem && html`<p class="error" role="alert">${problem}</p>`}
       <button class="btn" type="submit" disabled=${busy}>Add</button>

@@ -3,6 +3,7 @@ import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { ApiClient } from '../lib/api.ts';
 import { can, describeRoles, sitesWith, type Session } from '../lib/session.ts';
 import { teamApi } from '../lib/team.ts';
+import { LabelledField } from './labelled-field.ts';
 import { failureText } from './team-kit.ts';
 import { TeamUsers } from './team-users.ts';
 import { TeamKeys, TeamLinks } from './team-sharing.ts';
@@ -49,16 +50,12 @@ export function Team({
             No site to manage yet: keys and links belong to a site the collector has seen or has configured.
           </p>`
         : html`<section class="box">
-              <label
-                >Keys and links of
-                <select
-                  class="site"
-                  value=${current}
-                  onChange=${(e: Event) => setPicked((e.target as HTMLSelectElement).value)}
-                >
-                  ${managed.map((s) => html`<option value=${s}>${s}</option>`)}
-                </select></label
-              >
+              <${LabelledField}
+                label="Keys and links of"
+                value=${current}
+                choices=${managed.map((s) => ({ value: s, text: s }))}
+                onValue=${setPicked}
+              />
             </section>
             <${TeamKeys} key=${`k:${current}`} team=${team} site=${current} fail=${fail} />
             <${TeamLinks}

@@ -16,6 +16,8 @@ export interface SavedAnalysisDeps {
   principal?: (c: Context) => string;
   /** whether the requester may save segments at all (public links and API keys only read) */
   maySave?: (c: Context) => boolean;
+  /** whether the requester is an admin (or owner) of `site`: they may change its shared segments */
+  managesSite?: (c: Context, site: string) => boolean;
 }
 
 /**
@@ -28,6 +30,8 @@ export function savedAnalysisRoutes(deps: SavedAnalysisDeps): Hono {
   const segments = new SavedSegments(deps.settings);
   const who = deps.principal ?? (() => 'admin');
   const maySave = deps.maySave ?? (() => true);
+  const managesSite = deps.managesSite ?? (() => false);
+  const manages = (c: Context) => (site: string) => managesSite(c, site);
   const saving = (c: Context, run: () => Promise<unknown>) =>
     maySave(c) ? stored(c, run) : c.json({ error: 'public links and API keys cannot save segments' }, 403);
   const site = (c: Context) => siteOf(c.req.query('site')) ?? undefined;
@@ -53,11 +57,11 @@ export function savedAnalysisRoutes(deps: SavedAnalysisDeps): Hono {
     saving(c, async () => c.json(await segments.create(who(c), await json(c)), 201)),
   );
   app.put('/api/analytics/segments/:id', (c) =>
-    saving(c, async () => segments.update(who(c), c.req.param('id'), await json(c))),
+    saving(c, async () => segments.update(who(c), c.req.param('id'), await json(c), manages(c))),
   );
   app.delete('/api/analytics/segments/:id', (c) =>
     saving(c, async () => {
-      await segments.remove(who(c), c.req.param('id'));
+      await segments.remove(who(c), c.req.param('id'), manages(c));
       return c.body(null, 204);
     }),
   );

@@ -28,6 +28,15 @@ function missing(what: string): HTTPException {
   return new HTTPException(404, { message: `no such ${what}` });
 }
 
+/** Whether the caller is an admin (or owner) of a site: who may change the team's shared segments. */
+export type ManagesSite = (site: string) => boolean;
+
+function notYours(): HTTPException {
+  return new HTTPException(403, {
+    message: 'a shared segment is changed only by its owner or an admin of its site',
+  });
+}
+
 const funnelOf = (doc: SettingDoc<FunnelBody>): SavedFunnel => ({
   ...doc.body,
   window_minutes: doc.body.window_minutes ?? null,
@@ -90,9 +99,10 @@ const segmentOf = (doc: SettingDoc<SegmentBody>): Segment => ({
 });
 
 /**
- * Saved segments, per site (kind `segment`): a private one is seen and changed only by its owner,
- * a shared one by everyone who may see the site. `who` is the caller (the admin token's holder
- * is `admin` until accounts exist).
+ * Saved segments, per site (kind `segment`): a private one is seen and changed only by its owner;
+ * a shared one is seen by everyone who may see the site and changed by its owner or an admin of
+ * its site, so a viewer cannot rewrite the filters the team relies on. `who` is the caller (the
+ * admin token's holder is `admin`).
  */
 export class SavedSegments {
   constructor(private readonly settings: SettingsStore) {}
@@ -110,10 +120,11 @@ export class SavedSegments {
     return this.write(randomUUID(), input, who);
   }
 
-  /** The owner stays the one who saved it. */
-  async update(who: string, id: string, body: unknown): Promise<Segment> {
-    const old = await this.find(who, id);
+  /** The owner stays the one who saved it; an admin moving a shared one needs both sites. */
+  async update(who: string, id: string, body: unknown, manages: ManagesSite): Promise<Segment> {
+    const old = await this.find(who, id, manages);
     const input = parseBody(segmentInput, body);
+    if (old.body.owner !== who && !manages(input.site)) throw notYours();
     if (
       input.site !== old.site &&
       (await this.settings.list(SEGMENT_KIND, input.site)).length >= MAX_SEGMENTS_PER_SITE
@@ -122,15 +133,19 @@ export class SavedSegments {
     return this.write(id, input, old.body.owner);
   }
 
-  async remove(who: string, id: string): Promise<void> {
-    await this.find(who, id);
+  async remove(who: string, id: string, manages: ManagesSite): Promise<void> {
+    await this.find(who, id, manages);
     await this.settings.remove(SEGMENT_KIND, id);
   }
 
-  /** Another owner's private segment answers 404 like a missing one: its existence is private too. */
-  private async find(who: string, id: string): Promise<SettingDoc<SegmentBody>> {
+  /**
+   * The segment `who` may change. Another owner's private segment answers 404 like a missing one
+   * (its existence is private too); a shared one the caller sees but may not change is a 403.
+   */
+  private async find(who: string, id: string, manages: ManagesSite): Promise<SettingDoc<SegmentBody>> {
     const doc = validId(id) ? await this.settings.get<SegmentBody>(SEGMENT_KIND, id) : null;
     if (!doc || (!doc.body.shared && doc.body.owner !== who)) throw missing('segment');
+    if (doc.body.owner !== who && !manages(doc.site ?? doc.body.site)) throw notYours();
     return doc;
   }
 

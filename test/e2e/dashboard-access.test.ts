@@ -2,18 +2,16 @@
 // bundled collector, real Chromium, at phone width (375 px) unless a test needs more.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/helpers.ts';
-import { startServer, type RunningServer } from '../support/server-process.ts';
-import { launchChromium } from './chromium.ts';
-import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
+import type { RunningServer } from '../support/server-process.ts';
+import { SITE, startDashboard, type DashboardBed } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-access-token-0123456789';
 const OTHER = 'other.test';
 const PHONE = { width: 375, height: 812 };
 
+let bed: DashboardBed;
 let browser: Browser;
 let server: RunningServer;
-let cleanup: () => Promise<void>;
 
 /** The admin API as a script would call it, with the admin token. */
 async function admin(method: string, path: string, body?: unknown): Promise<Response> {
@@ -30,25 +28,13 @@ async function addUser(name: string, password: string, roles: Record<string, str
 }
 
 beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  await writeVisits(t.dir, VISITS);
-  server = await startServer({
-    ANALYTICS_DATA_DIR: t.dir,
-    ANALYTICS_ADMIN_TOKEN: TOKEN,
-    ANALYTICS_SITES: `${SITE},${OTHER}`,
-  });
-  await indexReady(server.url);
-  browser = await launchChromium();
+  bed = await startDashboard({ ANALYTICS_ADMIN_TOKEN: TOKEN, ANALYTICS_SITES: `${SITE},${OTHER}` });
+  ({ browser, server } = bed);
   await addUser('olga', 'olga-password-123', { '*': 'owner' });
   await addUser('vera', 'vera-password-123', { [SITE]: 'viewer' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await cleanup?.();
-});
+afterAll(() => bed?.stop());
 
 async function fresh(size = PHONE): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: size });
@@ -304,6 +290,15 @@ describe('a public link', () => {
     ).toBe(true);
     await fitsPhone(page);
     await page.screenshot({ path: 'test-artifacts/dashboard-public-phone.png', fullPage: true });
+
+    // A reload keeps the link open on its session cookie: no password asked again, and none kept
+    // in the page's storage.
+    await page.reload();
+    await dashboardShown(page);
+    expect(await page.locator('[data-public]').textContent()).toBe(`Public dashboard · ${SITE}`);
+    expect(await page.locator('#link-password').count()).toBe(0);
+    const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+    expect(stored).not.toContain('link-password-123');
 
     // Revoked: the next visit says so.
     expect((await admin('DELETE', `/api/admin/links/${id}`)).status).toBe(200);

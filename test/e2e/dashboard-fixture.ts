@@ -2,8 +2,13 @@
 // JSON Lines store (as the collector would have stored them), relative to the real clock because
 // the collector under test runs as a child process on system time.
 
+import type { Browser } from 'playwright-core';
+import { expect } from 'vitest';
 import { JsonlStore } from '../../storage/jsonl-store.ts';
 import { emptyRecord, type PropValue, type StoredRecord } from '../../storage/schema.ts';
+import { tempDir } from '../support/helpers.ts';
+import { startServer, type RunningServer } from '../support/server-process.ts';
+import { launchChromium } from './chromium.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -172,4 +177,54 @@ export async function indexReady(url: string): Promise<void> {
     if (health.query_index?.ready !== false) return;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A running dashboard test bed: the collector over known visits, and Chromium. */
+export interface DashboardBed {
+  server: RunningServer;
+  browser: Browser;
+  /** the collector's data dir */
+  dir: string;
+  /** a call with the admin token (POST when there is a body); any answer but 200 fails the test */
+  api<T>(path: string, body?: unknown): Promise<T>;
+  /** closes Chromium, stops the collector and removes the data dir */
+  stop(): Promise<void>;
+}
+
+/**
+ * The dashboard tests' common start: `visits` written into a fresh data dir, the real collector
+ * over it with `env` (which names the admin token), its index loaded, and Chromium.
+ */
+export async function startDashboard(
+  env: { ANALYTICS_ADMIN_TOKEN: string } & Record<string, string>,
+  visits: readonly Visit[] = VISITS,
+): Promise<DashboardBed> {
+  const t = await tempDir();
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close();
+    await server?.stop();
+    await t.cleanup();
+  };
+  try {
+    await writeVisits(t.dir, visits);
+    server = await startServer({ ANALYTICS_DATA_DIR: t.dir, ...env });
+    await indexReady(server.url);
+    browser = await launchChromium();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = server.url;
+  const api = async <T>(path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${env.ANALYTICS_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    expect(res.status, `${path} answered ${res.status}`).toBe(200);
+    return (await res.json()) as T;
+  };
+  return { server, browser, dir: t.dir, api, stop };
 }

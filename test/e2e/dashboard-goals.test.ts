@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversionRate } from '../../dashboard/lib/goals.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
 import type { GoalsResponse, OverallResponse, QueryResponse } from '../../shared/api.ts';
-import { tempDir } from '../support/helpers.ts';
-import { startServer, type RunningServer } from '../support/server-process.ts';
-import { launchChromium } from './chromium.ts';
-import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
+import type { RunningServer } from '../support/server-process.ts';
+import { SITE, startDashboard, type DashboardBed } from './dashboard-fixture.ts';
 
 // An admin defines a goal and reads its conversion rate in every breakdown, edits a card, adds a
 // note to the chart and switches it to weeks, on a desktop and on a phone.
@@ -14,38 +12,18 @@ import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
 const TOKEN = 'dashboard-goals-token-0123456789';
 const BREAKDOWNS = ['locations', 'sources', 'pages', 'devices'];
 
+let bed: DashboardBed;
 let browser: Browser;
 let server: RunningServer;
-let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  await writeVisits(t.dir, VISITS);
-  server = await startServer({
-    ANALYTICS_DATA_DIR: t.dir,
-    ANALYTICS_ADMIN_TOKEN: TOKEN,
-    ANALYTICS_SITES: SITE,
-  });
-  await indexReady(server.url);
-  browser = await launchChromium();
+  bed = await startDashboard({ ANALYTICS_ADMIN_TOKEN: TOKEN, ANALYTICS_SITES: SITE });
+  ({ browser, server } = bed);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await cleanup?.();
-});
+afterAll(() => bed?.stop());
 
-async function api<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(res.status, `${path} answered ${res.status}`).toBe(200);
-  return (await res.json()) as T;
-}
+const api = <T>(path: string, body?: unknown): Promise<T> => bed.api<T>(path, body);
 
 async function open(
   width: number,

@@ -6,47 +6,25 @@ import { PANELS, TOTAL_METRICS } from '../../dashboard/lib/queries.ts';
 import { countryName } from '../../dashboard/lib/format.ts';
 import { display } from '../../dashboard/ui/format-value.ts';
 import type { OverallResponse, QueryRequest, QueryResponse, UserResponse } from '../../shared/api.ts';
-import { tempDir } from '../support/helpers.ts';
-import { startServer, type RunningServer } from '../support/server-process.ts';
-import { launchChromium } from './chromium.ts';
-import { indexReady, SITE, VISITS, writeVisits } from './dashboard-fixture.ts';
+import type { RunningServer } from '../support/server-process.ts';
+import { SITE, startDashboard, type DashboardBed } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-e2e-token-0123456789';
 const ARTIFACTS = 'test-artifacts';
 
+let bed: DashboardBed;
 let browser: Browser;
 let server: RunningServer;
-let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  await writeVisits(t.dir, VISITS);
-  server = await startServer({
-    ANALYTICS_DATA_DIR: t.dir,
-    ANALYTICS_ADMIN_TOKEN: TOKEN,
-    ANALYTICS_SITES: `${SITE},other.test`,
-  });
-  await indexReady(server.url);
-  browser = await launchChromium();
+  bed = await startDashboard({ ANALYTICS_ADMIN_TOKEN: TOKEN, ANALYTICS_SITES: `${SITE},other.test` });
+  ({ browser, server } = bed);
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await cleanup?.();
-});
+afterAll(() => bed?.stop());
 
-async function api<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(res.status, `${path} answered ${res.status}`).toBe(200);
-  return (await res.json()) as T;
-}
+const api = <T>(path: string, body?: unknown): Promise<T> => bed.api<T>(path, body);
 
 async function open(
   size: { width: number; height: number },

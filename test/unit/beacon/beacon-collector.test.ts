@@ -170,6 +170,12 @@ describe('the collector stores what the beacon sends', () => {
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
   });
+  /** A real collector on a temporary data dir (testCollector), closed and removed after the test. */
+  const collectorAt = async (now: number) => {
+    const t = await testCollector({}, fixedClock(now));
+    cleanups.push(t.cleanup);
+    return t;
+  };
 
   it('a whole visit: page view, SPA page view, engagement, tagged action, shares, native share, user id', async () => {
     const T0 = Date.parse('2026-11-20T10:00:00Z');
@@ -202,8 +208,7 @@ describe('the collector stores what the beacon sends', () => {
     page.setHidden(true);
     await page.settle();
 
-    const { collector, dir } = await testCollector({}, fixedClock(T0));
-    cleanups.push(() => collector.close());
+    const { collector, dir } = await collectorAt(T0);
     // The bodies as the beacon sent them: the collector reads their clock and short forms itself.
     for (const body of page.bodies) {
       const res = await postEvent(collector, body);
@@ -274,8 +279,7 @@ describe('the collector stores what the beacon sends', () => {
   });
 
   it('takes the site from the page URL when the tag has no data-site, and reads identify(null) as anonymous', async () => {
-    const { collector, dir } = await testCollector({}, fixedClock(Date.parse('2026-11-20T10:00:00Z')));
-    cleanups.push(() => collector.close());
+    const { collector, dir } = await collectorAt(Date.parse('2026-11-20T10:00:00Z'));
     const res = await postEvent(collector, [
       { k: 'p', u: 'https://shop.example.com/a', r: '' },
       { k: 'a', u: 'https://shop.example.com/a', n: 'x', i: null },
@@ -288,8 +292,7 @@ describe('the collector stores what the beacon sends', () => {
   });
 
   it('rejects a link click without a link', async () => {
-    const { collector } = await testCollector();
-    cleanups.push(() => collector.close());
+    const { collector } = await collectorAt(Date.now());
     const res = await postEvent(collector, { k: 'l', u: 'https://example.com/' });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toContain('l: link clicks need a link');

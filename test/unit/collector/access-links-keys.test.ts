@@ -172,6 +172,40 @@ describe('public links', () => {
     expect((await openLink(collector, 'A'.repeat(23))).status).toBe(401);
   });
 
+  it('name their link in /api/auth/me, so a reload keeps a password link open until it expires or is revoked', async () => {
+    const { collector, clock } = await setup();
+    const me = (headers: Record<string, string>) =>
+      call(collector, '/api/auth/me', { cookie: headers.cookie! }).then(async (r) => ({
+        status: r.status,
+        answer: (await r.json()) as Record<string, unknown>,
+      }));
+    const expires = T0 + 2 * 24 * 60 * 60 * 1000;
+    const id = await createLink(collector, {
+      site: A,
+      password: 'link password 123',
+      expires: new Date(expires).toISOString(),
+    });
+    const opened = await openLink(collector, id, 'link password 123');
+    expect(opened.answer).toMatchObject({ kind: 'link', link: id, site: A });
+    // The page's reload: the cookie alone, no password, answers the same link.
+    expect(await me(opened.headers)).toMatchObject({
+      status: 200,
+      answer: { kind: 'link', link: id, site: A, csrf: opened.answer.csrf },
+    });
+    clock.advance(expires - T0 - 1000);
+    expect(await me(opened.headers)).toMatchObject({ status: 200, answer: { link: id } });
+    clock.advance(1000);
+    expect((await me(opened.headers)).status).toBe(401);
+
+    const other = await createLink(collector, { site: A, password: 'link password 456' });
+    const again = await openLink(collector, other, 'link password 456');
+    expect((await me(again.headers)).answer).toMatchObject({ link: other });
+    expect(
+      (await call(collector, `/api/admin/links/${other}`, bearer(ADMIN), undefined, 'DELETE')).status,
+    ).toBe(200);
+    expect((await me(again.headers)).status).toBe(401);
+  });
+
   it('cannot be created for a past date, and are listed per site for an admin of that site', async () => {
     const { collector } = await setup();
     const past = await call(collector, '/api/admin/links', bearer(ADMIN), { site: A, expires: '2020-01-01' });

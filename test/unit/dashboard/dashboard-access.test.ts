@@ -313,6 +313,11 @@ describe('against a real collector', () => {
     expect(await openLink(link.id, undefined, visitor)).toMatchObject({ ok: false, passwordRequired: true });
     const opened = await openLink(link.id, 'link-password-1', visitor);
     expect(opened).toMatchObject({ ok: true, session: { kind: 'link', site: 'a.test', showUsers: false } });
+    // A reload of /share/<id> asks the cookie first: it names this link, so no password again.
+    expect(await currentSession(visitor)).toMatchObject({
+      ok: true,
+      session: { kind: 'link', link: link.id },
+    });
 
     await team.revokeKey(key.id);
     await team.revokeLink(link.id);
