@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationsResponse, GoalsResponse, Segment } from '../../../shared/api.ts';
 import { ApiClient } from '../../../dashboard/lib/api.ts';
+import type { Session } from '../../../dashboard/lib/session.ts';
 import { parseState } from '../../../dashboard/lib/url-state.ts';
 import { AnnotationsBox } from '../../../dashboard/ui/annotations.ts';
 import { SavedFunnels } from '../../../dashboard/ui/funnels.ts';
@@ -63,6 +64,16 @@ afterEach(() => {
 const labels = (el: HTMLElement) =>
   [...el.querySelectorAll('button')].map((b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim());
 const nothing = () => undefined;
+/** The admin token's session: it may change every segment, so only `maySave` hides anything. */
+const OWNER: Session = {
+  kind: 'token',
+  name: null,
+  roles: { '*': 'owner' },
+  csrf: '',
+  site: null,
+  showUsers: false,
+  link: null,
+};
 
 describe('controls for who may only read a site', () => {
   it.each([true, false])('goals: add and delete only when editable (%s), the figures always', (editable) => {
@@ -127,6 +138,7 @@ describe('controls for who may only read a site', () => {
       const el = mount(
         html`<${Segments}
           api=${api}
+          session=${OWNER}
           view=${parseState(`?site=${SITE}&country=US`)}
           onApply=${(f: unknown) => applied.push(f)}
           maySave=${maySave}
@@ -142,7 +154,12 @@ describe('controls for who may only read a site', () => {
 
   it('does not carry "Share with the team" over to the next segment saved', async () => {
     const el = mount(
-      html`<${Segments} api=${api} view=${parseState(`?site=${SITE}&country=US`)} onApply=${nothing} />`,
+      html`<${Segments}
+        api=${api}
+        session=${OWNER}
+        view=${parseState(`?site=${SITE}&country=US`)}
+        onApply=${nothing}
+      />`,
     );
     await expect.poll(() => el.querySelector('[data-save-segment]')).not.toBeNull();
     const save = async (name: string, share: boolean) => {
