@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   LOCAL_ENGINES,
   addMissingColumns,
+  createBlocksTable,
   createBuildsTable,
   createEventsTable,
   createRollupsTable,
@@ -42,6 +43,7 @@ describe('ClickHouse DDL from storage/schema.ts', () => {
       salts: "ReplicatedMergeTree('/t/all/salts', '{replica}')",
       rollups: "ReplicatedMergeTree('/t/{shard}/rollup_day', '{replica}')",
       builds: "ReplicatedMergeTree('/t/{shard}/rollup_builds', '{replica}')",
+      blocks: "ReplicatedMergeTree('/t/{shard}/rollup_blocks', '{replica}')",
       userDay: "ReplicatedAggregatingMergeTree('/t/{shard}/user_day', '{replica}')",
       settings: "ReplicatedReplacingMergeTree('/t/all/settings', '{replica}', version)",
     };
@@ -49,6 +51,7 @@ describe('ClickHouse DDL from storage/schema.ts', () => {
     expect(createSaltsTable('cfa', engines.salts).text).toContain(`ENGINE = ${engines.salts}`);
     expect(createRollupsTable('cfa', engines.rollups).text).toContain(`ENGINE = ${engines.rollups}`);
     expect(createBuildsTable('cfa', engines.builds).text).toContain(`ENGINE = ${engines.builds}`);
+    expect(createBlocksTable('cfa', engines.blocks).text).toContain(`ENGINE = ${engines.blocks}`);
     expect(createUserDayTable('cfa', engines.userDay).text).toContain(`ENGINE = ${engines.userDay}`);
     expect(createSettingsTable('cfa', engines.settings).text).toContain(`ENGINE = ${engines.settings}`);
     expect(Object.keys(LOCAL_ENGINES).sort()).toEqual(Object.keys(engines).sort());
