@@ -39,12 +39,14 @@ interface RangeTables {
 /**
  * Sessionizing a range is the expensive part of a query (session-build.ts), against 0.1–0.3 s for
  * a plain GROUP BY over 780k rows. One dashboard load asks a dozen session questions about the
- * same range at once, so each range gets, once:
- *   - `keys`: the unit starts and the per-session attributes (about 2 s at 30 days on a busy
- *     2-core machine), enough for `overall`: its session totals read the attributes alone, and
- *     its top lists and scroll depth key only the records they need (top-lists.ts, aggregate.ts);
- *   - `get`: the wide copy (every record with its session and attributes, another 1.6–3.6 s),
- *     made only when a general query groups or filters by session over arbitrary records.
+ * same range at once, so each range gets, once, and only when a question asks for it:
+ *   - `units`: the unit starts, enough for scroll depth (aggregate.ts);
+ *   - `keys`: the per-session attributes (about 2 s at 30 days on a busy 2-core machine), enough
+ *     for `overall`: its session totals read the attributes alone, and its top lists key only the
+ *     records they need (top-lists.ts, aggregate.ts);
+ *   - `get`: a wide copy (records with their session and attributes), of only the columns a
+ *     general query grouped or filtered by session names, or of all of them (170 MiB at 30 days
+ *     on 1M events) for the journeys, funnels and retention that ask for that.
  * All of a range's tables are dropped `ttlMs` after their last use. `to` is "now" for rolling
  * ranges, so tables are only ever shared by queries of one burst.
  */
