@@ -82,6 +82,11 @@ export class SessionTables {
     return entry.keys;
   }
 
+  /** Whether the scope's attributes are made or on their way (another question asked for them). */
+  hasKeys(scope: Omit<RangeScope, 'table'>): boolean {
+    return this.live.get(rangeKey(scope))?.keys != null;
+  }
+
   /** The scope's unit starts alone (for `keyedRows`), ready before the attributes are. */
   units(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
     return this.entry(scope).units;
