@@ -144,8 +144,8 @@ export function keyedRows(
   where: SqlFragment = raw('1'),
 ): SqlFragment {
   // ts is always selected, and read by the WHERE: 18.16 drops a column that only a lambda (the
-  // arrayCount) reads when the outer query does not ask for it.
-  const list = [...new Set(['ts', ...columns])].join(', ');
+  // arrayCount) reads when the outer query does not ask for it. kind makes the kind order.
+  const list = [...new Set(['ts', 'kind', ...columns])].join(', ');
   return sql`SELECT ${raw(list)}, ${KIND_ORDER} AS kord,
       sipHash64(unit, starts[arrayCount(s -> s <= ts, starts)]) AS sess
     FROM (SELECT ${raw(list)}, ${UNIT_HASH} AS unit FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${where}))
@@ -166,29 +166,84 @@ export const ATTRIBUTE_SOURCES = [
   'utm_campaign',
 ];
 
+/** The record columns each attribute of `sessionAttributes` reads (ts and kord always). */
+const ATTRIBUTE_READS: Record<string, readonly string[]> = {
+  s_first_ts: [],
+  s_last_ts: [],
+  s_pageviews: ['kind'],
+  s_pv_visitors: ['kind', 'visitor'],
+  s_interactions: ['kind'],
+  s_entry: ['kind', 'path'],
+  s_exit: ['kind', 'path'],
+  s_source: ['kind', 'source'],
+  s_channel: ['kind', 'channel'],
+  s_referrer: ['kind', 'referrer'],
+  s_utm_source: ['kind', 'utm_source'],
+  s_utm_medium: ['kind', 'utm_medium'],
+  s_utm_campaign: ['kind', 'utm_campaign'],
+};
+
 /**
- * Per-session figures and attributes (see "Session attributes" in shared/api.ts). The
- * order key is one Int64, ts * 4 + kind order: argMin over a (ts, kind) tuple took seconds.
- * `s_pv_visitors` (hashes of the visitors of its page views: one, except for an explicit session
- * seen with and without a user id) lets unfiltered top lists read this table alone.
+ * Per-session figures and attributes (see "Session attributes" in shared/api.ts), all of them or
+ * only `only` (s_* names). The order key is one Int64, ts * 4 + kind order: argMin over a
+ * (ts, kind) tuple took seconds. `s_pv_visitors` (hashes of the visitors of its page views: one,
+ * except for an explicit session seen with and without a user id) lets unfiltered top lists read
+ * this table alone.
  */
-export function sessionAttributes(rows: SqlFragment): SqlFragment {
+export function sessionAttributes(rows: SqlFragment, only?: readonly string[]): SqlFragment {
   const order = 'ts * 4 + kord';
   const first = (col: string) => `argMinIf(${col}, ${order}, kind = 'pageview') AS s_${col}`;
-  return sql`SELECT sess,
-    min(ts) AS s_first_ts, max(ts) AS s_last_ts,
-    countIf(kind = 'pageview') AS s_pageviews,
-    groupUniqArrayIf(sipHash64(visitor), kind = 'pageview') AS s_pv_visitors,
-    countIf(kind = 'action' OR kind = 'share') AS s_interactions,
-    argMinIf(path, ${raw(order)}, kind = 'pageview') AS s_entry,
-    argMaxIf(path, ${raw(order)}, kind = 'pageview') AS s_exit,
-    ${raw(['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'].map(first).join(',\n    '))}
+  const all: Record<string, string> = {
+    s_first_ts: 'min(ts) AS s_first_ts',
+    s_last_ts: 'max(ts) AS s_last_ts',
+    s_pageviews: "countIf(kind = 'pageview') AS s_pageviews",
+    s_pv_visitors: "groupUniqArrayIf(sipHash64(visitor), kind = 'pageview') AS s_pv_visitors",
+    s_interactions: "countIf(kind = 'action' OR kind = 'share') AS s_interactions",
+    s_entry: `argMinIf(path, ${order}, kind = 'pageview') AS s_entry`,
+    s_exit: `argMaxIf(path, ${order}, kind = 'pageview') AS s_exit`,
+    ...Object.fromEntries(
+      ['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'].map((c) => [
+        `s_${c}`,
+        first(c),
+      ]),
+    ),
+  };
+  const names = only ?? Object.keys(all);
+  return sql`SELECT sess${raw(names.map((n) => `, ${all[n]!}`).join(''))}
   FROM (${rows})
   GROUP BY sess`;
 }
 
 /** The keyed rows joined with their session's attributes (columns listed: 18.16 repeats USING keys under `*`). */
-export function withAttributes(rows: SqlFragment, attributes: SqlFragment): SqlFragment {
-  const columns = [...KEYED_ROW_COLUMNS, ...ATTRIBUTE_COLUMNS].join(', ');
-  return sql`SELECT ${raw(columns)} FROM (${rows}) ANY LEFT JOIN ${attributes} USING (sess)`;
+export function withAttributes(
+  rows: SqlFragment,
+  attributes: SqlFragment,
+  columns: readonly string[] = [...KEYED_ROW_COLUMNS, ...ATTRIBUTE_COLUMNS],
+): SqlFragment {
+  return sql`SELECT ${raw(columns.join(', '))} FROM (${rows}) ANY LEFT JOIN ${attributes} USING (sess)`;
+}
+
+/**
+ * Only `columns` of the wide copy (`withAttributes`): the record columns among them keyed, joined
+ * with just the s_* columns among them. `attributes` is the range's attributes table when it
+ * exists; else the few attributes wanted are computed in the statement from the columns they
+ * read, which skips the full attributes table (a third of a range's build) for a general query
+ * that groups or filters by one session dimension.
+ */
+export function narrowWide(
+  scope: RangeScope,
+  units: SqlFragment,
+  columns: readonly string[],
+  attributes: SqlFragment | null,
+): SqlFragment {
+  const wanted = new Set(columns);
+  const attrs = ATTRIBUTE_COLUMNS.filter((c) => wanted.has(c));
+  const records = KEYED_ROW_COLUMNS.filter((c) => wanted.has(c) && c !== 'kord' && c !== 'sess');
+  const keyed = keyedRows(scope, units, records);
+  if (attrs.length === 0) return sql`SELECT ${raw([...records, 'kord', 'sess'].join(', '))} FROM (${keyed})`;
+  const sources = [...new Set(attrs.flatMap((c) => ATTRIBUTE_READS[c]!))];
+  const joined = attributes
+    ? sql`(SELECT sess, ${raw(attrs.join(', '))} FROM ${attributes})`
+    : sql`(${sessionAttributes(keyedRows(scope, units, sources), attrs)})`;
+  return withAttributes(keyed, joined, [...records, 'kord', 'sess', ...attrs]);
 }

@@ -6,11 +6,13 @@ import type { RangeScope } from './prepared.ts';
 import {
   ATTRIBUTE_SOURCES,
   keyedRows,
+  narrowWide,
   sessionAttributes,
   unitStarts,
   withAttributes,
 } from './session-build.ts';
 import { rows } from './run.ts';
+import { RecordBatcher } from './record-batch.ts';
 
 const PREFIX = 'tmp_sessions_';
 
@@ -25,9 +27,10 @@ export interface SessionKeys {
 interface RangeTables {
   /** resolves before `keys`: queries that need only session keys start on it */
   units: Promise<SqlFragment>;
-  keys: Promise<SessionKeys>;
-  /** the wide copy, made on the first query that needs it */
-  wide: Promise<SqlFragment> | null;
+  /** the attributes, made on the first query that needs them */
+  keys: Promise<SessionKeys> | null;
+  /** the wide copies by their column list ('' for all), each made on the first query that needs it */
+  wide: Map<string, Promise<SqlFragment>>;
   /** every table made for the range, dropped together */
   made: SqlFragment[];
   timer: NodeJS.Timeout | null;
@@ -36,27 +39,52 @@ interface RangeTables {
 /**
  * Sessionizing a range is the expensive part of a query (session-build.ts), against 0.1–0.3 s for
  * a plain GROUP BY over 780k rows. One dashboard load asks a dozen session questions about the
- * same range at once, so each range gets, once:
- *   - `keys`: the unit starts and the per-session attributes (about 2 s at 30 days on a busy
- *     2-core machine), enough for `overall`: its session totals read the attributes alone, and
- *     its top lists and scroll depth key only the records they need (top-lists.ts, aggregate.ts);
- *   - `get`: the wide copy (every record with its session and attributes, another 1.6–3.6 s),
- *     made only when a general query groups or filters by session over arbitrary records.
+ * same range at once, so each range gets, once, and only when a question asks for it:
+ *   - `units`: the unit starts, enough for scroll depth (aggregate.ts);
+ *   - `keys`: the per-session attributes (about 2 s at 30 days on a busy 2-core machine), enough
+ *     for `overall`: its session totals read the attributes alone, and its top lists key only the
+ *     records they need (top-lists.ts, aggregate.ts);
+ *   - `get`: a wide copy (records with their session and attributes), of only the columns a
+ *     general query grouped or filtered by session names, or of all of them (170 MiB at 30 days
+ *     on 1M events) for the journeys, funnels and retention that ask for that.
  * All of a range's tables are dropped `ttlMs` after their last use. `to` is "now" for rolling
  * ranges, so tables are only ever shared by queries of one burst.
  */
 export class SessionTables {
   private readonly live = new Map<string, RangeTables>();
+  /** the record questions of a burst, gathered per scope (record-batch.ts) */
+  readonly records: RecordBatcher;
 
   constructor(
     private readonly conn: ClickHouseConnection,
     private readonly table: SqlFragment,
     private readonly ttlMs = 30_000,
-  ) {}
+  ) {
+    this.records = new RecordBatcher(conn);
+  }
 
   /** The scope's session keys and attributes. */
   keys(scope: Omit<RangeScope, 'table'>): Promise<SessionKeys> {
-    return this.entry(scope).keys;
+    const entry = this.entry(scope);
+    if (!entry.keys) {
+      const keys = entry.units.then((u) =>
+        this.createAttributes({ ...scope, table: this.table }, u, entry.made),
+      );
+      entry.keys = keys;
+      keys.then(
+        () => this.touch(scope, entry),
+        () => {
+          // A later query tries again.
+          if (entry.keys === keys) entry.keys = null;
+        },
+      );
+    }
+    return entry.keys;
+  }
+
+  /** Whether the scope's attributes are made or on their way (another question asked for them). */
+  hasKeys(scope: Omit<RangeScope, 'table'>): boolean {
+    return this.live.get(rangeKey(scope))?.keys != null;
   }
 
   /** The scope's unit starts alone (for `keyedRows`), ready before the attributes are. */
@@ -64,29 +92,41 @@ export class SessionTables {
     return this.entry(scope).units;
   }
 
-  /** A subquery over the scope's rows with their sessions and session attributes. */
-  get(scope: Omit<RangeScope, 'table'>): Promise<SqlFragment> {
+  /**
+   * A subquery over the scope's rows with their sessions and session attributes: every column, or
+   * only `columns` (of KEYED_ROW_COLUMNS and ATTRIBUTE_COLUMNS). The full copy is 170 MiB at 30
+   * days on 1M events and took 0.26–1.1 s to make; a general query grouped or filtered by a
+   * session dimension reads a handful of its columns, which are copied alone (session-build.ts).
+   */
+  get(scope: Omit<RangeScope, 'table'>, columns?: readonly string[]): Promise<SqlFragment> {
     const entry = this.entry(scope);
-    if (!entry.wide) {
+    const key = columns ? [...new Set(columns)].sort().join(',') : '';
+    let wide = entry.wide.get(key);
+    if (!wide) {
       const name = this.name(entry.made, '');
-      const wide = entry.keys.then(async (keys) => {
-        await this.create(
-          name,
-          withAttributes(keyedRows({ ...scope, table: this.table }, keys.units), keys.attributes),
-        );
+      const full = { ...scope, table: this.table };
+      const select = columns
+        ? // The attributes table when this range has one (made or on its way), else a few computed inline.
+          (entry.keys ?? entry.units.then(() => null)).then(async (keys) =>
+            narrowWide(full, await entry.units, key.split(','), keys?.attributes ?? null),
+          )
+        : this.keys(scope).then((keys) => withAttributes(keyedRows(full, keys.units), keys.attributes));
+      const made = select.then(async (statement) => {
+        await this.create(name, statement);
         return name;
       });
-      entry.wide = wide;
-      wide.then(
+      entry.wide.set(key, made);
+      wide = made;
+      made.then(
         () => this.touch(scope, entry),
         () => {
           // A later query tries again; this attempt's table goes now.
-          if (entry.wide === wide) entry.wide = null;
+          if (entry.wide.get(key) === made) entry.wide.delete(key);
           void this.drop(name);
         },
       );
     }
-    return entry.wide.then((name) => sql`SELECT * FROM ${name}`);
+    return wide.then((name) => sql`SELECT * FROM ${name}`);
   }
 
   /** Drops tables a crashed process left behind (older than an hour, so never one in use). */
@@ -119,14 +159,8 @@ export class SessionTables {
     if (!entry) {
       const made: SqlFragment[] = [];
       const units = this.createUnits({ ...scope, table: this.table }, made);
-      const fresh: RangeTables = {
-        units,
-        keys: units.then((u) => this.createAttributes({ ...scope, table: this.table }, u, made)),
-        wide: null,
-        made,
-        timer: null,
-      };
-      fresh.keys.then(
+      const fresh: RangeTables = { units, keys: null, wide: new Map(), made, timer: null };
+      units.then(
         () => this.touch(scope, fresh),
         () => {
           if (this.live.get(key) === fresh) this.live.delete(key);
@@ -155,7 +189,7 @@ export class SessionTables {
   private async expire(entry: RangeTables): Promise<void> {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
-    await Promise.allSettled([entry.units, entry.keys, entry.wide]);
+    await Promise.allSettled([entry.units, entry.keys, ...entry.wide.values()]);
     await Promise.all(entry.made.map((name) => this.drop(name)));
   }
 

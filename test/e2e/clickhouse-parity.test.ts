@@ -56,6 +56,22 @@ describe('ClickHouse answers exactly like the in-memory engine', () => {
     await same((s) => s.overall({ site: 'blog.example', from: '2026-11-01', to: '2026-11-20' }));
   });
 
+  // A filtered overall asks its record questions (totals, cards with a prop sum and a rate, time
+  // series, actions, shares) in one gathered statement, and its session totals from the range's
+  // attributes; a filter matching nothing still gives each question its row of zeros.
+  it('overall under record filters, its questions gathered, and under a filter matching nothing', async () => {
+    const result = await same((s) => s.overall({ days: 30, filters: '[["is","country",["US"]]]' }));
+    expect(result.sessions).toBeGreaterThan(0);
+    expect(result.metrics.some((m) => m.value > 0)).toBe(true);
+    await same((s) =>
+      s.overall({ site: 'shop.example', days: 7, filters: '[["is_not","device",["mobile"]]]' }),
+    );
+    const none = await same((s) =>
+      s.overall({ days: 30, filters: '[["is","country",["no such country"]]]' }),
+    );
+    expect(none.visitors).toBe(0);
+  });
+
   it('realtime, users, user, virality, retention, journeys', async () => {
     await same((s) => s.realtime());
     const users = await same((s) => s.users({ days: 30 }));
