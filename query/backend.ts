@@ -120,4 +120,9 @@ export interface QueryBackend {
    * when `base` has no filters). Without it, two `query()` calls.
    */
   newVsReturning?(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }>;
+  /**
+   * Optional fast path: the same rows as `query(sharedVisitsQuery(base))` (compose/virality.ts),
+   * the visits through shared links by source. Without it, that general query.
+   */
+  sharedVisits?(base: NormalizedQuery): Promise<QueryRows>;
 }
