@@ -57,6 +57,8 @@ export interface EventsRequest {
   limit: number;
   /** leave out engagement records */
   skipEngagement: boolean;
+  /** the caller reads no session key: a backend may then send '' rather than sessionize */
+  withoutSessions?: boolean;
 }
 
 /** An event plus its session key, for per-user timelines. */
