@@ -4,7 +4,7 @@ import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
 import type { SessionTables } from './session-tables.ts';
-import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
+import { CARRIED, dayOf, scopeWhere, type RangeScope } from './prepared.ts';
 import { ATTRIBUTE_COLUMNS, keyedRows, sessionizedRows } from './session-build.ts';
 
 import { rows } from './run.ts';
@@ -95,7 +95,11 @@ async function edge(
       SELECT ts FROM ${table} WHERE ${matching} ORDER BY ts ${raw(desc ? 'DESC' : 'ASC')} LIMIT ${q.limit})`,
   );
   if (!found || Number(found.n) < q.limit) return raw('');
-  return sql` AND ts ${raw(desc ? '>=' : '<=')} ${Number(found.t)}`;
+  const t = Number(found.t);
+  const cmp = raw(desc ? '>=' : '<=');
+  // The same bound on time and day as well: 18.16 prunes parts and granules only on those.
+  const second = Math.floor(t / 1000);
+  return sql` AND ts ${cmp} ${t} AND time ${cmp} toDateTime(${second}) AND toDate(time) ${cmp} toDate(${dayOf(second)})`;
 }
 
 /** Numeric prop keys per event name over the range, for the `actions` sums. */
