@@ -10,9 +10,21 @@ import { rows } from './run.ts';
 /** Session attributes taken from the session's first page view: a session passing a filter on them has a page view passing it. */
 const FIRST_PAGEVIEW = ['source', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign'] as const;
 
-/** Whether `sessionsByEntry` can answer: record filters only in `q`, and `visit` on first-page-view attributes. */
+/**
+ * Whether `sessionsByEntry` can answer: record filters only in `q`, and `visit` on first-page-view
+ * attributes. `visitor` filters are left to the general query: their plain IN over the events
+ * table would sit inside this statement's read of the (on a cluster Distributed) table, which
+ * ClickHouse denies as a double-distributed subquery.
+ */
 export function entryAnswerable(q: Pick<NormalizedQuery, 'filters'>, visit: Filter): boolean {
-  return !filtersUseSessions(q.filters) && usesOnlyFirstPageview(visit);
+  return !filtersUseSessions(q.filters) && !q.filters.some(readsVisitors) && usesOnlyFirstPageview(visit);
+}
+
+function readsVisitors(filter: Filter): boolean {
+  if (filter[0] === 'visitor') return true;
+  if (filter[0] === 'and' || filter[0] === 'or') return (filter[1] as Filter[]).some(readsVisitors);
+  if (filter[0] === 'not') return readsVisitors(filter[1] as Filter);
+  return false;
 }
 
 /**

@@ -12,9 +12,14 @@ describe('which shared-visit questions are answered without the wide session tab
     const records: Filter[] = [
       ['is', 'country', ['DE']],
       ['not', ['contains', 'page', ['/admin']]],
-      ['visitor', ['is', 'event:kind', ['share']]],
     ];
     expect(entryAnswerable({ filters: records }, SHARED_VISIT)).toBe(true);
+  });
+
+  it('falls back under visitor filters (a plain IN subquery, denied inside a Distributed read)', () => {
+    const visitor: Filter = ['visitor', ['is', 'event:kind', ['share']]];
+    expect(entryAnswerable({ filters: [visitor] }, SHARED_VISIT)).toBe(false);
+    expect(entryAnswerable({ filters: [['not', ['or', [visitor]]]] }, SHARED_VISIT)).toBe(false);
   });
 
   it('falls back when the request filters on a session attribute', () => {
