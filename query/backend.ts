@@ -57,6 +57,8 @@ export interface EventsRequest {
   limit: number;
   /** leave out engagement records */
   skipEngagement: boolean;
+  /** the caller reads no session key: a backend may then send '' rather than sessionize */
+  withoutSessions?: boolean;
 }
 
 /** An event plus its session key, for per-user timelines. */
@@ -120,4 +122,9 @@ export interface QueryBackend {
    * when `base` has no filters). Without it, two `query()` calls.
    */
   newVsReturning?(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }>;
+  /**
+   * Optional fast path: the same rows as `query(sharedVisitsQuery(base))` (compose/virality.ts),
+   * the visits through shared links by source. Without it, that general query.
+   */
+  sharedVisits?(base: NormalizedQuery): Promise<QueryRows>;
 }

@@ -17,6 +17,8 @@ import { topLists } from './top-lists.ts';
 import type { MetricCardConfig } from '../../shared/api.ts';
 import { ClusterRollupBuilder, RollupBuilder, type ShardOf } from './rollup-build.ts';
 import { rollupPlan } from './rollup-shapes.ts';
+import { SHARED_VISIT, sharedVisitsQuery } from '../compose/virality.ts';
+import { entryAnswerable, sessionsByEntry } from './shared-visits.ts';
 import { Rollups } from './rollups.ts';
 
 export interface ClickHouseQueryOptions {
@@ -124,6 +126,13 @@ export class ClickHouseQueryBackend implements QueryBackend {
   /** New and returning identified users of an unfiltered range in one statement (new-returning.ts). */
   newVsReturning(base: NormalizedQuery): Promise<{ new_users: number; returning_users: number }> {
     return newVsReturning(this.conn, this.table, base);
+  }
+
+  /** Visits through shared links: only the units that may hold one are sessionized (shared-visits.ts). */
+  sharedVisits(base: NormalizedQuery): Promise<QueryRows> {
+    return entryAnswerable(base, SHARED_VISIT)
+      ? sessionsByEntry(this.conn, this.table, base, SHARED_VISIT)
+      : this.query(sharedVisitsQuery(base));
   }
 
   /** Page-view top lists for many dimensions at once (used by `overall`, see top-lists.ts). */

@@ -41,6 +41,7 @@ export async function propertyBreakdowns(
       order: 'desc',
       limit: SAMPLE,
       skipEngagement: true,
+      withoutSessions: true,
     }),
     backend.numericPropKeys({
       site: base.site,

@@ -15,6 +15,16 @@ export const SHARED_VISIT: Filter = [
   ],
 ];
 
+/** The sessions and visitors of the visits through shared links, by source, as a general query. */
+export function sharedVisitsQuery(base: NormalizedQuery): NormalizedQuery {
+  return {
+    ...base,
+    dimensions: ['source'],
+    filters: [...base.filters, ['is', 'event:kind', ['pageview']], SHARED_VISIT],
+    metrics: ['sessions', 'visitors'],
+  };
+}
+
 /** Shares by channel, visits through shared links, and their ratio (k-factor). */
 export async function virality(backend: QueryBackend, base: NormalizedQuery): Promise<ViralityResponse> {
   const [shares, visits] = await Promise.all([
@@ -24,12 +34,7 @@ export async function virality(backend: QueryBackend, base: NormalizedQuery): Pr
       filters: [...base.filters, ['is', 'event:kind', ['share']]],
       metrics: ['shares', 'recipients'],
     }),
-    backend.query({
-      ...base,
-      dimensions: ['source'],
-      filters: [...base.filters, ['is', 'event:kind', ['pageview']], SHARED_VISIT],
-      metrics: ['sessions', 'visitors'],
-    }),
+    backend.sharedVisits ? backend.sharedVisits(base) : backend.query(sharedVisitsQuery(base)),
   ]);
   const byCount = (
     a: { metrics: number[]; dimensions: string[] },
