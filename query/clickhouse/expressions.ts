@@ -80,7 +80,9 @@ function filterExpr(filter: Filter, scope: RangeScope | undefined): SqlFragment 
   if (filter[0] === 'visitor') {
     if (!scope) throw new Error("visitor filters need the query's range");
     // The visitors with a passing record in the range (the inner filter reads record columns only).
-    return sql`visitor IN (SELECT visitor FROM ${scope.table}
+    // GLOBAL, as below: a plain IN over the Distributed table is refused on a cluster
+    // ("Double-distributed IN/JOIN subqueries is denied"), and a visitor's records may sit on two shards.
+    return sql`visitor GLOBAL IN (SELECT visitor FROM ${scope.table}
       WHERE ${scopeWhere(scope)} AND (${filterExpr(filter[1] as Filter, scope)}))`;
   }
   const [op, key, values] = filter as [string, Dimension | VisitorFilterDimension, (string | number)[]];
