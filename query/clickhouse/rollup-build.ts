@@ -6,9 +6,9 @@ import { figures } from './aggregate.ts';
 import { exec } from './migrate.ts';
 import { dayOf, scopeWhere } from './prepared.ts';
 import {
-  builds,
   buildsTable,
   currentBuild,
+  currentBuilds,
   fingerprints,
   rollupsTable,
   type BuildRow,
@@ -118,14 +118,9 @@ export class RollupBuilder {
   /** Days with local rows whose build is missing or stale, newest first. */
   async pending(): Promise<number[]> {
     const { config } = await this.plan;
-    const today = Math.floor(this.clock() / DAY_MS);
-    const [fps, made] = await Promise.all([
-      fingerprints(this.conn, 0, today),
-      builds(this.conn, config, 0, today),
-    ]);
-    const byDay = groupByDay(made);
-    return [...fps]
-      .filter(([day, fp]) => !currentBuild(fp, byDay.get(day) ?? []))
+    const current = await currentBuilds(this.conn, config, 0, Math.floor(this.clock() / DAY_MS));
+    return [...current]
+      .filter(([, b]) => !b)
       .map(([day]) => day)
       .sort((a, b) => b - a);
   }
@@ -146,19 +141,6 @@ export class RollupBuilder {
     return built;
   }
 
-  /** Each closed day → its current build on this node (null: it has local rows but none). */
-  private async currentBuilds(config: string): Promise<Map<number, BuildRow | null>> {
-    const today = Math.floor(this.clock() / DAY_MS);
-    const [fps, made] = await Promise.all([
-      fingerprints(this.conn, 0, today),
-      builds(this.conn, config, 0, today),
-    ]);
-    const byDay = groupByDay(made);
-    const current = new Map<number, BuildRow | null>();
-    for (const [day, fp] of fps) current.set(day, currentBuild(fp, byDay.get(day) ?? []));
-    return current;
-  }
-
   /**
    * Makes every aligned block of closed days (rollup-blocks.ts) whose days all have a current
    * build and that has no block made from exactly those builds; resolves with how many it made.
@@ -166,7 +148,7 @@ export class RollupBuilder {
    */
   private async buildBlocks(config: string): Promise<number> {
     const today = Math.floor(this.clock() / DAY_MS);
-    const current = await this.currentBuilds(config);
+    const current = await currentBuilds(this.conn, config, 0, today);
     const made = await blockBuilds(this.conn, config, 0, today);
     let count = 0;
     for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {

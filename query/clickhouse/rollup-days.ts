@@ -89,6 +89,27 @@ export function currentBuild(fp: Fingerprint, candidates: readonly BuildRow[]): 
   return best;
 }
 
+/**
+ * Each day of [firstDay, endDay) with local rows → its current build of `config` on this
+ * connection's node (null: none made from its current data).
+ */
+export async function currentBuilds(
+  conn: ClickHouseConnection,
+  config: string,
+  firstDay: number,
+  endDay: number,
+): Promise<Map<number, BuildRow | null>> {
+  const [fps, made] = await Promise.all([
+    fingerprints(conn, firstDay, endDay),
+    builds(conn, config, firstDay, endDay),
+  ]);
+  const byDay = new Map<number, BuildRow[]>();
+  for (const b of made) (byDay.get(b.day) ?? byDay.set(b.day, []).get(b.day)!).push(b);
+  const current = new Map<number, BuildRow | null>();
+  for (const [day, fp] of fps) current.set(day, currentBuild(fp, byDay.get(day) ?? []));
+  return current;
+}
+
 /** How a range splits: the whole days read from rollups, and the rows read raw. */
 export interface DaySplit {
   firstDay: number;
@@ -125,15 +146,10 @@ export async function splitRange(
   if (endDay <= firstDay) return null;
   const perNode = await Promise.all(
     (conn.cluster?.nodes ?? [conn]).map(async (node) => {
-      const [fps, made, blocks] = await Promise.all([
-        fingerprints(node, firstDay, endDay),
-        builds(node, config, firstDay, endDay),
+      const [current, blocks] = await Promise.all([
+        currentBuilds(node, config, firstDay, endDay),
         blockBuilds(node, config, firstDay, endDay),
       ]);
-      const byDay = new Map<number, BuildRow[]>();
-      for (const b of made) (byDay.get(b.day) ?? byDay.set(b.day, []).get(b.day)!).push(b);
-      const current = new Map<number, BuildRow | null>();
-      for (const [day, fp] of fps) current.set(day, currentBuild(fp, byDay.get(day) ?? []));
       return { current, blocks };
     }),
   );
