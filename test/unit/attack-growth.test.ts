@@ -259,6 +259,10 @@ describe('a unique-value flood against the real server', () => {
         headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
         body: JSON.stringify(body),
       });
+    // A site that was already counting before the flood: which of the flood's 300 sites make the
+    // first 100 depends on the order the 6 workers' batches arrive in, so none of them is a fair
+    // stand-in for a legitimate site.
+    expect((await post({ k: 'p', s: 'legit.example', u: 'https://legit.example/' })).status).toBe(202);
     let slowest = 0;
     let polling = true;
     const poller = (async () => {
@@ -299,7 +303,7 @@ describe('a unique-value flood against the real server', () => {
     await poller;
     // Generous: the box is shared; an unbounded flood blocked it for seconds (review H1, C1).
     expect(slowest).toBeLessThan(3000);
-    expect((await post({ k: 'p', s: 's1.example', u: 'https://s1.example/legit' })).status).toBe(202);
+    expect((await post({ k: 'p', s: 'legit.example', u: 'https://legit.example/after' })).status).toBe(202);
     const h = (await (
       await fetch(`${url}/healthz`, {
         headers: { authorization: 'Bearer attack-test-admin-token-0123456789' },
@@ -307,8 +311,8 @@ describe('a unique-value flood against the real server', () => {
     ).json()) as Awaited<ReturnType<typeof health>>;
     expect(h.caps.sites_today).toBe(100);
     expect(h.drops.cap_site).toBeGreaterThan(0);
-    // Only what the caps let through reached the index: a third of the flood's 300 sites.
-    expect(h.query_index.rows).toBe(accepted + 1);
+    // Only what the caps let through reached the index: under a third of the flood's 300 sites.
+    expect(h.query_index.rows).toBe(accepted + 2);
     expect(accepted).toBeLessThan((requests * 25) / 2);
     const overall = await fetch(`${url}/api/analytics/overall?days=1`, {
       headers: { authorization: 'Bearer attack-test-admin-token-0123456789' },
