@@ -35,6 +35,14 @@ import { rows } from './run.ts';
 /** Superseded builds are deleted only this long after their successor, so no reader still uses them. */
 const SUPERSEDED_GRACE_S = 300;
 
+/**
+ * The builds of another config are kept this long after they were made: during an upgrade, or
+ * while collectors disagree on the cards, the collectors of each config read their own builds.
+ * Deleting them at once made two versions side by side rebuild each other's days without end
+ * (seen measuring one version against the next on one server).
+ */
+export const OTHER_CONFIG_GRACE_S = 3600;
+
 const LOCAL = raw('local = 1');
 
 /** Statements a build keeps in flight. */
@@ -303,69 +311,25 @@ export class RollupBuilder {
     return true;
   }
 
-  /**
-   * Deletes the builds no reader will use again: those of another config, those whose day has
-   * changed since (a build's fingerprint never comes back: blocks only grow), and those
-   * superseded by a newer current build more than SUPERSEDED_GRACE_S ago.
-   */
+  /** Deletes the day builds and blocks no reader will use again (`doomedBuilds`, `doomedBlocks`). */
   private async collect(config: string): Promise<void> {
     const now = Math.floor(this.clock() / 1000);
-    const all = await rows<Omit<BuildRow, 'day'> & { dn: number; config: string }>(
+    const all = await rows<Omit<ConfigBuildRow, 'day'> & { dn: number }>(
       this.conn,
       sql`SELECT toUInt32(day) AS dn, build, config, fp_rows, fp_block, toUInt32(built_at) AS built_at FROM ${buildsTable(this.conn)}`,
     );
     if (all.length === 0) return;
     const fps = await fingerprints(this.conn, 0, Math.floor(this.clock() / DAY_MS) + 2);
-    const mine = all
-      .filter((b) => b.config === config)
-      .map((b) => ({
-        ...b,
-        day: Number(b.dn),
-        build: Number(b.build),
-        fp_rows: Number(b.fp_rows),
-        fp_block: Number(b.fp_block),
-        built_at: Number(b.built_at),
-      }));
-    const byDay = groupByDay(mine);
-    const doomed: number[] = all.filter((b) => b.config !== config).map((b) => Number(b.build));
-    for (const [day, list] of byDay) {
-      const fp = fps.get(day);
-      const best = fp ? currentBuild(fp, list) : null;
-      for (const b of list) {
-        if (b === best) continue;
-        const stale = !fp || b.fp_rows !== fp.rows || b.fp_block !== fp.block;
-        if (stale || (best && now - best.built_at > SUPERSEDED_GRACE_S)) doomed.push(b.build);
-      }
-    }
-    const doomedBlocks = await this.doomedBlocks(config, mine, fps, now);
-    if (doomed.length > 0) {
-      await exec(this.conn, sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
-      await exec(this.conn, sql`ALTER TABLE ${buildsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
-    }
-    if (doomedBlocks.length > 0) {
-      await exec(
-        this.conn,
-        sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomedBlocks}, build)`,
-      );
-      await exec(
-        this.conn,
-        sql`ALTER TABLE ${blocksTable(this.conn)} DELETE WHERE has(${doomedBlocks}, build)`,
-      );
-    }
-  }
-
-  /**
-   * The blocks no reader will use again: those of another config, those adding up a day build
-   * made from data that has changed since (at once, as such day builds are: their rows may hold
-   * an erased user's paths), and those superseded more than SUPERSEDED_GRACE_S ago.
-   */
-  private async doomedBlocks(
-    config: string,
-    dayBuilds: readonly BuildRow[],
-    fps: ReadonlyMap<number, Fingerprint>,
-    now: number,
-  ): Promise<number[]> {
-    const all = await rows<{
+    const builds = all.map((b): ConfigBuildRow => ({
+      config: b.config,
+      day: Number(b.dn),
+      build: Number(b.build),
+      fp_rows: Number(b.fp_rows),
+      fp_block: Number(b.fp_block),
+      built_at: Number(b.built_at),
+    }));
+    const doomed = doomedBuilds(builds, config, fps, now);
+    const blocks = await rows<{
       sn: number;
       span: number;
       build: number;
@@ -376,38 +340,118 @@ export class RollupBuilder {
       this.conn,
       sql`SELECT toUInt32(start) AS sn, span, build, config, members, toUInt32(built_at) AS built_at FROM ${blocksTable(this.conn)}`,
     );
-    const byBuild = new Map(dayBuilds.map((b) => [b.build, b]));
-    const current: CurrentBuilds = new Map(
-      [...groupByDay(dayBuilds)].map(([day, list]) => {
-        const fp = fps.get(day);
-        return [day, fp ? currentBuild(fp, list) : null];
-      }),
-    );
-    const mine: BlockRow[] = [];
-    const doomed: number[] = [];
-    for (const b of all) {
-      const block = {
+    const doomedSet = new Set(doomed);
+    const doomedBlockIds = doomedBlocks(
+      blocks.map((b) => ({
+        config: b.config,
         start: Number(b.sn),
         span: Number(b.span),
         build: Number(b.build),
         members: b.members,
         built_at: Number(b.built_at),
-      };
-      if (b.config !== config) doomed.push(block.build);
-      else mine.push(block);
+      })),
+      config,
+      builds.filter((b) => !doomedSet.has(b.build)),
+      fps,
+      now,
+    );
+    if (doomed.length > 0) {
+      await exec(this.conn, sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
+      await exec(this.conn, sql`ALTER TABLE ${buildsTable(this.conn)} DELETE WHERE has(${doomed}, build)`);
     }
-    for (const b of mine) {
-      const members = membersOf(current, b.start, b.span);
-      if (members !== null && currentBlock(mine, b.start, b.span, members) === b) continue;
-      const changed = memberPairs(b.members).some(([day, build]) => {
-        const made = byBuild.get(build);
-        const fp = fps.get(day);
-        return !made || !fp || made.fp_rows !== fp.rows || made.fp_block !== fp.block;
-      });
-      if (changed || now - b.built_at > SUPERSEDED_GRACE_S) doomed.push(b.build);
+    if (doomedBlockIds.length > 0) {
+      await exec(
+        this.conn,
+        sql`ALTER TABLE ${rollupsTable(this.conn)} DELETE WHERE has(${doomedBlockIds}, build)`,
+      );
+      await exec(
+        this.conn,
+        sql`ALTER TABLE ${blocksTable(this.conn)} DELETE WHERE has(${doomedBlockIds}, build)`,
+      );
     }
-    return doomed;
   }
+}
+
+/** A recorded day build with the config it was made for. */
+export interface ConfigBuildRow extends BuildRow {
+  config: string;
+}
+
+/** A recorded block with the config it was made for. */
+export interface ConfigBlockRow extends BlockRow {
+  config: string;
+}
+
+/**
+ * The day builds no reader will use again, `now` in epoch seconds: those whose day has changed
+ * since (at once, whatever their config: a build's fingerprint never comes back, blocks only
+ * grow, and its rows may hold the paths of an erased user's visits), those of `config` superseded
+ * by a newer current build more than SUPERSEDED_GRACE_S ago, and those of another config made
+ * more than OTHER_CONFIG_GRACE_S ago.
+ */
+export function doomedBuilds(
+  all: readonly ConfigBuildRow[],
+  config: string,
+  fps: ReadonlyMap<number, Fingerprint>,
+  now: number,
+): number[] {
+  const doomed: number[] = [];
+  const stale = (b: BuildRow) => {
+    const fp = fps.get(b.day);
+    return !fp || b.fp_rows !== fp.rows || b.fp_block !== fp.block;
+  };
+  for (const b of all)
+    if (b.config !== config && (stale(b) || now - b.built_at > OTHER_CONFIG_GRACE_S)) doomed.push(b.build);
+  for (const [day, list] of groupByDay(all.filter((b) => b.config === config))) {
+    const fp = fps.get(day);
+    const best = fp ? currentBuild(fp, list) : null;
+    for (const b of list) {
+      if (b === best) continue;
+      if (stale(b) || (best && now - best.built_at > SUPERSEDED_GRACE_S)) doomed.push(b.build);
+    }
+  }
+  return doomed;
+}
+
+/**
+ * The blocks no reader will use again, given the day builds that stay (`kept`, of every config):
+ * those adding up a day build that is gone or was made from data that has changed since (at
+ * once, as such day builds go), those of `config` superseded more than SUPERSEDED_GRACE_S ago,
+ * and those of another config made more than OTHER_CONFIG_GRACE_S ago.
+ */
+export function doomedBlocks(
+  all: readonly ConfigBlockRow[],
+  config: string,
+  kept: readonly ConfigBuildRow[],
+  fps: ReadonlyMap<number, Fingerprint>,
+  now: number,
+): number[] {
+  const byBuild = new Map(kept.map((b) => [b.build, b]));
+  const mine = kept.filter((b) => b.config === config);
+  const current: CurrentBuilds = new Map(
+    [...groupByDay(mine)].map(([day, list]) => {
+      const fp = fps.get(day);
+      return [day, fp ? currentBuild(fp, list) : null];
+    }),
+  );
+  const changed = (b: BlockRow) =>
+    memberPairs(b.members).some(([day, build]) => {
+      const made = byBuild.get(build);
+      const fp = fps.get(day);
+      return !made || !fp || made.fp_rows !== fp.rows || made.fp_block !== fp.block;
+    });
+  const myBlocks = all.filter((b) => b.config === config);
+  const doomed: number[] = [];
+  for (const b of all) {
+    if (b.config !== config) {
+      if (changed(b) || now - b.built_at > OTHER_CONFIG_GRACE_S) doomed.push(b.build);
+      continue;
+    }
+    const members = membersOf(current, b.start, b.span);
+    if (members !== null && currentBlock(myBlocks, b.start, b.span, members) === b) continue;
+    if (changed(b) || now - b.built_at > SUPERSEDED_GRACE_S) doomed.push(b.build);
+  }
+  return doomed;
 }
 
 /** A cluster node a builder works on: its place among the nodes, and the cluster-wide events. */

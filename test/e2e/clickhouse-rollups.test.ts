@@ -6,6 +6,7 @@ import type { Filter, MetricCardConfig } from '../../shared/api.ts';
 import { openParityPair, type ParityPair } from './parity-pair.ts';
 import { splitRange } from '../../query/clickhouse/rollup-days.ts';
 import { rollupPlan } from '../../query/clickhouse/rollup-shapes.ts';
+import { ClickHouseQueryBackend } from '../../query/clickhouse/backend.ts';
 
 // `overall` from the per-day rollups (query/clickhouse/rollups.ts) against the in-memory engine,
 // field by field: after the builder ran, and after each change that must turn days raw until
@@ -145,6 +146,28 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     await allOverall();
     await rebuild();
     await allOverall();
+  }, 600_000);
+
+  it("leaves another config's builds alone (collectors of two versions side by side), each reading its own", async () => {
+    const otherCards = CARDS.slice(0, 2);
+    const [mine, theirs] = await Promise.all([rollupPlan(CARDS), rollupPlan(otherCards)]);
+    expect(theirs.config).not.toBe(mine.config);
+    const other = new ClickHouseQueryBackend(pair.connection, { cards: otherCards, clock });
+    const split = (config: string) => splitRange(pair.connection, config, NOW - 30 * DAY_MS, NOW);
+    const before = await split(mine.config);
+    expect(before?.stale).toEqual([]);
+    // The other version builds every day for its config, then collects: ours stay current.
+    await other.builder!.run();
+    expect(await other.builder!.pending()).toEqual([]);
+    const after = await split(mine.config);
+    expect(after?.stale).toEqual([]);
+    expect(after?.rolled).toEqual(before?.rolled);
+    // And ours collects without deleting theirs: neither rebuilds the other's days.
+    await pair.backend.builder!.run();
+    expect(await other.builder!.pending()).toEqual([]);
+    expect((await split(theirs.config))?.days).toEqual(after?.days);
+    await allOverall();
+    other.stop();
   }, 600_000);
 
   it('stays exact with day-local ids on two sites: on a cluster that day stays raw (so last)', async () => {

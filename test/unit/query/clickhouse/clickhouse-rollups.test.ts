@@ -10,6 +10,13 @@ import { addFigures, rowsOfFigures } from '../../../../query/clickhouse/rollups.
 import { cover, currentBlock, memberPairs, membersOf } from '../../../../query/clickhouse/rollup-blocks.ts';
 import { scopeWhere } from '../../../../query/clickhouse/prepared.ts';
 import { raw } from '../../../../query/clickhouse/sql.ts';
+import {
+  doomedBlocks,
+  doomedBuilds,
+  OTHER_CONFIG_GRACE_S,
+  type ConfigBlockRow,
+  type ConfigBuildRow,
+} from '../../../../query/clickhouse/rollup-build.ts';
 
 const DAY = 86_400_000;
 
@@ -290,5 +297,68 @@ describe('ClickHouse rollups: multi-day blocks', () => {
     const two = { ...block(64, 2, node), build: 2, built_at: 9 };
     expect(currentBlock([one, two], 64, 2, one.members)).toBe(two);
     expect(currentBlock([one, two], 64, 4, one.members)).toBeNull();
+  });
+});
+
+describe('ClickHouse rollups: which builds the builder deletes', () => {
+  const NOW_S = 1_800_000_000;
+  const fps = new Map([
+    [10, { rows: 100, block: 7 }],
+    [11, { rows: 50, block: 9 }],
+  ]);
+  const build = (
+    config: string,
+    day: number,
+    id: number,
+    age: number,
+    fp = fps.get(day)!,
+  ): ConfigBuildRow => ({
+    config,
+    day,
+    build: id,
+    fp_rows: fp.rows,
+    fp_block: fp.block,
+    built_at: NOW_S - age,
+  });
+  const block = (config: string, id: number, members: string, age: number): ConfigBlockRow => ({
+    config,
+    start: 10,
+    span: 2,
+    build: id,
+    members,
+    built_at: NOW_S - age,
+  });
+
+  it("keeps another config's current builds and blocks for an hour, so two versions side by side do not rebuild each other's", () => {
+    const all = [
+      build('new', 10, 1, 60),
+      build('new', 11, 2, 60),
+      build('old', 10, 3, 60),
+      build('old', 11, 4, 60),
+    ];
+    expect(doomedBuilds(all, 'new', fps, NOW_S)).toEqual([]);
+    expect(doomedBuilds(all, 'old', fps, NOW_S)).toEqual([]);
+    const blocks = [block('new', 5, '10:1,11:2', 60), block('old', 6, '10:3,11:4', 60)];
+    expect(doomedBlocks(blocks, 'new', all, fps, NOW_S)).toEqual([]);
+    const later = NOW_S + OTHER_CONFIG_GRACE_S;
+    expect(doomedBuilds(all, 'new', fps, later).sort()).toEqual([3, 4]);
+    const kept = all.filter((b) => b.config === 'new');
+    expect(doomedBlocks(blocks, 'new', kept, fps, later)).toEqual([6]);
+  });
+
+  it("deletes at once any config's build of a day that changed since (an erased user's paths), and its blocks", () => {
+    const erased = { rows: 99, block: 8 };
+    const all = [build('new', 10, 1, 60, erased), build('old', 10, 3, 60, erased), build('old', 11, 4, 60)];
+    expect(doomedBuilds(all, 'new', fps, NOW_S).sort()).toEqual([1, 3]);
+    const kept = all.filter((b) => b.build === 4);
+    const blocks = [block('new', 5, '10:1,11:2', 0), block('old', 6, '10:3,11:4', 0)];
+    expect(doomedBlocks(blocks, 'new', kept, fps, NOW_S).sort()).toEqual([5, 6]);
+  });
+
+  it('deletes builds of its own config superseded more than 5 minutes ago, keeps the current one', () => {
+    const recent = [build('new', 10, 1, 900), build('new', 10, 2, 400), build('new', 10, 3, 200)];
+    expect(doomedBuilds(recent, 'new', fps, NOW_S)).toEqual([]);
+    const settled = [build('new', 10, 1, 900), build('new', 10, 2, 400), build('new', 10, 3, 301)];
+    expect(doomedBuilds(settled, 'new', fps, NOW_S).sort()).toEqual([1, 2]);
   });
 });
