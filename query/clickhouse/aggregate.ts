@@ -4,7 +4,13 @@ import type { Dimension, Metric, NormalizedQuery } from '../../shared/api.ts';
 import type { QueryRows } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
-import { dimensionExpr, filtersExpr, filtersUseSessions, isSessionDimension } from './expressions.ts';
+import {
+  dimensionExpr,
+  filtersExpr,
+  filtersUseSessions,
+  holdingCondition,
+  isSessionDimension,
+} from './expressions.ts';
 import { plainRows, scopeWhere, type RangeScope } from './prepared.ts';
 import { ATTRIBUTE_COLUMNS, compactSessions, KEYED_ROW_COLUMNS, keyedRows } from './session-build.ts';
 import type { SessionKeys, SessionTables } from './session-tables.ts';
@@ -96,6 +102,7 @@ export async function figures(
   const sessionColumns = q.dimensions.some(isSessionDimension) || filtersUseSessions(q.filters);
   const wholeSessions = wantSessions && q.dimensions.length === 0 && q.filters.length === 0;
   const where = filtersExpr(q.filters, scope);
+  const holding = holdingCondition(q.filters, scope);
   const dims = q.dimensions.map((d, i) => `${dimensionExpr(d).text} AS d${i}`);
   const dimNames = q.dimensions.map((_, i) => `d${i}`);
   const dimArray = raw(`[${dimNames.join(', ')}]`);
@@ -171,10 +178,10 @@ export async function figures(
     : wholeSessions
       ? sessions.keys(scope).then((keys) => rows<SessionFigures>(conn, wholeSessionFigures(keys.attributes)))
       : !wide
-        ? !fromAttributes(q, sessions.hasKeys(scope))
+        ? !fromAttributes(q, sessions.hasKeys(scope, holding))
           ? rows<SessionFigures>(conn, sessionsByRecordGroup(scope, where, q.dimensions))
           : sessions
-              .keys(scope)
+              .keys(scope, holding)
               .then((keys) => rows<SessionFigures>(conn, sessionsOfMatches(scope, keys, where, q.dimensions)))
         : wide.then((w) =>
             rows<SessionFigures>(
@@ -189,17 +196,22 @@ export async function figures(
           );
   const engagement = raw(`kind = 'engagement'`);
   const scroll = wantScroll
-    ? (wide ?? sessions.units(scope).then((units) => keyedRows(scope, units, undefined, engagement))).then(
-        (source) =>
-          rows<ScrollFigures>(
-            conn,
-            sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
+    ? (
+        wide ??
+        // Only the matching engagement records are keyed: under a filter, a fraction of them.
+        sessions
+          .units(scope)
+          .then((units) => keyedRows(scope, units, undefined, sql`${engagement} AND (${where})`))
+      ).then((source) =>
+        rows<ScrollFigures>(
+          conn,
+          sql`SELECT ${dimArray} AS d, sum(m) AS scroll_sum, count() AS pairs
           FROM (
             SELECT ${select} sess, path, max(scroll) AS m
             FROM (${source})
             WHERE ${engagement} AND (${where}) GROUP BY ${raw([...dimNames, 'sess', 'path'].join(', '))}
           ) ${groupBy}`,
-          ),
+        ),
       )
     : Promise.resolve([]);
   const total = want.has('conversion_rate')

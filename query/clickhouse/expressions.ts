@@ -61,6 +61,22 @@ export function filtersUseSessions(filters: readonly Filter[]): boolean {
 }
 
 /**
+ * The records a question's sessions must hold, as one condition on the events table: its record
+ * filters but those on the record kind, and-ed (null when none is left). Every session a
+ * question under `filters` counts holds such a record, so its session attributes need only be
+ * made for the units holding one; leaving out the kind lets the questions of one filtered
+ * `overall` (totals, page-view lists, pages with engagement) share them.
+ */
+export function holdingCondition(filters: readonly Filter[], scope: RangeScope): SqlFragment | null {
+  const records = filters.filter((f) => !filtersUseSessions([f]) && !isKindFilter(f));
+  return records.length ? filtersExpr(records, scope) : null;
+}
+
+function isKindFilter(f: Filter): boolean {
+  return f[0] !== 'and' && f[0] !== 'or' && f[0] !== 'not' && f[0] !== 'visitor' && f[1] === 'event:kind';
+}
+
+/**
  * All filters and-ed into one condition ('1' when there is none). `visitor:action` and
  * `visitor:share` filters need the query's `scope`: they test the visitor against the range's
  * actions or shares.

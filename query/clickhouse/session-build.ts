@@ -89,6 +89,11 @@ export function sessionizedRows(
   return keyedRows(scope, sql`(${unitStarts(scope, only)})`, columns, rows ?? restrict);
 }
 
+/** Records (a condition on the events table) of the units holding a record of the scope that matches `holding`. */
+export function ofUnitsHolding(scope: RangeScope, holding: SqlFragment): SqlFragment {
+  return sql`${UNIT_HASH} GLOBAL IN (SELECT ${UNIT_HASH} FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${holding}))`;
+}
+
 /**
  * One row per record of the units that hold a record matching `units` ('1': every unit) with
  * its session key `sess`, its `ts` and the named expressions of `fields`, in one pass over the

@@ -7,6 +7,7 @@ import {
   dimensionExpr,
   filtersExpr,
   filtersUseSessions,
+  holdingCondition,
   isSessionDimension,
   SESSION_COLUMN,
 } from './expressions.ts';
@@ -74,7 +75,10 @@ export async function topListFigures(
 ): Promise<TopListFigure[]> {
   const scope: RangeScope = { table, site: base.site, from: base.from, to: base.to, rest };
   const sessionFilters = filtersUseSessions(base.filters);
-  const keys = dims.some(isSessionDimension) || sessionFilters ? sessions.keys(scope) : null;
+  const keys =
+    dims.some(isSessionDimension) || sessionFilters
+      ? sessions.keys(scope, holdingCondition(base.filters, scope))
+      : null;
   const run = (statements: SqlFragment[]) => Promise.all(statements.map((s) => rows<TopListFigure>(conn, s)));
   // Record dimensions start at once unless a filter needs the session tables being built.
   const found = await Promise.all([
@@ -123,7 +127,7 @@ export function topListStatements(
         : sql`SELECT k, uniqExact(v) AS visitors, sum(c) AS pageviews FROM (
       SELECT v, c, arrayJoin([${raw(pairs.join(', '))}]) AS k FROM (
         SELECT sess, sipHash64(visitor) AS v, count() AS c
-        FROM (${source ?? keyedRows(scope, keys!.units, undefined, PAGEVIEW)})
+        FROM (${source ?? keyedRows(scope, keys!.units, undefined, matching)})
         WHERE ${matching}
         GROUP BY sess, v
       ) ANY LEFT JOIN ${keys!.attributes} USING (sess)

@@ -72,6 +72,48 @@ describe('ClickHouse answers exactly like the in-memory engine', () => {
     expect(none.visitors).toBe(0);
   });
 
+  // Session attributes under record filters are made only for the units holding a matching record
+  // (the record kind aside), and shared by every question of one filtered overall.
+  it('overall under record filters mixed with kind, session, visitor and grouped filters', async () => {
+    const mixed: Filter[][] = [
+      [
+        ['is', 'country', ['US', 'DE']],
+        ['is_not', 'channel', ['direct']],
+      ],
+      [['is', 'event:kind', ['pageview']]],
+      [
+        [
+          'or',
+          [
+            ['is', 'device', ['mobile']],
+            ['contains', 'page', ['pric']],
+          ],
+        ],
+        ['is', 'event:kind', ['pageview', 'action']],
+      ],
+      [
+        ['visitor', ['is', 'event:kind', ['share']]],
+        ['is_not', 'browser', ['Firefox']],
+      ],
+      [
+        ['not', ['is', 'country', ['US']]],
+        ['is', 'entry_page', ['/']],
+      ],
+    ];
+    for (const filters of mixed) {
+      const result = await same((s) => s.overall({ days: 30, filters: JSON.stringify(filters) }));
+      expect(result.sessions).toBeGreaterThan(0);
+    }
+    await same((s) =>
+      s.query({
+        metrics: ['visitors', 'sessions', 'bounce_rate', 'session_duration', 'scroll_depth'],
+        dimensions: ['source'],
+        filters: [['is', 'country', ['US']]],
+        date_range: '30d',
+      }),
+    );
+  });
+
   it('realtime, users, user, virality, retention, journeys', async () => {
     await same((s) => s.realtime());
     const users = await same((s) => s.users({ days: 30 }));
