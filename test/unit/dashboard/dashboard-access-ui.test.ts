@@ -2,8 +2,7 @@
 // The sign-in form, the header per role and the team page's key section, rendered with Preact into
 // happy-dom; the key section talks to a real collector's app.
 import { html } from 'htm/preact';
-import { render } from 'preact';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../dashboard/lib/api.ts';
 import { readSession, type Session } from '../../../dashboard/lib/session.ts';
 import { teamApi } from '../../../dashboard/lib/team.ts';
@@ -13,6 +12,7 @@ import { Header } from '../../../dashboard/ui/header.ts';
 import { LinkGone, Login } from '../../../dashboard/ui/login.ts';
 import { TeamKeys } from '../../../dashboard/ui/team-sharing.ts';
 import { testCollector } from '../../support/helpers.ts';
+import { preactMount } from '../../support/preact-mount.ts';
 
 const session = (body: Record<string, unknown>): Session => readSession({ csrf: 'c', ...body })!;
 const OWNER = session({ kind: 'account', user: { name: 'olga' }, roles: { '*': 'owner' } });
@@ -24,18 +24,8 @@ const ADMIN_A = session({
 const VIEWER_A = session({ kind: 'account', user: { name: 'vera' }, roles: { 'a.test': 'viewer' } });
 const LINK_A = session({ kind: 'link', site: 'a.test', roles: { 'a.test': 'viewer' } });
 
-let root: HTMLElement;
-function mount(vnode: unknown): HTMLElement {
-  root = document.createElement('div');
-  document.body.append(root);
-  render(vnode as Parameters<typeof render>[0], root);
-  return root;
-}
+const { mount, unmount } = preactMount();
 const settle = (ms = 0) => new Promise((r) => setTimeout(r, ms));
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
 const button = (el: HTMLElement, text: string) =>
   [...el.querySelectorAll('button')].find((b) => b.textContent?.trim() === text) as
     HTMLButtonElement | undefined;
@@ -106,10 +96,6 @@ describe('the header per role', () => {
       .find((texts) => !texts.includes('5 min'));
   const buttons = (el: HTMLElement) =>
     [...el.querySelectorAll('[data-account] button')].map((b) => b.textContent!.trim());
-  const cleanup = () => {
-    render(null, root);
-    root.remove();
-  };
 
   it('offers an owner every site, the team page and both ways out', () => {
     const el = header(OWNER, ['a.test', 'b.test']);
@@ -127,7 +113,7 @@ describe('the header per role', () => {
     const el = header(VIEWER_A, ['a.test'], parseState('?site=a.test'));
     expect(picker(el)).toBeUndefined();
     expect(buttons(el)).toEqual(['Sign out', 'Sign out everywhere']);
-    cleanup();
+    unmount();
     // The token's session has no account to sign out everywhere.
     const token = header(session({ kind: 'token', user: { name: 'owner' }, roles: { '*': 'owner' } }), []);
     expect(buttons(token)).toEqual(['Team & sharing', 'Sign out']);

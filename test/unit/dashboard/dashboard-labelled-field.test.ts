@@ -1,21 +1,11 @@
 // @vitest-environment happy-dom
 // The form row the Team & sharing forms share, rendered with Preact into happy-dom.
 import { html } from 'htm/preact';
-import { render } from 'preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LabelledField } from '../../../dashboard/ui/labelled-field.ts';
+import { preactMount } from '../../support/preact-mount.ts';
 
-let root: HTMLElement;
-function mount(vnode: unknown): HTMLElement {
-  root = document.createElement('div');
-  document.body.append(root);
-  render(vnode as Parameters<typeof render>[0], root);
-  return root;
-}
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+const { mount } = preactMount();
 
 describe('a labelled field', () => {
   it('puts a text input inside its label and reports what is typed', () => {

@@ -3,8 +3,7 @@
 // refuse: goals, notes and funnels without add, edit or delete, segments a link can apply but
 // not keep. Rendered with Preact into happy-dom against a real collector's app.
 import { html } from 'htm/preact';
-import { render } from 'preact';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationsResponse, GoalsResponse, Segment } from '../../../shared/api.ts';
 import { ApiClient } from '../../../dashboard/lib/api.ts';
 import type { Session } from '../../../dashboard/lib/session.ts';
@@ -14,6 +13,7 @@ import { SavedFunnels } from '../../../dashboard/ui/funnels.ts';
 import { Goals } from '../../../dashboard/ui/goals.ts';
 import { Segments } from '../../../dashboard/ui/segments.ts';
 import { testCollector } from '../../support/helpers.ts';
+import { preactMount } from '../../support/preact-mount.ts';
 
 const TOKEN = 'dashboard-read-only-token-0123456789';
 const SITE = 'a.test';
@@ -50,17 +50,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-let root: HTMLElement;
-function mount(vnode: unknown): HTMLElement {
-  root = document.createElement('div');
-  document.body.append(root);
-  render(vnode as Parameters<typeof render>[0], root);
-  return root;
-}
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+const { mount } = preactMount();
 const labels = (el: HTMLElement) =>
   [...el.querySelectorAll('button')].map((b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim());
 const nothing = () => undefined;

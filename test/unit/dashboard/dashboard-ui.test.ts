@@ -2,8 +2,7 @@
 // Dashboard components rendered with Preact into happy-dom: what the admin sees and what a click
 // sends back to the app.
 import { html } from 'htm/preact';
-import { render } from 'preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cards } from '../../../dashboard/lib/load.ts';
 import type { PanelModel, TabModel } from '../../../dashboard/lib/model.ts';
 import { actionsTab, PANELS, TOTAL_METRICS } from '../../../dashboard/lib/queries.ts';
@@ -28,23 +27,13 @@ import type {
   RetentionResponse,
   ViralityResponse,
 } from '../../../shared/api.ts';
+import { preactMount } from '../../support/preact-mount.ts';
 
 const OWNER = readSession({ kind: 'token', roles: { '*': 'owner' }, csrf: 'c' })!;
 
-let root: HTMLElement;
-function mount(vnode: unknown): HTMLElement {
-  root = document.createElement('div');
-  document.body.append(root);
-  render(vnode as Parameters<typeof render>[0], root);
-  return root;
-}
+const { mount, unmount } = preactMount();
 /** Lets Preact's effects and pending promises run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
-
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
 
 const button = (el: HTMLElement, text: string) =>
   [...el.querySelectorAll('button')].find((b) => b.textContent?.trim() === text) as HTMLButtonElement;
@@ -325,8 +314,7 @@ describe('site switcher', () => {
         .map((s) => [...s.querySelectorAll('option')].map((o) => o.textContent))
         .filter((texts) => texts.includes('All sites'));
     expect(siteOptions(header(['a.test']))).toEqual([]);
-    render(null, root);
-    root.remove();
+    unmount();
     expect(siteOptions(header(['a.test', 'b.test']))).toEqual([['All sites', 'a.test', 'b.test']]);
   });
 });
@@ -352,8 +340,7 @@ describe('report panels', () => {
     expect([...el.querySelectorAll('[data-scope]')].map((n) => n.textContent)).toEqual([
       'Cohorts over 90 days',
     ]);
-    render(null, root);
-    root.remove();
+    unmount();
     expect(
       mount(html`<${Retention} data=${data} error=${null} scope=${[]} />`).querySelector('[data-scope]'),
     ).toBeNull();
