@@ -22,8 +22,8 @@ export default defineConfig({
         },
       },
       {
-        // The parity tests again, on a two-shard ClickHouse cluster (test/e2e/parity-pair.ts), after
-        // the e2e project, so the two never share the machine's cores.
+        // The parity tests and the dashboard over ClickHouse again, on a two-shard ClickHouse cluster
+        // (test/e2e/parity-pair.ts), after the e2e project, so the two never share the machine's cores.
         extends: true,
         test: {
           name: 'e2e-cluster',
@@ -33,6 +33,7 @@ export default defineConfig({
             'test/e2e/clickhouse-parity-sessions.test.ts',
             'test/e2e/clickhouse-combinations.test.ts',
             'test/e2e/clickhouse-rollups.test.ts',
+            'test/e2e/dashboard-clickhouse.test.ts',
           ],
           env: { CFA_CLICKHOUSE_SHARDS: '2' },
           environment: 'node',

@@ -1,7 +1,8 @@
 // The dashboard in Chromium over a collector with ANALYTICS_STORE=clickhouse on a private
-// clickhouse-server: every figure it shows is the one the API answers on that server, the one
-// the in-memory engine answers over the same records (a JSON Lines twin), and, where the fixture
-// makes it plain, the one counted from the seeded records themselves.
+// clickhouse-server (in the e2e-cluster project, a two-shard cluster): every figure it shows is
+// the one the API answers on that server, the one the in-memory engine answers over the same
+// records (a JSON Lines twin), and, where the fixture makes it plain, the one counted from the
+// seeded records themselves.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversionRate } from '../../dashboard/lib/goals.ts';
@@ -20,10 +21,10 @@ import type {
   UserResponse,
 } from '../../shared/api.ts';
 import type { StoredRecord } from '../../storage/schema.ts';
-import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 import { tempDir } from '../support/helpers.ts';
 import { startServer, type RunningServer } from '../support/server-process.ts';
 import { launchChromium } from './chromium.ts';
+import { startTopology } from './parity-pair.ts';
 import { indexReady, SITE, VISITS, visitRecords, writeVisits, type Visit } from './dashboard-fixture.ts';
 
 const TOKEN = 'dashboard-clickhouse-token-0123456789';
@@ -47,7 +48,7 @@ const LAST_YEAR: Visit[] = [
 ];
 const SEEDED: StoredRecord[] = visitRecords([...VISITS, ...LAST_YEAR], NOW);
 
-let ch: ClickHouseServer;
+let ch: Awaited<ReturnType<typeof startTopology>>;
 let browser: Browser;
 let server: RunningServer;
 let twin: RunningServer;
@@ -56,16 +57,23 @@ const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   const [chDir, jsonDir] = [await tempDir(), await tempDir()];
   cleanups.push(chDir.cleanup, jsonDir.cleanup);
-  ch = await startClickHouse();
+  // One server, or in the e2e-cluster project two shards behind Distributed tables.
+  ch = await startTopology();
   // Through the ClickHouse store, as a collector stores what it acknowledged.
   const seed = await openClickHouse({
     url: ch.url,
+    cluster: ch.cluster,
     database: 'dashboard_e2e',
     dataDir: chDir.dir,
     clock: () => Date.now(),
   });
   await seed.store.append(SEEDED);
   await seed.close();
+  // On the cluster each shard holds some of the records, so every figure shown adds up both.
+  for (const url of ch.cluster?.urls ?? []) {
+    const res = await fetch(url, { method: 'POST', body: 'SELECT count() FROM dashboard_e2e_local.events' });
+    expect(Number(await res.text())).toBeGreaterThan(0);
+  }
   await writeVisits(jsonDir.dir, [...VISITS, ...LAST_YEAR], NOW);
   // The shipped default funnel belongs to the site, so its panel shows.
   const env = { ANALYTICS_ADMIN_TOKEN: TOKEN, ANALYTICS_SITES: SITE, ANALYTICS_CARDS_SITES: SITE };
@@ -75,6 +83,10 @@ beforeAll(async () => {
       ANALYTICS_DATA_DIR: chDir.dir,
       ANALYTICS_STORE: 'clickhouse',
       CLICKHOUSE_URL: ch.url,
+      ...(ch.cluster && {
+        CLICKHOUSE_CLUSTER: ch.cluster.name,
+        CLICKHOUSE_CLUSTER_URLS: ch.cluster.urls.join(','),
+      }),
       CLICKHOUSE_DATABASE: 'dashboard_e2e',
     }),
     startServer({ ...env, ANALYTICS_DATA_DIR: jsonDir.dir }),
