@@ -264,7 +264,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       closing = true;
       clearInterval(saltTimer);
       await retention?.stop();
-      index.stop();
+      await index.stop();
       await queryReady;
       // After the store closed nothing is appended, so the last snapshot holds every stored record.
       await (memory ? memory.close() : store.close());

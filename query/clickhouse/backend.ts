@@ -31,6 +31,9 @@ export interface ClickHouseQueryOptions {
   buildEveryMs?: number;
 }
 
+/** How long stopping waits for the range tables to be dropped: a dead server must not hold up a shutdown. */
+const SESSION_DROP_WAIT_MS = 5000;
+
 /**
  * The query backend on ClickHouse: every primitive is SQL run by the server, and only grouped
  * results (or the few events asked for) come back to Node. Nothing to load at start, so it is
@@ -78,11 +81,22 @@ export class ClickHouseQueryBackend implements QueryBackend {
     this.builder?.start(this.options.buildEveryMs);
   }
 
-  stop(): void {
+  /**
+   * Stops the timers, and drops the range tables once the statements in flight on them end (at
+   * most SESSION_DROP_WAIT_MS), so that the connection is closed after them: closed first, every
+   * drop in flight was logged as an error on each shutdown.
+   */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.builder?.stop();
-    void this.sessions.close();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SESSION_DROP_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([this.sessions.close(), waited]);
+    clearTimeout(timer);
   }
 
   /**

@@ -132,8 +132,9 @@ function unionKeys(questions: readonly RecordQuestion[]): string[] {
 
 /**
  * One statement for two or more questions: rows meeting any condition, each repeated once per
- * question it meets (`q`, its index), with that question's dimension values as `d`. The conditions are an
- * argument of the lambda, never read inside it: 18.16 drops columns only a lambda reads.
+ * question it meets (`q`, its index), with that question's dimension values as `d`. The
+ * conditions are an argument of the lambda, never read inside it: 18.16 drops columns only a
+ * lambda reads.
  */
 function statement(
   scope: RangeScope,

@@ -89,7 +89,10 @@ export function sessionizedRows(
   return keyedRows(scope, sql`(${unitStarts(scope, only)})`, columns, rows ?? restrict);
 }
 
-/** Records (a condition on the events table) of the units holding a record of the scope that matches `holding`. */
+/**
+ * A condition on the events table: the record belongs to a unit holding a record of the scope
+ * that matches `holding`.
+ */
 export function ofUnitsHolding(scope: RangeScope, holding: SqlFragment): SqlFragment {
   return sql`${UNIT_HASH} GLOBAL IN (SELECT ${UNIT_HASH} FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${holding}))`;
 }

@@ -18,9 +18,6 @@ import { RecordBatcher } from './record-batch.ts';
 
 const PREFIX = 'tmp_sessions_';
 
-/** The attributes made for the sessions of units holding some record: what filtered questions read. */
-const HELD_ATTRIBUTES = ATTRIBUTE_COLUMNS;
-
 /** The narrow tables that sessionize one range (session-build.ts). */
 export interface SessionKeys {
   /** (unit, starts): the session starts of every unit, for `keyedRows` */
@@ -231,8 +228,9 @@ export class SessionTables {
       ATTRIBUTE_SOURCES,
       holding ? ofUnitsHolding(scope, holding) : undefined,
     );
-    // s_pv_visitors serves only the lists of every session (top-lists.ts), a sixth of the statement.
-    await this.create(attributes, sessionAttributes(keyed, holding ? HELD_ATTRIBUTES : undefined));
+    // Held attributes leave out s_pv_visitors: it serves only the lists of every session
+    // (top-lists.ts), and is a sixth of the statement.
+    await this.create(attributes, sessionAttributes(keyed, holding ? ATTRIBUTE_COLUMNS : undefined));
     return { units, attributes };
   }
 

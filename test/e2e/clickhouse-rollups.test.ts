@@ -167,7 +167,7 @@ describe('overall from ClickHouse rollups equals the in-memory engine', () => {
     expect(await other.builder!.pending()).toEqual([]);
     expect((await split(theirs.config))?.days).toEqual(after?.days);
     await allOverall();
-    other.stop();
+    await other.stop();
   }, 600_000);
 
   it('stays exact with day-local ids on two sites: on a cluster that day stays raw (so last)', async () => {

@@ -146,7 +146,7 @@ export async function openParityPair(
       backend.retain(() => true);
     },
     async close() {
-      backend.stop();
+      await backend.stop();
       await jsonStore.close();
       await chBackend.close();
       await server.destroy();
