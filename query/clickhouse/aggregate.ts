@@ -277,9 +277,7 @@ function sessionsByRecordGroup(
   where: SqlFragment,
   dimensions: readonly Dimension[],
 ): SqlFragment {
-  const d = dimensions.length
-    ? raw(`[${dimensions.map((dim) => dimensionExpr(dim).text).join(', ')}]`)
-    : raw('emptyArrayString()');
+  const d = groupsOf(dimensions);
   const rows = compactSessions(scope, { k: raw('toString(kind)'), m: where, d }, where);
   return sql`SELECT d, count() AS sessions, sum(dur) AS duration,
       countIf(pv > 0) AS with_pv, countIf(pv = 1 AND inter = 0) AS bounced
@@ -290,6 +288,13 @@ function sessionsByRecordGroup(
       GROUP BY sess
     ) ARRAY JOIN groups AS d
     GROUP BY d`;
+}
+
+/** A record's values of `dimensions` as one Array(String). */
+function groupsOf(dimensions: readonly Dimension[]): SqlFragment {
+  return dimensions.length
+    ? raw(`[${dimensions.map((dim) => dimensionExpr(dim).text).join(', ')}]`)
+    : raw('emptyArrayString()');
 }
 
 const WIDE_COLUMNS = new Set([...KEYED_ROW_COLUMNS, ...ATTRIBUTE_COLUMNS]);
@@ -332,9 +337,7 @@ function sessionsOfMatches(
   where: SqlFragment,
   dimensions: readonly Dimension[],
 ): SqlFragment {
-  const d = dimensions.length
-    ? raw(`[${dimensions.map((dim) => dimensionExpr(dim).text).join(', ')}]`)
-    : raw('emptyArrayString()');
+  const d = groupsOf(dimensions);
   return sql`SELECT d, count() AS sessions, sum(s_last_ts - s_first_ts) AS duration,
       countIf(s_pageviews > 0) AS with_pv, countIf(s_pageviews = 1 AND s_interactions = 0) AS bounced
     FROM (SELECT DISTINCT ${d} AS d, sess FROM (${keyedRows(scope, keys.units, undefined, where)}))

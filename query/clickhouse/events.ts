@@ -1,17 +1,15 @@
-import { RECORD_KINDS, type RecordKind } from '../../storage/schema.ts';
+import type { RecordKind } from '../../storage/schema.ts';
 import type { BackendEvent, EventsRequest } from '../backend.ts';
 import type { ClickHouseConnection } from './connection.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
 import { filtersExpr, filtersUseSessions } from './expressions.ts';
 import type { SessionTables } from './session-tables.ts';
-import { CARRIED, dayOf, scopeWhere, type RangeScope } from './prepared.ts';
+import { CARRIED, dayOf, plainRows, scopeWhere, type RangeScope } from './prepared.ts';
 import { ATTRIBUTE_COLUMNS, keyedRows, sessionizedRows } from './session-build.ts';
-
 import { rows } from './run.ts';
 
 /** Every record column, props included (the range's session table leaves props out). */
 const WITH_PROPS = ['site', 'ts', ...CARRIED];
-const KIND_ORDER = sql`toUInt8(indexOf(${[...RECORD_KINDS]}, kind))`;
 
 /** A row as ClickHouse sends it: the event's fields, with props as JSON text and the session as `sess`. */
 type EventRowOut = Omit<BackendEvent, 'time' | 'session' | 'props'> & { sess: string; props: string };
@@ -41,7 +39,7 @@ export async function events(
             FROM (${keyedRows(scope, keys.units, WITH_PROPS)}) ANY LEFT JOIN ${keys.attributes} USING (sess)`,
       )
     : q.withoutSessions
-      ? sql`SELECT ${raw(WITH_PROPS.join(', '))}, ${KIND_ORDER} AS kord FROM ${table} WHERE ${scopeWhere(scope)} AND ${skip} AND (${where})`
+      ? plainRows(scope, sql`${skip} AND (${where})`)
       : await edge(conn, table, sql`${scopeWhere(scope)} AND ${skip} AND (${where})`, q).then((near) => {
           const returnable = sql`${skip} AND (${where})${near}`;
           return sessionizedRows(scope, WITH_PROPS, returnable, returnable);

@@ -42,6 +42,9 @@ export const CARRIED = [
   'prop_numeric',
 ] as const;
 
+/** A record's kind as its place in RECORD_KINDS: (ts, kord) orders the records of one instant. */
+export const KIND_ORDER = sql`toUInt8(indexOf(${[...RECORD_KINDS]}, kind))`;
+
 /** Columns of the prepared rows without sessions. */
 const PLAIN = ['site', 'ts', ...CARRIED] as const;
 
@@ -87,7 +90,7 @@ const LAST_DATE_SECOND = Date.UTC(2105, 11, 31) / 1000;
  * a metric card's numeric prop filter (a regex) took 0.2 s there against 0.46 s outside.
  */
 export function plainRows(scope: RangeScope, where: SqlFragment = raw('1')): SqlFragment {
-  return sql`SELECT ${raw(PLAIN.join(', '))}, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${where})`;
+  return sql`SELECT ${raw(PLAIN.join(', '))}, ${KIND_ORDER} AS kord FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${where})`;
 }
 
 /**
@@ -112,7 +115,7 @@ FROM (
     arrayMap(r -> tupleElement(r, 1), rows) AS tss,
     arrayCumSum(arrayMap((d, i) -> toUInt32(i = 1 OR (substring(unit, 1, 1) = 'v' AND d > ${SESSION_GAP_MS})), arrayDifference(tss), arrayEnumerate(tss))) AS nums
   FROM (
-    SELECT *, toUInt8(indexOf(${[...RECORD_KINDS]}, kind)) AS kord,
+    SELECT *, ${KIND_ORDER} AS kord,
       if(session != '', concat('s', site, '\\0', session), concat('v', site, '\\0', visitor)) AS unit
     FROM ${scope.table}
     WHERE ${scopeWhere(scope)}${units}

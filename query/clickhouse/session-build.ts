@@ -1,7 +1,6 @@
 import { SESSION_GAP_MS } from '../../shared/api.ts';
-import { RECORD_KINDS } from '../../storage/schema.ts';
 import { raw, sql, type SqlFragment } from './sql.ts';
-import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
+import { CARRIED, KIND_ORDER, scopeWhere, type RangeScope } from './prepared.ts';
 
 /**
  * The statements that sessionize one range into Memory tables (see "Session" in
@@ -26,7 +25,6 @@ import { CARRIED, scopeWhere, type RangeScope } from './prepared.ts';
  */
 
 const UNIT_HASH = raw(`if(session != '', sipHash64('s', site, session), sipHash64('v', site, visitor))`);
-const KIND_ORDER = sql`toUInt8(indexOf(${[...RECORD_KINDS]}, kind))`;
 
 /** Record columns of the range tables: all that queries read (props JSON only event lists do). */
 const RANGE_COLUMNS = ['site', 'ts', ...CARRIED.filter((c) => c !== 'props')];
@@ -114,10 +112,7 @@ export function compactSessions(
   units: SqlFragment,
 ): SqlFragment {
   const names = Object.keys(fields);
-  const only =
-    units.text === '1'
-      ? raw('')
-      : sql` AND ${UNIT_HASH} GLOBAL IN (SELECT DISTINCT ${UNIT_HASH} FROM ${scope.table} WHERE ${scopeWhere(scope)} AND (${units}))`;
+  const only = units.text === '1' ? raw('') : sql` AND ${ofUnitsHolding(scope, units)}`;
   const inner = names.map((n) => `${fields[n]!.text} AS ${n}`).join(', ');
   const unpack = names.map((n, i) => `tupleElement(row, ${i + 3}) AS ${n}`).join(', ');
   // Three levels, and `explicit` read outside the lambdas: 18.16 drops a column that only a
